@@ -1,0 +1,87 @@
+"""The DuckDB catalog: a small .duckdb file holding one view per lake table."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from newswire.lake import PARTITION_FILE, TABLES, schema_for
+
+_DUCK_TYPES = {
+    pa.string(): "VARCHAR", pa.int16(): "SMALLINT", pa.int64(): "BIGINT",
+    pa.binary(): "BLOB", pa.float64(): "DOUBLE", pa.bool_(): "BOOLEAN",
+}
+
+
+def _duck_type(arrow_type: pa.DataType) -> str:
+    if pa.types.is_timestamp(arrow_type):
+        return "TIMESTAMPTZ" if arrow_type.tz else "TIMESTAMP"
+    if pa.types.is_list(arrow_type):
+        return f"{_duck_type(arrow_type.value_type)}[]"
+    if pa.types.is_struct(arrow_type):
+        fields = ", ".join(f'"{f.name}" {_duck_type(f.type)}' for f in arrow_type)
+        return f"STRUCT({fields})"
+    return _DUCK_TYPES[arrow_type]
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def view_sql(lake: Path, table: str) -> str:
+    """A view over every partition file of a table; typed and empty when there are none."""
+    files = list((Path(lake) / table).glob(f"source=*/date=*/{PARTITION_FILE}"))
+    if files:
+        pattern = str(Path(lake).resolve() / table / "source=*" / "date=*" / "*.parquet")
+        return (f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet("
+                f"{_literal(pattern)}, hive_partitioning = true, union_by_name = true, "
+                "hive_types = {'source': VARCHAR, 'date': DATE})")
+    columns = ", ".join(f'CAST(NULL AS {_duck_type(f.type)}) AS "{f.name}"'
+                        for f in schema_for(table))
+    return (f"CREATE OR REPLACE VIEW {table} AS SELECT {columns}, "
+            "CAST(NULL AS VARCHAR) AS source, CAST(NULL AS DATE) AS date WHERE false")
+
+
+def refresh_catalog(lake: Path, catalog: Path) -> Path:
+    """Rebuild the catalog beside the old one and swap it in, so open readers are not
+    disturbed and a failed refresh leaves the previous catalog in place."""
+    catalog = Path(catalog)
+    catalog.parent.mkdir(parents=True, exist_ok=True)
+    tmp = catalog.with_name(f".{catalog.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            for table in TABLES:
+                con.execute(view_sql(lake, table))
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, catalog)
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            if leftover.exists():
+                leftover.unlink()
+    return catalog
+
+
+def connect(catalog: Path, lake: Path | None = None, *, read_only: bool = True,
+            ) -> duckdb.DuckDBPyConnection:
+    """Open the catalog (building it first from ``lake`` when it does not exist yet)."""
+    catalog = Path(catalog)
+    if not catalog.exists():
+        if lake is None:
+            raise FileNotFoundError(f"no DuckDB catalog at {catalog}; run the pipeline first")
+        refresh_catalog(lake, catalog)
+    return duckdb.connect(str(catalog), read_only=read_only)
+
+
+def query(catalog: Path, sql: str, params: list | None = None,
+          lake: Path | None = None) -> tuple[list[str], list[tuple]]:
+    with connect(catalog, lake) as con:
+        cursor = con.execute(sql, params or [])
+        columns = [d[0] for d in cursor.description] if cursor.description else []
+        return columns, cursor.fetchall()

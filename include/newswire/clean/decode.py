@@ -1,0 +1,60 @@
+"""Bytes to text for Turkish and English pages (UTF-8, windows-1254, ISO-8859-9...)."""
+
+from __future__ import annotations
+
+import codecs
+
+from bs4.dammit import EncodingDetector
+from charset_normalizer import from_bytes
+
+# Declared Latin-1 on Turkish pages is almost always windows-1254 in practice
+# (WHATWG maps iso-8859-1 to windows-1252 for the same reason).
+_ALIASES = {"iso-8859-1": "windows-1252", "latin-1": "windows-1252", "ascii": "windows-1252",
+            "us-ascii": "windows-1252", "iso-8859-9": "iso-8859-9", "latin5": "iso-8859-9"}
+
+
+def _known(name: str | None) -> str | None:
+    if not name:
+        return None
+    name = name.strip().strip("'\"").lower()
+    name = _ALIASES.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def charset_from_content_type(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset":
+            return _known(value)
+    return None
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """Decode a page: BOM, then HTTP charset, then <meta charset>, then UTF-8, then a guess."""
+    for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"),
+                      (codecs.BOM_UTF16_BE, "utf-16")):
+        if body.startswith(bom):
+            return body.decode(name, errors="replace").lstrip("\ufeff"), name
+    declared = [charset_from_content_type(content_type)]
+    declared.append(_known(EncodingDetector.find_declared_encoding(body, is_html=True,
+                                                                   search_entire_document=False)))
+    for name in declared:
+        if name:
+            try:
+                return body.decode(name), name
+            except UnicodeDecodeError:
+                continue  # a wrong declaration: fall through to detection
+    try:
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(body[:200_000], cp_isolation=["cp1254", "iso8859_9", "cp1252", "utf_8"])
+    guess = best.best()
+    name = _known(guess.encoding) if guess else None
+    name = name or "cp1254"
+    return body.decode(name, errors="replace"), name

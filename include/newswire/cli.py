@@ -1,0 +1,168 @@
+"""``python -m newswire``: run the pipeline, clean a page, query the catalog."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import sys
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from newswire.config import Settings
+from newswire.sources import SourcesError
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from newswire.pipeline import list_sources, run_interval
+    from newswire.report import print_report
+
+    first, last = args.from_, args.to or args.from_
+    if last < first:
+        print(f"error: --to {last} is before --from {first}", file=sys.stderr)
+        return 2
+    only = args.source or None
+    sources = list_sources(settings, only)
+    run_id = args.run_id or f"cli__{datetime.now(UTC):%Y%m%dT%H%M%S}_{uuid.uuid4().hex[:6]}"
+    days = (last - first).days + 1
+    started = time.monotonic()
+    for n in range(days):
+        day = first + timedelta(days=n)
+        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        t0 = time.monotonic()
+        summary = run_interval(settings, start, start + timedelta(days=1), run_id, only,
+                               refetch=args.refetch)
+        counts = summary.get(day.isoformat(), {})
+        print(f"[{n + 1}/{days}] {day} sources={','.join(sources)} "
+              f"articles={counts.get('articles', 0)} ({time.monotonic() - t0:.1f}s)",
+              flush=True)
+    print(f"done: {days} day(s) in {time.monotonic() - started:.1f}s; "
+          f"lake {settings.lake}; catalog {settings.catalog}")
+    if not args.quiet:
+        print_report(settings, first, last)
+    return 0
+
+
+def cmd_clean(args: argparse.Namespace, settings: Settings) -> int:
+    from newswire.clean import CleanError, clean_html
+
+    body = Path(args.file).read_bytes()
+    url = args.url or Path(args.file).resolve().as_uri().replace("file://", "http://localhost")
+    try:
+        article = clean_html(body, url, source=args.source, source_lang=args.lang,
+                             profile=args.profile, timezone=args.timezone)
+    except CleanError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(article.to_dict(), ensure_ascii=False, indent=1))
+    return 0
+
+
+def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
+    import duckdb
+
+    from newswire.catalog import query
+
+    try:
+        columns, rows = query(settings.catalog, args.sql, lake=settings.lake)
+    except duckdb.Error as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    elif args.format == "json":
+        print(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], default=str,
+                         ensure_ascii=False, indent=1))
+    else:
+        from newswire.report import format_table
+
+        print(format_table(columns, rows))
+    return 0
+
+
+def cmd_refresh(args: argparse.Namespace, settings: Settings) -> int:
+    from newswire.catalog import refresh_catalog
+
+    print(refresh_catalog(settings.lake, settings.catalog))
+    return 0
+
+
+def cmd_sample_site(args: argparse.Namespace, settings: Settings) -> int:
+    from newswire.sample_site.server import serve
+
+    serve(args.host, args.port)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from newswire.report import print_report
+
+    print_report(settings, args.from_, args.to or args.from_)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m newswire", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log each stage")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run all stages for a range of days, without a scheduler")
+    run.add_argument("--from", dest="from_", type=_day, required=True, metavar="YYYY-MM-DD")
+    run.add_argument("--to", type=_day, metavar="YYYY-MM-DD", help="last day (inclusive)")
+    run.add_argument("--source", action="append", help="only this source id (repeatable)")
+    run.add_argument("--refetch", action="store_true", help="ignore stored ETags")
+    run.add_argument("--run-id", help="an id recorded on every row (default: generated)")
+    run.add_argument("--quiet", action="store_true", help="no report at the end")
+    run.set_defaults(func=cmd_run)
+
+    clean = sub.add_parser("clean", help="print the cleaned article of one HTML file as JSON")
+    clean.add_argument("file")
+    clean.add_argument("--url", help="the page's URL (for the id and relative links)")
+    clean.add_argument("--profile", default="generic", choices=["generic", "aa"])
+    clean.add_argument("--lang", default="tr", choices=["tr", "en"])
+    clean.add_argument("--source", default="adhoc")
+    clean.add_argument("--timezone", default="UTC")
+    clean.set_defaults(func=cmd_clean)
+
+    query = sub.add_parser("query", help="run SQL against the DuckDB catalog")
+    query.add_argument("sql")
+    query.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    query.set_defaults(func=cmd_query)
+
+    report = sub.add_parser("report", help="articles per source and day, a few titles")
+    report.add_argument("--from", dest="from_", type=_day, required=True)
+    report.add_argument("--to", type=_day)
+    report.set_defaults(func=cmd_report)
+
+    refresh = sub.add_parser("refresh-catalog", help="rebuild the DuckDB views")
+    refresh.set_defaults(func=cmd_refresh)
+
+    site = sub.add_parser("sample-site", help="serve the bundled sample source")
+    site.add_argument("--host", default="127.0.0.1")
+    site.add_argument("--port", type=int, default=8765)
+    site.set_defaults(func=cmd_sample_site)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings.from_env()
+        return args.func(args, settings)
+    except SourcesError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

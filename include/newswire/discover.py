@@ -1,0 +1,201 @@
+"""Discovery: which article URLs a source published in a time interval.
+
+Feeds (RSS/Atom, parsed by feedparser) hold recent items; sitemaps (including
+sitemap indexes and Google News sitemaps) reach back into the archive.
+"""
+
+from __future__ import annotations
+
+import calendar
+import gzip
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import feedparser
+from dateutil import parser as dateparser
+from lxml import etree
+
+from newswire.fetch import FetchAttempt, Fetcher
+from newswire.sources import Source
+from newswire.urls import UrlError, canonical_url, host_allowed
+
+MAX_SITEMAP_DEPTH = 3
+MAX_XML_BYTES = 50_000_000
+
+
+@dataclass
+class DiscoveredItem:
+    url: str
+    found_via: str  # "feed" or "sitemap"
+    listed_in: str
+    published_at: datetime | None
+    title: str | None
+
+
+@dataclass
+class Discovery:
+    items: list[DiscoveredItem]
+    attempts: list[tuple[str, FetchAttempt]]  # (purpose, attempt)
+    errors: list[str]
+    skipped: dict[str, int]
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def parse_date(text: str | None) -> datetime | None:
+    """An ISO-8601 or RFC-822 date as an aware UTC datetime (naive means UTC)."""
+    if not text:
+        return None
+    try:
+        return _utc(dateparser.parse(text.strip()))
+    except (ValueError, OverflowError, TypeError):
+        return None
+
+
+def parse_feed(body: bytes, feed_url: str) -> list[DiscoveredItem]:
+    parsed = feedparser.parse(io.BytesIO(body), response_headers={"content-location": feed_url})
+    if parsed.bozo and not parsed.entries:
+        raise ValueError(f"not a feed: {parsed.get('bozo_exception')}")
+    items = []
+    for entry in parsed.entries:
+        link = entry.get("link")
+        if not link:
+            continue
+        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+        published = (datetime.fromtimestamp(calendar.timegm(stamp), UTC) if stamp else None)
+        items.append(DiscoveredItem(link, "feed", feed_url, published, entry.get("title")))
+    return items
+
+
+def _xml_root(body: bytes) -> etree._Element:
+    if body[:2] == b"\x1f\x8b":
+        with gzip.GzipFile(fileobj=io.BytesIO(body)) as gz:
+            body = gz.read(MAX_XML_BYTES + 1)
+        if len(body) > MAX_XML_BYTES:
+            raise ValueError(f"sitemap larger than {MAX_XML_BYTES} bytes uncompressed")
+    # No entity expansion, no DTD, no network: sitemaps come from the open web.
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                             huge_tree=False, recover=False)
+    return etree.fromstring(body, parser=parser)
+
+
+def parse_sitemap(body: bytes, sitemap_url: str) -> tuple[list[DiscoveredItem],
+                                                          list[tuple[str, datetime | None]]]:
+    """Return (article entries, child sitemaps) of a sitemap or sitemap index."""
+    root = _xml_root(body)
+    local = etree.QName(root).localname
+    if local == "sitemapindex":
+        children = []
+        for node in root:
+            if not isinstance(node.tag, str) or etree.QName(node).localname != "sitemap":
+                continue
+            loc = _child_text(node, "loc")
+            if loc:
+                children.append((loc, parse_date(_child_text(node, "lastmod"))))
+        return [], children
+    if local != "urlset":
+        raise ValueError(f"not a sitemap: root element <{local}>")
+    items = []
+    for node in root:
+        if not isinstance(node.tag, str) or etree.QName(node).localname != "url":
+            continue
+        loc = _child_text(node, "loc")
+        if not loc:
+            continue
+        news_date = _child_text(node, "publication_date")
+        title = _child_text(node, "title")
+        published = parse_date(news_date) or parse_date(_child_text(node, "lastmod"))
+        items.append(DiscoveredItem(loc, "sitemap", sitemap_url, published, title))
+    return items, []
+
+
+def _child_text(node: etree._Element, name: str) -> str | None:
+    for element in node.iter():
+        if isinstance(element.tag, str) and etree.QName(element).localname == name:
+            return (element.text or "").strip() or None
+    return None
+
+
+def discover(source: Source, fetcher: Fetcher, start: datetime, end: datetime) -> Discovery:
+    """Items of ``source`` published in [start, end), canonical and deduplicated."""
+    start, end = _utc(start), _utc(end)
+    found: list[DiscoveredItem] = []
+    attempts: list[tuple[str, FetchAttempt]] = []
+    errors: list[str] = []
+
+    def get(url: str, purpose: str) -> bytes | None:
+        result = fetcher.fetch(url)
+        attempts.extend((purpose, a) for a in result.attempts)
+        if not result.ok or result.body is None:
+            errors.append(f"{purpose} {url}: {result.error}")
+            return None
+        return result.body
+
+    for feed_url in source.feeds:
+        body = get(feed_url, "feed")
+        if body is None:
+            continue
+        try:
+            found.extend(parse_feed(body, feed_url))
+        except ValueError as exc:
+            errors.append(f"feed {feed_url}: {exc}")
+
+    queue = [(url, 0) for url in source.sitemaps]
+    seen_maps: set[str] = set()
+    while queue:
+        map_url, depth = queue.pop(0)
+        if map_url in seen_maps or depth > MAX_SITEMAP_DEPTH:
+            continue
+        seen_maps.add(map_url)
+        body = get(map_url, "sitemap")
+        if body is None:
+            continue
+        try:
+            entries, children = parse_sitemap(body, map_url)
+        except (ValueError, etree.XMLSyntaxError) as exc:
+            errors.append(f"sitemap {map_url}: {exc}")
+            continue
+        found.extend(entries)
+        for child, lastmod in children:
+            # A child sitemap last modified before the interval holds nothing newer.
+            if lastmod is not None and lastmod < start:
+                continue
+            if host_allowed(child, source.allowed_domains):
+                queue.append((child, depth + 1))
+
+    return _select(found, source, start, end, attempts, errors)
+
+
+def _select(found: list[DiscoveredItem], source: Source, start: datetime, end: datetime,
+            attempts: list[tuple[str, FetchAttempt]], errors: list[str]) -> Discovery:
+    skipped = {"undated": 0, "out_of_interval": 0, "foreign_host": 0, "bad_url": 0,
+               "duplicate": 0}
+    by_url: dict[str, DiscoveredItem] = {}
+    for item in found:
+        try:
+            url = canonical_url(item.url)
+        except UrlError:
+            skipped["bad_url"] += 1
+            continue
+        if not host_allowed(url, source.allowed_domains):
+            skipped["foreign_host"] += 1
+            continue
+        if item.published_at is None:
+            skipped["undated"] += 1
+            continue
+        if not (start <= item.published_at < end):
+            skipped["out_of_interval"] += 1
+            continue
+        if url in by_url:
+            skipped["duplicate"] += 1
+            # Feeds carry titles; keep the richer record.
+            if by_url[url].title is None and item.title:
+                by_url[url].title = item.title
+            continue
+        item.url = url
+        by_url[url] = item
+    items = sorted(by_url.values(), key=lambda i: (i.published_at, i.url))
+    return Discovery(items, attempts, errors, skipped)

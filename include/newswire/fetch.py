@@ -1,0 +1,270 @@
+"""Polite HTTP fetching: robots.txt, per-host rate limit, retries that honour
+Retry-After, conditional GET, a size cap, and redirects only into allowed domains.
+
+Every HTTP request (redirect hops and retries included) is returned as a
+``FetchAttempt`` so the caller can record it in ``fetch_log``.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from protego import Protego
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+
+from newswire.sources import Politeness
+from newswire.urls import host_allowed
+
+RETRYABLE_STATUS = {429, 500, 502, 503, 504}
+
+
+@dataclass
+class FetchAttempt:
+    url: str
+    attempt: int
+    status: int | None
+    error: str | None
+    bytes: int
+    elapsed_ms: int
+    fetched_at: datetime
+
+
+@dataclass
+class FetchResult:
+    """The outcome of fetching one URL: ok, not modified, or failed with a reason."""
+
+    url: str
+    final_url: str
+    status: int | None
+    body: bytes | None
+    headers: dict[str, str]
+    error: str | None
+    attempts: list[FetchAttempt] = field(default_factory=list)
+    not_modified: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and (self.body is not None or self.not_modified)
+
+
+class FetchError(Exception):
+    """A request failed for good: the message says why (recorded, never raised past fetch)."""
+
+
+class RetryableError(FetchError):
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class HostRateLimiter:
+    """At most one request per host every ``delay`` seconds, within this process."""
+
+    def __init__(self, sleep: Callable[[float], None] = time.sleep) -> None:
+        self._last: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self._sleep = sleep
+
+    def wait(self, host: str, delay: float) -> None:
+        with self._lock:
+            now = time.monotonic()
+            ready = self._last.get(host, 0.0) + delay
+            pause = max(0.0, ready - now)
+            self._last[host] = now + pause
+        if pause:
+            self._sleep(pause)
+
+
+class Fetcher:
+    def __init__(self, politeness: Politeness, allowed_domains: list[str], user_agent: str,
+                 session: requests.Session | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.politeness = politeness
+        self.allowed_domains = allowed_domains
+        self.user_agent = user_agent
+        self.session = session or requests.Session()
+        self.session.headers["User-Agent"] = user_agent
+        self._sleep = sleep
+        self._limiter = HostRateLimiter(sleep)
+        self._robots: dict[str, Protego | None] = {}
+
+    # -- robots.txt -------------------------------------------------------------
+    def _robots_for(self, url: str) -> Protego | None:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in self._robots:
+            self._robots[origin] = self._load_robots(origin)
+        return self._robots[origin]
+
+    def _load_robots(self, origin: str) -> Protego | None:
+        try:
+            resp = self.session.get(origin + "/robots.txt", timeout=self.politeness.timeout_s,
+                                    allow_redirects=True)
+        except requests.RequestException:
+            return None  # unreachable robots.txt: treated as "no rules" (RFC 9309 2.3.1.3)
+        if resp.status_code >= 500:
+            # RFC 9309: a server error on robots.txt means "assume complete disallow".
+            return Protego.parse("User-agent: *\nDisallow: /")
+        if resp.status_code != 200:
+            return None
+        return Protego.parse(resp.text[:500_000])
+
+    def robots_allows(self, url: str) -> bool:
+        if not self.politeness.obey_robots:
+            return True
+        rules = self._robots_for(url)
+        return rules is None or rules.can_fetch(url, self.user_agent)
+
+    def _delay_for(self, url: str) -> float:
+        delay = self.politeness.min_delay_s
+        if self.politeness.obey_robots:
+            rules = self._robots_for(url)
+            crawl_delay = rules.crawl_delay(self.user_agent) if rules else None
+            if crawl_delay:
+                delay = max(delay, float(crawl_delay))
+        return delay
+
+    # -- one request, following allowed redirects -------------------------------
+    def _request(self, url: str, headers: dict[str, str], attempts: list[FetchAttempt],
+                 attempt_no: int) -> tuple[requests.Response, str, bytes | None]:
+        current = url
+        for _hop in range(self.politeness.max_redirects + 1):
+            if not host_allowed(current, self.allowed_domains):
+                raise FetchError(f"refused: {current} is outside allowed_domains")
+            if not self.robots_allows(current):
+                raise FetchError(f"refused by robots.txt: {current}")
+            self._limiter.wait(urlsplit(current).hostname or "", self._delay_for(current))
+            started = time.monotonic()
+            fetched_at = datetime.now(UTC)
+            status: int | None = None
+            size = 0
+            try:
+                resp = self.session.get(current, headers=headers, stream=True,
+                                        allow_redirects=False,
+                                        timeout=self.politeness.timeout_s)
+                status = resp.status_code
+                if resp.is_redirect:
+                    location = resp.headers.get("Location", "")
+                    resp.close()
+                    attempts.append(FetchAttempt(current, attempt_no, status, None, 0,
+                                                 _ms(started), fetched_at))
+                    current = urljoin(current, location)
+                    continue
+                body = None
+                if status == 200:
+                    body = self._read_capped(resp)
+                    size = len(body)
+                resp.close()
+            except FetchError as exc:
+                attempts.append(FetchAttempt(current, attempt_no, status, str(exc), size,
+                                             _ms(started), fetched_at))
+                raise
+            except requests.Timeout as exc:
+                attempts.append(FetchAttempt(current, attempt_no, status, f"timeout: {exc}",
+                                             size, _ms(started), fetched_at))
+                raise RetryableError(f"timeout after {self.politeness.timeout_s}s") from exc
+            except requests.RequestException as exc:
+                kind = type(exc).__name__
+                attempts.append(FetchAttempt(current, attempt_no, status, f"{kind}: {exc}",
+                                             size, _ms(started), fetched_at))
+                raise RetryableError(f"{kind}: {exc}") from exc
+            error = None
+            if status in RETRYABLE_STATUS or status not in (200, 304):
+                error = f"HTTP {status}"
+            attempts.append(FetchAttempt(current, attempt_no, status, error, size,
+                                         _ms(started), fetched_at))
+            if status in RETRYABLE_STATUS:
+                raise RetryableError(f"HTTP {status}",
+                                     parse_retry_after(resp.headers.get("Retry-After")))
+            return resp, current, body
+        raise FetchError(f"too many redirects (more than {self.politeness.max_redirects})")
+
+    def _read_capped(self, resp: requests.Response) -> bytes:
+        cap = self.politeness.max_bytes
+        declared = resp.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > cap:
+            raise FetchError(f"oversize: Content-Length {declared} > cap {cap}")
+        chunks: list[bytes] = []
+        total = 0
+        # iter_content yields decoded (gunzipped) bytes: the cap holds on what we keep.
+        for chunk in resp.iter_content(chunk_size=65536):
+            total += len(chunk)
+            if total > cap:
+                raise FetchError(f"oversize: more than {cap} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    # -- public ------------------------------------------------------------------
+    def fetch(self, url: str, *, etag: str | None = None,
+              last_modified: str | None = None) -> FetchResult:
+        """Fetch one URL; never raises for network or HTTP trouble (see ``error``)."""
+        headers: dict[str, str] = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        attempts: list[FetchAttempt] = []
+        counter = {"n": 0}
+        max_wait = self.politeness.max_retry_after_s
+
+        def wait(state: RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            backoff = self.politeness.backoff_s * (2 ** (state.attempt_number - 1))
+            retry_after = getattr(exc, "retry_after", None)
+            return min(max(backoff, retry_after or 0.0), max_wait)
+
+        def one_attempt() -> tuple[requests.Response, str, bytes | None]:
+            counter["n"] += 1
+            return self._request(url, headers, attempts, counter["n"])
+
+        retrying = Retrying(
+            stop=stop_after_attempt(self.politeness.max_retries + 1),
+            wait=wait,
+            retry=retry_if_exception_type(RetryableError),
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            resp, final_url, body = retrying(one_attempt)
+        except RetryableError as exc:
+            last = attempts[-1].status if attempts else None
+            return FetchResult(url, url, last, None, {}, f"gave up after {counter['n']} "
+                               f"attempt(s): {exc}", attempts)
+        except FetchError as exc:
+            last = attempts[-1].status if attempts else None
+            return FetchResult(url, url, last, None, {}, str(exc), attempts)
+        resp_headers = {k.lower(): v for k, v in resp.headers.items()}
+        if resp.status_code == 304:
+            return FetchResult(url, final_url, 304, None, resp_headers, None, attempts,
+                               not_modified=True)
+        if resp.status_code != 200:
+            return FetchResult(url, final_url, resp.status_code, None, resp_headers,
+                               f"HTTP {resp.status_code}", attempts)
+        return FetchResult(url, final_url, 200, body, resp_headers, None, attempts)
+
+
+def _ms(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)

@@ -1,0 +1,302 @@
+"""The pipeline's stages, as plain functions the DAG's tasks and the CLI both call.
+
+Stages hand each other *paths* (small JSON manifests in the staging area), never
+data. Incremental state is explicit: a day's partition in the lake.
+
+    discover_source -> fetch_source -> clean_source -> publish
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from newswire import PIPELINE_VERSION
+from newswire.catalog import refresh_catalog
+from newswire.clean import CleanError, clean_html
+from newswire.config import Settings
+from newswire.discover import discover
+from newswire.fetch import Fetcher
+from newswire.lake import publish_file, read_partition, schema_for, to_table, write_partition
+from newswire.sources import Source, load_sources
+from newswire.urls import article_id
+
+log = logging.getLogger("newswire")
+
+
+@dataclass
+class StageManifest:
+    """What one stage did for one source over one interval; saved as JSON in staging."""
+
+    stage: str
+    run_id: str
+    source: str
+    start: str
+    end: str
+    counts: dict[str, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def save(self, path: Path) -> str:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=1), "utf-8")
+        tmp.replace(path)
+        return str(path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> StageManifest:
+        return cls(**json.loads(Path(path).read_text("utf-8")))
+
+
+def utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def days_in(start: datetime, end: datetime) -> Iterator[date]:
+    """UTC days that [start, end) touches; a day run yields exactly one."""
+    day = utc(start).date()
+    last = (utc(end) - timedelta(microseconds=1)).date()
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+def _run_dir(settings: Settings, run_id: str, source: str) -> Path:
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", run_id)
+    return settings.staging / safe / source
+
+
+def _source(settings: Settings, source_id: str) -> Source:
+    return load_sources(settings.sources_file, only=[source_id])[0]
+
+
+def _fetcher(settings: Settings, source: Source) -> Fetcher:
+    return Fetcher(source.politeness, source.allowed_domains, settings.user_agent)
+
+
+def list_sources(settings: Settings, only: list[str] | None = None) -> list[str]:
+    return [s.id for s in load_sources(settings.sources_file, only=only)]
+
+
+# -- discover -----------------------------------------------------------------------
+def discover_source(settings: Settings, source_id: str, start: datetime, end: datetime,
+                    run_id: str) -> str:
+    started = time.monotonic()
+    source = _source(settings, source_id)
+    found = discover(source, _fetcher(settings, source), utc(start), utc(end))
+    out = _run_dir(settings, run_id, source_id)
+    items = [{"url": i.url, "found_via": i.found_via, "listed_in": i.listed_in,
+              "published_at": i.published_at.isoformat() if i.published_at else None,
+              "title": i.title} for i in found.items]
+    (out).mkdir(parents=True, exist_ok=True)
+    (out / "discovered.json").write_text(json.dumps(items, ensure_ascii=False, indent=1),
+                                         "utf-8")
+    attempts = [{"purpose": purpose, **_attempt_row(a)} for purpose, a in found.attempts]
+    (out / "discovery_attempts.json").write_text(json.dumps(attempts, default=str), "utf-8")
+    manifest = StageManifest(
+        "discover", run_id, source_id, utc(start).isoformat(), utc(end).isoformat(),
+        counts={"discovered": len(items), **{f"skipped_{k}": v for k, v in
+                                              found.skipped.items()}},
+        errors=found.errors,
+        files={"discovered": str(out / "discovered.json"),
+               "attempts": str(out / "discovery_attempts.json")},
+        seconds=round(time.monotonic() - started, 3),
+    )
+    for error in found.errors:
+        log.warning("discover %s: %s", source_id, error)
+    log.info("discover %s %s..%s: %d items", source_id, start, end, len(items))
+    return manifest.save(out / "discover.json")
+
+
+def _attempt_row(attempt: object) -> dict:
+    row = dict(vars(attempt))
+    return row
+
+
+# -- fetch ----------------------------------------------------------------------------
+def fetch_source(settings: Settings, discover_manifest: str, *, refetch: bool = False) -> str:
+    """Fetch the discovered pages into raw_pages (merged with what is stored) and
+    write the run's fetch_log. Failed pages are logged and keep any stored copy."""
+    started = time.monotonic()
+    disc = StageManifest.load(discover_manifest)
+    source = _source(settings, disc.source)
+    fetcher = _fetcher(settings, source)
+    items = json.loads(Path(disc.files["discovered"]).read_text("utf-8"))
+    discovery_attempts = json.loads(Path(disc.files["attempts"]).read_text("utf-8"))
+    counts = {"fetched": 0, "not_modified": 0, "failed": 0, "kept_stored": 0}
+    errors: list[str] = []
+    start, end = datetime.fromisoformat(disc.start), datetime.fromisoformat(disc.end)
+    for day in days_in(start, end):
+        stored = {row["url"]: row for row in
+                  read_partition(settings.lake, "raw_pages", source.id, day).to_pylist()}
+        log_rows = [_log_row(disc.run_id, a["purpose"], a) for a in discovery_attempts
+                    if datetime.fromisoformat(a["fetched_at"]).date() == day
+                    or day == utc(start).date()]
+        day_items = [i for i in items
+                     if datetime.fromisoformat(i["published_at"]).astimezone(UTC).date() == day]
+        for item in day_items:
+            url = item["url"]
+            previous = stored.get(url)
+            conditional = previous and not refetch
+            result = fetcher.fetch(
+                url,
+                etag=previous.get("etag") if conditional else None,
+                last_modified=previous.get("last_modified") if conditional else None,
+            )
+            log_rows.extend(_log_row(disc.run_id, "page", vars(a)) for a in result.attempts)
+            if result.not_modified and previous:
+                counts["not_modified"] += 1
+                continue
+            if not result.ok or result.body is None:
+                counts["failed"] += 1
+                errors.append(f"{url}: {result.error}")
+                log.warning("fetch %s failed: %s", url, result.error)
+                if previous:
+                    counts["kept_stored"] += 1
+                continue
+            counts["fetched"] += 1
+            stored[url] = {
+                "url": url,
+                "final_url": result.final_url,
+                "article_id": article_id(url),
+                "fetched_at": result.attempts[-1].fetched_at,
+                "status": result.status,
+                "content_type": result.headers.get("content-type"),
+                "etag": result.headers.get("etag"),
+                "last_modified": result.headers.get("last-modified"),
+                "found_via": item["found_via"],
+                "listed_in": item["listed_in"],
+                "listed_published_at": datetime.fromisoformat(item["published_at"]),
+                "listed_title": item.get("title"),
+                "body": result.body,
+                "body_sha256": hashlib.sha256(result.body).hexdigest(),
+                "bytes": len(result.body),
+                "run_id": disc.run_id,
+                "pipeline_version": PIPELINE_VERSION,
+            }
+        rows = sorted(stored.values(), key=lambda r: r["url"])
+        write_partition(settings.lake, "raw_pages", source.id, day, to_table("raw_pages", rows))
+        write_partition(settings.lake, "fetch_log", source.id, day,
+                        to_table("fetch_log", log_rows))
+    out = _run_dir(settings, disc.run_id, source.id)
+    manifest = StageManifest("fetch", disc.run_id, source.id, disc.start, disc.end,
+                             counts={"discovered": len(items), **counts}, errors=errors,
+                             seconds=round(time.monotonic() - started, 3))
+    log.info("fetch %s: %s", source.id, counts)
+    return manifest.save(out / "fetch.json")
+
+
+def _log_row(run_id: str, purpose: str, attempt: dict) -> dict:
+    fetched_at = attempt["fetched_at"]
+    if isinstance(fetched_at, str):
+        fetched_at = datetime.fromisoformat(fetched_at)
+    return {"run_id": run_id, "purpose": purpose, "url": attempt["url"],
+            "attempt": attempt["attempt"], "status": attempt["status"],
+            "error": attempt["error"], "bytes": attempt["bytes"],
+            "elapsed_ms": attempt["elapsed_ms"], "fetched_at": fetched_at,
+            "pipeline_version": PIPELINE_VERSION}
+
+
+# -- clean ----------------------------------------------------------------------------
+def clean_source(settings: Settings, fetch_manifest: str) -> str:
+    """Clean every stored raw page of the interval's days (so a rerun after a better
+    cleaner rebuilds from the raw zone) into staged article files."""
+    started = time.monotonic()
+    fetched = StageManifest.load(fetch_manifest)
+    source = _source(settings, fetched.source)
+    out = _run_dir(settings, fetched.run_id, source.id)
+    counts = {"cleaned": 0, "failed": 0}
+    errors: list[str] = []
+    files: dict[str, str] = {}
+    start, end = datetime.fromisoformat(fetched.start), datetime.fromisoformat(fetched.end)
+    for day in days_in(start, end):
+        raw = read_partition(settings.lake, "raw_pages", source.id, day).to_pylist()
+        rows = []
+        for page in raw:
+            try:
+                article = clean_html(page["body"], page["url"], source=source.id,
+                                     source_lang=source.lang, profile=source.profile,
+                                     timezone=source.timezone,
+                                     content_type=page["content_type"],
+                                     fallback_published_at=page["listed_published_at"])
+            except CleanError as exc:
+                counts["failed"] += 1
+                errors.append(f"{page['url']}: {exc}")
+                log.warning("clean %s failed: %s", page["url"], exc)
+                continue
+            except Exception as exc:  # one broken page never sinks the day
+                counts["failed"] += 1
+                errors.append(f"{page['url']}: unexpected {type(exc).__name__}: {exc}")
+                log.exception("clean %s crashed", page["url"])
+                continue
+            published = article.published_at
+            if published is not None and utc(published).date() != day:
+                article.warnings.append(
+                    f"page date {utc(published).date()} differs from listed date {day}")
+            row = article.to_dict()
+            row.update(published_at=published, modified_at=article.modified_at,
+                       raw_sha256=page["body_sha256"], run_id=fetched.run_id,
+                       pipeline_version=PIPELINE_VERSION)
+            rows.append(row)
+            counts["cleaned"] += 1
+        rows.sort(key=lambda r: r["id"])
+        staged = out / f"articles-{day.isoformat()}.parquet"
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(to_table("articles", rows), staged, compression="zstd")
+        files[f"articles/{day.isoformat()}"] = str(staged)
+    manifest = StageManifest("clean", fetched.run_id, source.id, fetched.start, fetched.end,
+                             counts=counts, errors=errors, files=files,
+                             seconds=round(time.monotonic() - started, 3))
+    log.info("clean %s: %s", source.id, counts)
+    return manifest.save(out / "clean.json")
+
+
+# -- publish --------------------------------------------------------------------------
+def publish(settings: Settings, manifests: list[str]) -> dict[str, int]:
+    """Move staged tables into the lake (one atomic rename per partition) and refresh
+    the DuckDB catalog. Returns rows published per table."""
+    published: dict[str, int] = {}
+    for path in manifests:
+        manifest = StageManifest.load(path)
+        for key, staged in sorted(manifest.files.items()):
+            table, day = key.split("/")
+            staged_path = Path(staged)
+            if not staged_path.exists():
+                continue  # already published by an earlier try of this task
+            rows = pq.read_metadata(staged_path).num_rows
+            schema_for(table)  # an unknown table name fails loudly here
+            publish_file(settings.lake, table, manifest.source, date.fromisoformat(day),
+                         staged_path)
+            published[table] = published.get(table, 0) + rows
+    refresh_catalog(settings.lake, settings.catalog)
+    log.info("published %s; catalog %s", published, settings.catalog)
+    return published
+
+
+def run_interval(settings: Settings, start: datetime, end: datetime, run_id: str,
+                 only: list[str] | None = None, *, refetch: bool = False) -> dict:
+    """All stages for every source, one UTC day at a time, as the daily DAG does."""
+    summary: dict[str, dict] = {}
+    for day in days_in(start, end):
+        day_start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        day_end = day_start + timedelta(days=1)
+        day_run = f"{run_id}__{day.isoformat()}"
+        cleaned = []
+        for source_id in list_sources(settings, only):
+            d = discover_source(settings, source_id, day_start, day_end, day_run)
+            f = fetch_source(settings, d, refetch=refetch)
+            cleaned.append(clean_source(settings, f))
+        published = publish(settings, cleaned)
+        summary[day.isoformat()] = published
+    return summary

@@ -1,0 +1,138 @@
+"""The sources file (``include/sources.yaml``): loaded and validated once, at the edge."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+
+class SourcesError(ValueError):
+    """The sources file is missing, unreadable or invalid; the message names the bad key."""
+
+
+class Politeness(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    min_delay_s: float = Field(1.0, ge=0, description="seconds between two requests to one host")
+    timeout_s: float = Field(20.0, gt=0)
+    max_retries: int = Field(3, ge=0, le=10)
+    backoff_s: float = Field(1.0, ge=0)
+    max_retry_after_s: float = Field(120.0, ge=0)
+    max_bytes: int = Field(5_000_000, gt=0)
+    max_redirects: int = Field(5, ge=0, le=20)
+    obey_robots: bool = True
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_]*$")
+    lang: Literal["tr", "en"]
+    feeds: list[str] = Field(default_factory=list)
+    sitemaps: list[str] = Field(default_factory=list)
+    profile: Literal["aa", "generic"] = "generic"
+    allowed_domains: list[str] = Field(default_factory=list)
+    timezone: str = "UTC"
+    enabled: bool = True
+    name: str | None = None
+    politeness: Politeness = Field(default_factory=Politeness)
+
+    @field_validator("feeds", "sitemaps")
+    @classmethod
+    def _http_urls(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            if urlsplit(url).scheme not in ("http", "https"):
+                raise ValueError(f"not an http(s) URL: {url!r}")
+        return urls
+
+    @model_validator(mode="after")
+    def _defaults(self) -> Source:
+        if not self.feeds and not self.sitemaps:
+            raise ValueError("a source needs at least one of 'feeds' or 'sitemaps'")
+        if not self.allowed_domains:
+            # Default: only the hosts the source's own feeds and sitemaps live on.
+            hosts = {urlsplit(u).hostname or "" for u in [*self.feeds, *self.sitemaps]}
+            self.allowed_domains = sorted(h for h in hosts if h)
+        return self
+
+
+class SourcesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sources: list[Source]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> SourcesFile:
+        seen: set[str] = set()
+        for source in self.sources:
+            if source.id in seen:
+                raise ValueError(f"duplicate source id {source.id!r}")
+            seen.add(source.id)
+        return self
+
+
+_ENV_REF = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)(?::-([^}]*))?\}")
+
+
+def expand_env(text: str) -> str:
+    """``${VAR}`` and ``${VAR:-default}`` in the sources file, so one file serves the
+    embedded default, tests (a sample server on another port) and deployments."""
+
+    def replace(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(2)
+        value = os.environ.get(name)
+        if value is None:
+            if default is None:
+                raise SourcesError(f"environment variable {name} is not set (no default)")
+            return default
+        return value
+
+    return _ENV_REF.sub(replace, text)
+
+
+def _describe(error: ValidationError, raw: dict) -> str:
+    lines = []
+    for err in error.errors():
+        loc = list(err["loc"])
+        where = []
+        # Name sources by id rather than by list index: "sources[aa_tr].feeds".
+        if len(loc) >= 2 and loc[0] == "sources" and isinstance(loc[1], int):
+            try:
+                where.append(f"sources[{raw['sources'][loc[1]].get('id', loc[1])}]")
+            except (KeyError, IndexError, AttributeError, TypeError):
+                where.append(f"sources[{loc[1]}]")
+            loc = loc[2:]
+        where.extend(str(part) for part in loc)
+        lines.append(f"{'.'.join(where) or '<root>'}: {err['msg']}")
+    return "; ".join(lines)
+
+
+def load_sources(path: Path, *, only: list[str] | None = None,
+                 include_disabled: bool = False) -> list[Source]:
+    """Read and validate the sources file; return the enabled sources (or those named)."""
+    try:
+        raw = yaml.safe_load(expand_env(Path(path).read_text(encoding="utf-8")))
+    except FileNotFoundError as exc:
+        raise SourcesError(f"sources file not found: {path}") from exc
+    except yaml.YAMLError as exc:
+        raise SourcesError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise SourcesError(f"{path}: expected a mapping with a 'sources' key")
+    try:
+        parsed = SourcesFile.model_validate(raw)
+    except ValidationError as exc:
+        raise SourcesError(f"{path}: {_describe(exc, raw)}") from exc
+    sources = parsed.sources
+    if only:
+        known = {s.id for s in sources}
+        unknown = sorted(set(only) - known)
+        if unknown:
+            raise SourcesError(f"unknown source id(s) {unknown}; known: {sorted(known)}")
+        return [s for s in sources if s.id in only]
+    return [s for s in sources if s.enabled or include_disabled]
