@@ -55,10 +55,12 @@ def parse_date(text: str | None) -> datetime | None:
         return None
 
 
-def parse_feed(body: bytes, feed_url: str) -> list[DiscoveredItem]:
-    parsed = feedparser.parse(io.BytesIO(body), response_headers={"content-location": feed_url})
-    if parsed.bozo and not parsed.entries:
-        raise ValueError(f"not a feed: {parsed.get('bozo_exception')}")
+def parse_feed(body: bytes, feed_url: str,
+               content_type: str = "application/xml") -> list[DiscoveredItem]:
+    parsed = feedparser.parse(io.BytesIO(body), response_headers={
+        "content-location": feed_url, "content-type": content_type})
+    if not parsed.entries and not parsed.get("version"):
+        raise ValueError(f"not a feed ({parsed.get('bozo_exception') or 'no RSS or Atom root'})")
     items = []
     for entry in parsed.entries:
         link = entry.get("link")

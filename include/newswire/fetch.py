@@ -151,11 +151,18 @@ class Fetcher:
     def _request(self, url: str, headers: dict[str, str], attempts: list[FetchAttempt],
                  attempt_no: int) -> tuple[requests.Response, str, bytes | None]:
         current = url
+
+        def refuse(reason: str) -> FetchError:
+            # A refusal sends nothing, but is recorded like an attempt (status None).
+            attempts.append(FetchAttempt(current, attempt_no, None, reason, 0, 0,
+                                         datetime.now(UTC)))
+            return FetchError(reason)
+
         for _hop in range(self.politeness.max_redirects + 1):
             if not host_allowed(current, self.allowed_domains):
-                raise FetchError(f"refused: {current} is outside allowed_domains")
+                raise refuse(f"refused: {current} is outside allowed_domains")
             if not self.robots_allows(current):
-                raise FetchError(f"refused by robots.txt: {current}")
+                raise refuse(f"refused by robots.txt: {current}")
             self._limiter.wait(urlsplit(current).hostname or "", self._delay_for(current))
             started = time.monotonic()
             fetched_at = datetime.now(UTC)
@@ -200,7 +207,7 @@ class Fetcher:
                 raise RetryableError(f"HTTP {status}",
                                      parse_retry_after(resp.headers.get("Retry-After")))
             return resp, current, body
-        raise FetchError(f"too many redirects (more than {self.politeness.max_redirects})")
+        raise refuse(f"too many redirects (more than {self.politeness.max_redirects})")
 
     def _read_capped(self, resp: requests.Response) -> bytes:
         cap = self.politeness.max_bytes

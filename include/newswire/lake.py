@@ -46,6 +46,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("run_id", pa.string()),
         ("purpose", pa.string()),
         ("url", pa.string()),
+        ("request_url", pa.string()),
         ("attempt", pa.int16()),
         ("status", pa.int16()),
         ("error", pa.string()),

@@ -102,7 +102,7 @@ def discover_source(settings: Settings, source_id: str, start: datetime, end: da
     (out).mkdir(parents=True, exist_ok=True)
     (out / "discovered.json").write_text(json.dumps(items, ensure_ascii=False, indent=1),
                                          "utf-8")
-    attempts = [{"purpose": purpose, **_attempt_row(a)} for purpose, a in found.attempts]
+    attempts = [{"purpose": purpose, **vars(a)} for purpose, a in found.attempts]
     (out / "discovery_attempts.json").write_text(json.dumps(attempts, default=str), "utf-8")
     manifest = StageManifest(
         "discover", run_id, source_id, utc(start).isoformat(), utc(end).isoformat(),
@@ -117,11 +117,6 @@ def discover_source(settings: Settings, source_id: str, start: datetime, end: da
         log.warning("discover %s: %s", source_id, error)
     log.info("discover %s %s..%s: %d items", source_id, start, end, len(items))
     return manifest.save(out / "discover.json")
-
-
-def _attempt_row(attempt: object) -> dict:
-    row = dict(vars(attempt))
-    return row
 
 
 # -- fetch ----------------------------------------------------------------------------
@@ -140,9 +135,9 @@ def fetch_source(settings: Settings, discover_manifest: str, *, refetch: bool = 
     for day in days_in(start, end):
         stored = {row["url"]: row for row in
                   read_partition(settings.lake, "raw_pages", source.id, day).to_pylist()}
-        log_rows = [_log_row(disc.run_id, a["purpose"], a) for a in discovery_attempts
-                    if datetime.fromisoformat(a["fetched_at"]).date() == day
-                    or day == utc(start).date()]
+        # Feed and sitemap requests belong to the interval's first day.
+        log_rows = ([_log_row(disc.run_id, a["purpose"], a) for a in discovery_attempts]
+                    if day == utc(start).date() else [])
         day_items = [i for i in items
                      if datetime.fromisoformat(i["published_at"]).astimezone(UTC).date() == day]
         for item in day_items:
@@ -154,7 +149,8 @@ def fetch_source(settings: Settings, discover_manifest: str, *, refetch: bool = 
                 etag=previous.get("etag") if conditional else None,
                 last_modified=previous.get("last_modified") if conditional else None,
             )
-            log_rows.extend(_log_row(disc.run_id, "page", vars(a)) for a in result.attempts)
+            log_rows.extend(_log_row(disc.run_id, "page", vars(a), url)
+                            for a in result.attempts)
             if result.not_modified and previous:
                 counts["not_modified"] += 1
                 continue
@@ -197,11 +193,14 @@ def fetch_source(settings: Settings, discover_manifest: str, *, refetch: bool = 
     return manifest.save(out / "fetch.json")
 
 
-def _log_row(run_id: str, purpose: str, attempt: dict) -> dict:
+def _log_row(run_id: str, purpose: str, attempt: dict, url: str | None = None) -> dict:
+    """One fetch_log row: ``url`` is what we set out to fetch, ``request_url`` what this
+    request asked for (they differ on redirect hops)."""
     fetched_at = attempt["fetched_at"]
     if isinstance(fetched_at, str):
         fetched_at = datetime.fromisoformat(fetched_at)
-    return {"run_id": run_id, "purpose": purpose, "url": attempt["url"],
+    return {"run_id": run_id, "purpose": purpose, "url": url or attempt["url"],
+            "request_url": attempt["url"],
             "attempt": attempt["attempt"], "status": attempt["status"],
             "error": attempt["error"], "bytes": attempt["bytes"],
             "elapsed_ms": attempt["elapsed_ms"], "fetched_at": fetched_at,

@@ -21,6 +21,7 @@ NOISE_CLASS = re.compile(
 )
 HEADING_TAGS = {"h2", "h3", "h4", "h5", "h6"}
 MAX_HEADING_CHARS = 90
+_BR = "\x00br\x00"  # a marker no page text contains (NULs are dropped by parsers)
 
 
 def strip_noise(root: Tag | BeautifulSoup) -> None:
@@ -49,10 +50,9 @@ def _bold_heading(p: Tag) -> str | None:
 def _paragraph_texts(p: Tag) -> list[str]:
     """A <p>'s text; two <br> in a row split it, a single <br> is a hard line break."""
     for br in p.find_all("br"):
-        br.replace_with("\n")
-    raw = p.get_text("")
-    parts = re.split(r"\n\s*\n", raw)
-    return [t for t in (normalize_text(part) for part in parts) if t]
+        br.replace_with(_BR)
+    parts = re.split(f"{_BR}\\s*{_BR}", p.get_text(""))
+    return [t for t in (normalize_text(part.replace(_BR, " ")) for part in parts) if t]
 
 
 def container_sections(container: Tag) -> list[Section]:

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+FIXTURES = Path(__file__).parent / "fixtures"
+for path in (REPO / "include", REPO):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+from newswire.config import Settings  # noqa: E402
+from newswire.sample_site.server import start_in_thread  # noqa: E402
+
+from tests.servers import start_misbehaving_server  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def sample_url() -> Iterator[str]:
+    """The bundled sample source, served for real on 127.0.0.1."""
+    server, url = start_in_thread()
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def bad_server() -> Iterator[str]:
+    """A server on 127.0.0.1 that misbehaves on purpose (see tests/servers.py)."""
+    server, url = start_misbehaving_server()
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, sample_url: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.setenv("NEWSWIRE_SAMPLE_URL", sample_url)
+    monkeypatch.setenv("NEWSWIRE_LAKE", str(tmp_path / "lake"))
+    monkeypatch.setenv("NEWSWIRE_CATALOG", str(tmp_path / "newswire.duckdb"))
+    monkeypatch.setenv("NEWSWIRE_SOURCES", str(REPO / "include" / "sources.yaml"))
+    monkeypatch.delenv("NEWSWIRE_STAGING", raising=False)
+    return Settings.from_env()
+
+
+def fixture_page(name: str) -> bytes:
+    return (FIXTURES / "pages" / name).read_bytes()

@@ -1,0 +1,102 @@
+"""Discovery from feeds and sitemaps, on the sample source served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, datetime
+
+import pytest
+from newswire.discover import discover, parse_feed, parse_sitemap
+from newswire.fetch import Fetcher
+from newswire.sources import load_sources
+
+DAY = datetime(2017, 12, 4, tzinfo=UTC)
+NEXT = datetime(2017, 12, 5, tzinfo=UTC)
+
+
+def test_sample_source_day_is_discovered_once_per_article(settings) -> None:
+    source = load_sources(settings.sources_file, only=["sample_aa"])[0]
+    fetcher = Fetcher(source.politeness, source.allowed_domains, settings.user_agent)
+    found = discover(source, fetcher, DAY, NEXT)
+    urls = [i.url for i in found.items]
+    assert any("nato-genel-sekreteri-stoltenberg" in u for u in urls)
+    # In the feed (with utm_ parameters) and in the sitemap: one canonical URL.
+    assert len(urls) == len(set(urls))
+    assert all("utm_" not in u for u in urls)
+    assert found.skipped["duplicate"] >= 1
+    assert all(DAY <= i.published_at < NEXT for i in found.items)
+    assert found.errors == []
+    purposes = {purpose for purpose, _ in found.attempts}
+    assert purposes == {"feed", "sitemap"}
+
+
+RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><title>in</title><link>http://a.example/x?utm_source=rss#top</link>
+<pubDate>Mon, 04 Dec 2017 23:59:00 +0000</pubDate></item>
+<item><title>next day in Istanbul, same UTC day</title><link>http://a.example/y</link>
+<pubDate>Tue, 05 Dec 2017 01:30:00 +0300</pubDate></item>
+<item><title>out</title><link>http://a.example/z</link>
+<pubDate>Tue, 05 Dec 2017 00:00:00 +0000</pubDate></item>
+<item><title>undated</title><link>http://a.example/u</link></item>
+<item><title>foreign</title><link>http://evil.example/p</link>
+<pubDate>Mon, 04 Dec 2017 10:00:00 +0000</pubDate></item>
+</channel></rss>"""
+
+
+def test_feed_items_are_filtered_to_the_interval() -> None:
+    items = parse_feed(RSS, "http://a.example/rss")
+    assert len(items) == 5
+    from newswire.discover import _select
+    from newswire.sources import Source
+
+    source = Source(id="a", lang="en", feeds=["http://a.example/rss"])
+    chosen = _select(items, source, DAY, NEXT, [], [])
+    assert [i.url for i in chosen.items] == ["http://a.example/y", "http://a.example/x"]
+    assert chosen.skipped == {"undated": 1, "out_of_interval": 1, "foreign_host": 1,
+                              "bad_url": 0, "duplicate": 0}
+
+
+def test_not_a_feed_is_an_error() -> None:
+    with pytest.raises(ValueError, match="not a feed"):
+        parse_feed(b"<html><body>hello</body></html>", "http://a.example/rss")
+
+
+SITEMAP_INDEX = b"""<?xml version="1.0" encoding="UTF-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>http://a.example/sitemaps/2017-11.xml</loc><lastmod>2017-11-30T23:00:00Z</lastmod></sitemap>
+<sitemap><loc>http://a.example/sitemaps/2017-12.xml</loc><lastmod>2017-12-09T10:00:00Z</lastmod></sitemap>
+</sitemapindex>"""
+
+URLSET = b"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+<url><loc>http://a.example/news/1</loc><lastmod>2017-12-08T10:00:00Z</lastmod>
+<news:news><news:publication_date>2017-12-04T12:00:00+03:00</news:publication_date>
+<news:title>Bir</news:title></news:news></url>
+<url><loc>http://a.example/news/2</loc><lastmod>2017-12-05T08:00:00Z</lastmod></url>
+</urlset>"""
+
+
+def test_sitemap_index_and_news_urlset() -> None:
+    entries, children = parse_sitemap(SITEMAP_INDEX, "http://a.example/sitemap.xml")
+    assert entries == [] and [c for c, _ in children] == [
+        "http://a.example/sitemaps/2017-11.xml", "http://a.example/sitemaps/2017-12.xml"]
+    entries, children = parse_sitemap(gzip.compress(URLSET), "http://a.example/s.xml.gz")
+    assert children == []
+    # The news publication date wins over lastmod (a later edit).
+    assert entries[0].published_at == datetime(2017, 12, 4, 9, 0, tzinfo=UTC)
+    assert entries[0].title == "Bir"
+    assert entries[1].published_at == datetime(2017, 12, 5, 8, 0, tzinfo=UTC)
+
+
+def test_sitemap_entities_are_not_expanded() -> None:
+    hostile = b"""<?xml version="1.0"?><!DOCTYPE urlset [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>http://a.example/&x;</loc>
+<lastmod>2017-12-04</lastmod></url></urlset>"""
+    entries, _ = parse_sitemap(hostile, "http://a.example/s.xml")
+    assert all("root:" not in (e.url or "") for e in entries)
+
+
+def test_not_a_sitemap_is_an_error() -> None:
+    with pytest.raises(ValueError, match="not a sitemap"):
+        parse_sitemap(b"<html/>", "http://a.example/s.xml")

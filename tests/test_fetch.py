@@ -1,0 +1,144 @@
+"""The fetcher against a real, misbehaving HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from newswire.clean.decode import decode_html
+from newswire.fetch import Fetcher, parse_retry_after
+from newswire.sources import Politeness
+
+POLITE = Politeness(min_delay_s=0.0, timeout_s=0.5, max_retries=2, backoff_s=0.01,
+                    max_retry_after_s=2.0, max_bytes=200_000, max_redirects=3)
+
+
+class RecordingSleep:
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+        time.sleep(seconds)
+
+
+@pytest.fixture
+def fetcher() -> Fetcher:
+    return Fetcher(POLITE, ["127.0.0.1"], "newswire-test/1", sleep=RecordingSleep())
+
+
+def test_ok_page_is_fetched_with_one_attempt(fetcher: Fetcher, bad_server: str) -> None:
+    result = fetcher.fetch(bad_server + "/ok")
+    assert result.ok and result.status == 200
+    assert b"<h1>ok</h1>" in result.body
+    assert [a.status for a in result.attempts] == [200]
+    assert result.attempts[0].bytes == len(result.body)
+
+
+def test_429_waits_for_retry_after_then_succeeds(fetcher: Fetcher, bad_server: str) -> None:
+    result = fetcher.fetch(bad_server + "/retry-429")
+    assert result.ok
+    assert [a.status for a in result.attempts] == [429, 200]
+    assert result.attempts[0].error == "HTTP 429"
+    # Retry-After: 1 beats the 0.01 s backoff.
+    assert fetcher._sleep.calls and max(fetcher._sleep.calls) >= 1.0
+
+
+def test_503_then_200_is_retried(fetcher: Fetcher, bad_server: str) -> None:
+    result = fetcher.fetch(bad_server + "/flaky-503")
+    assert result.ok
+    assert [a.status for a in result.attempts] == [503, 200]
+
+
+def test_persistent_503_gives_up_after_max_retries(fetcher: Fetcher, bad_server: str) -> None:
+    result = fetcher.fetch(bad_server + "/always-503")
+    assert not result.ok and result.body is None
+    assert [a.status for a in result.attempts] == [503, 503, 503]
+    assert "gave up after 3 attempt(s)" in result.error
+
+
+def test_timeout_is_recorded(fetcher: Fetcher, bad_server: str) -> None:
+    result = fetcher.fetch(bad_server + "/slow")
+    assert not result.ok
+    assert len(result.attempts) == 3
+    assert all(a.error.startswith("timeout") for a in result.attempts)
+
+
+def test_truncated_body_fails(fetcher: Fetcher, bad_server: str) -> None:
+    result = fetcher.fetch(bad_server + "/truncated")
+    assert not result.ok and result.body is None
+    assert result.attempts and all(a.error for a in result.attempts)
+
+
+@pytest.mark.parametrize("path", ["/oversize", "/oversize-chunked"])
+def test_oversize_page_is_refused(fetcher: Fetcher, bad_server: str, path: str) -> None:
+    result = fetcher.fetch(bad_server + path)
+    assert not result.ok and result.body is None
+    assert "oversize" in result.error
+    assert len(result.attempts) == 1  # not retried: it would be just as big again
+
+
+def test_redirect_to_foreign_host_is_refused(fetcher: Fetcher, bad_server: str) -> None:
+    result = fetcher.fetch(bad_server + "/redirect-foreign")
+    assert not result.ok
+    assert "outside allowed_domains" in result.error
+    assert "foreign.invalid" in result.error
+    assert [a.status for a in result.attempts] == [302, None]
+    assert result.attempts[-1].url == "http://foreign.invalid/landing"
+
+
+def test_redirect_inside_allowed_domain_is_followed(fetcher: Fetcher, bad_server: str) -> None:
+    result = fetcher.fetch(bad_server + "/redirect-local")
+    assert result.ok and result.final_url == bad_server + "/ok"
+    assert [a.status for a in result.attempts] == [301, 200]
+
+
+def test_redirect_loop_stops(fetcher: Fetcher, bad_server: str) -> None:
+    result = fetcher.fetch(bad_server + "/redirect-loop")
+    assert not result.ok and "too many redirects" in result.error
+
+
+def test_robots_disallowed_path_is_not_requested(fetcher: Fetcher, bad_server: str) -> None:
+    result = fetcher.fetch(bad_server + "/private/secret")
+    assert not result.ok and "robots.txt" in result.error
+    assert [(a.status, a.bytes) for a in result.attempts] == [(None, 0)]
+
+
+def test_url_outside_allowed_domains_is_not_requested(bad_server: str) -> None:
+    fetcher = Fetcher(POLITE, ["example.org"], "newswire-test/1")
+    result = fetcher.fetch(bad_server + "/ok")
+    assert not result.ok and "outside allowed_domains" in result.error
+    assert [a.status for a in result.attempts] == [None]
+
+
+def test_conditional_get_gives_not_modified(fetcher: Fetcher, bad_server: str) -> None:
+    first = fetcher.fetch(bad_server + "/etag")
+    assert first.ok and first.headers["etag"] == '"v1"'
+    second = fetcher.fetch(bad_server + "/etag", etag=first.headers["etag"])
+    assert second.ok and second.not_modified and second.status == 304
+
+
+def test_windows_1254_page_decodes(fetcher: Fetcher, bad_server: str) -> None:
+    result = fetcher.fetch(bad_server + "/cp1254")
+    text, encoding = decode_html(result.body, result.headers["content-type"])
+    assert encoding == "cp1254"
+    assert "Türkçe sayfa: ığüşöç" in text
+
+
+def test_rate_limit_spaces_requests_to_one_host(bad_server: str) -> None:
+    sleep = RecordingSleep()
+    polite = POLITE.model_copy(update={"min_delay_s": 0.3})
+    fetcher = Fetcher(polite, ["127.0.0.1"], "newswire-test/1", sleep=sleep)
+    started = time.monotonic()
+    for _ in range(3):
+        assert fetcher.fetch(bad_server + "/ok").ok
+    assert time.monotonic() - started >= 0.6
+
+
+def test_parse_retry_after() -> None:
+    assert parse_retry_after("120") == 120.0
+    assert parse_retry_after(None) is None
+    assert parse_retry_after("soon") is None
+    from datetime import UTC, datetime
+    now = datetime(2017, 12, 5, 10, 0, tzinfo=UTC)
+    assert parse_retry_after("Tue, 05 Dec 2017 10:00:30 GMT", now) == 30.0

@@ -1,0 +1,133 @@
+"""The stages end to end without a scheduler, against servers on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+from newswire.catalog import query
+from newswire.config import Settings
+from newswire.pipeline import run_interval
+from newswire.sample_site.site import load_content
+
+from tests.servers import FEED_PATHS
+
+FIRST = date(2017, 12, 4)
+LAST = date(2017, 12, 6)
+
+
+def interval(first: date, last: date) -> tuple[datetime, datetime]:
+    start = datetime(first.year, first.month, first.day, tzinfo=UTC)
+    return start, start + timedelta(days=(last - first).days + 1)
+
+
+def expected_counts(first: date, last: date) -> dict[tuple[str, date], int]:
+    counts: Counter = Counter()
+    for source, articles in load_content().items():
+        for article in articles:
+            day = article.published_at.astimezone(UTC).date()
+            if first <= day <= last:
+                counts[(source, day)] += 1
+    return dict(counts)
+
+
+def lake_counts(settings: Settings, table: str = "articles") -> dict[tuple[str, date], int]:
+    _, rows = query(settings.catalog, f"select source, date, count(*) from {table} "
+                    "group by all")
+    return {(s, d): n for s, d, n in rows}
+
+
+def test_sample_days_land_in_the_expected_partitions(settings: Settings) -> None:
+    run_interval(settings, *interval(FIRST, LAST), "test-run")
+    expected = expected_counts(FIRST, LAST)
+    assert expected, "the sample content has articles in these days"
+    assert lake_counts(settings) == expected
+    assert lake_counts(settings, "raw_pages") == expected
+    for (source, day), _ in expected.items():
+        assert (settings.lake / "articles" / f"source={source}" / f"date={day}" /
+                "data.parquet").exists()
+    _, rows = query(settings.catalog, "select count(*), count(distinct id), "
+                    "count(*) filter (where published_at is null), "
+                    "count(*) filter (where length(body) < 200), "
+                    "count(distinct pipeline_version), min(run_id) from articles")
+    total, distinct, undated, short, versions, run_id = rows[0]
+    assert total == distinct == sum(expected.values())
+    assert undated == 0 and short == 0 and versions == 1
+    assert run_id.startswith("test-run__")
+    # Every article is in the partition of its own UTC publication day.
+    _, rows = query(settings.catalog, "select count(*) from articles "
+                    "where cast(published_at at time zone 'UTC' as date) <> date")
+    assert rows == [(0,)]
+
+
+def test_rerunning_a_day_leaves_identical_rows(settings: Settings) -> None:
+    run_interval(settings, *interval(FIRST, FIRST), "first")
+    before = {t: lake_counts(settings, t) for t in ("articles", "raw_pages", "fetch_log")}
+    _, ids_before = query(settings.catalog, "select id, content_hash from articles order by 1")
+    run_interval(settings, *interval(FIRST, FIRST), "second")
+    after = {t: lake_counts(settings, t) for t in ("articles", "raw_pages", "fetch_log")}
+    _, ids_after = query(settings.catalog, "select id, content_hash from articles order by 1")
+    assert before == after and ids_before == ids_after
+    # The second run found nothing new: conditional GETs answered 304.
+    _, statuses = query(settings.catalog, "select distinct status from fetch_log "
+                        "where purpose = 'page'")
+    assert statuses == [(304,)]
+
+
+def test_source_down_on_rerun_keeps_what_is_stored(settings: Settings, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    run_interval(settings, *interval(FIRST, FIRST), "first")
+    before = lake_counts(settings)
+    # Nothing listens on this port any more: the whole source is down.
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = sock.getsockname()[1]
+    monkeypatch.setenv("NEWSWIRE_SAMPLE_URL", f"http://127.0.0.1:{dead}")
+    down = Settings.from_env()
+    summary = run_interval(down, *interval(FIRST, FIRST), "while-down")
+    assert lake_counts(down) == before
+    assert summary[FIRST.isoformat()]["articles"] == sum(before.values())
+    _, errors = query(down.catalog, "select count(*) from fetch_log where error is not null")
+    assert errors[0][0] >= 2  # the feeds and sitemaps failed, and that is recorded
+
+
+def test_misbehaving_source_day_completes_with_failures_recorded(
+        bad_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(f"""sources:
+  - id: bad
+    lang: tr
+    feeds: ["{bad_server}/feed.xml"]
+    politeness: {{min_delay_s: 0, timeout_s: 0.5, max_retries: 1, backoff_s: 0.01,
+                  max_retry_after_s: 1.5, max_bytes: 200000}}
+""")
+    monkeypatch.setenv("NEWSWIRE_SOURCES", str(sources))
+    monkeypatch.setenv("NEWSWIRE_LAKE", str(tmp_path / "lake"))
+    monkeypatch.setenv("NEWSWIRE_CATALOG", str(tmp_path / "c.duckdb"))
+    settings = Settings.from_env()
+    day = date(2017, 12, 5)
+    run_interval(settings, *interval(day, day), "bad-day")
+    con = duckdb.connect(str(settings.catalog), read_only=True)
+    stored = {r[0].removeprefix(bad_server) for r in
+              con.execute("select url from raw_pages").fetchall()}
+    assert stored == {"/ok", "/retry-429", "/flaky-503", "/redirect-local", "/cp1254"}
+    # A page failed when no attempt for it (redirect hops included) got a whole 200.
+    failed = {r[0].removeprefix(bad_server): r[1] for r in con.execute(
+        "select url, max(error) from fetch_log where purpose = 'page' group by url "
+        "having count(*) filter (where status = 200 and error is null) = 0").fetchall()}
+    assert set(failed) == {"/always-503", "/slow", "/truncated", "/oversize",
+                           "/oversize-chunked", "/redirect-foreign", "/missing",
+                           "/private/secret"}
+    assert "oversize" in failed["/oversize"] and "timeout" in failed["/slow"]
+    assert "outside allowed_domains" in failed["/redirect-foreign"]
+    assert "robots.txt" in failed["/private/secret"]
+    titles = {r[0] for r in con.execute("select title from articles").fetchall()}
+    assert "Türkçe sayfa: ığüşöç" in titles
+    assert con.execute("select count(*) from articles").fetchone()[0] == len(stored)
+    con.close()
+    assert len(FEED_PATHS) == 13
