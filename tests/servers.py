@@ -6,6 +6,7 @@ import threading
 import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 ARTICLE = """<!DOCTYPE html><html lang="{lang}"><head><meta charset="{charset}">
@@ -41,7 +42,7 @@ FEED_PATHS = ["/ok", "/retry-429", "/flaky-503", "/always-503", "/slow", "/trunc
 
 
 class MisbehavingHandler(BaseHTTPRequestHandler):
-    hits: Counter = Counter()
+    hits: ClassVar[Counter] = Counter()
     lock = threading.Lock()
 
     def log_message(self, format: str, *args: object) -> None:

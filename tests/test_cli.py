@@ -1,0 +1,84 @@
+"""python -m newswire, as a user runs it (a real process, the sample source on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import FIXTURES, REPO
+
+
+def newswire(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "newswire", *args], env=env, cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+
+
+def cli_env(tmp_path: Path, sample_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(NEWSWIRE_LAKE=str(tmp_path / "lake"),
+               NEWSWIRE_CATALOG=str(tmp_path / "nw.duckdb"),
+               NEWSWIRE_SAMPLE_URL=sample_url,
+               PYTHONPATH=str(REPO / "include"))
+    env.pop("NEWSWIRE_SOURCES", None)
+    return env
+
+
+def test_run_then_query(tmp_path: Path, sample_url: str) -> None:
+    env = cli_env(tmp_path, sample_url)
+    run = newswire("run", "--from", "2017-12-04", "--to", "2017-12-05", env=env)
+    assert run.returncode == 0, run.stderr
+    assert "[1/2] 2017-12-04" in run.stdout and "[2/2] 2017-12-05" in run.stdout
+    assert "newswire report 2017-12-04 .. 2017-12-05" in run.stdout
+    query = newswire("query", "select source, date, count(*) as n from articles "
+                     "group by all order by all", "--format", "json", env=env)
+    assert query.returncode == 0, query.stderr
+    rows = json.loads(query.stdout)
+    assert rows == [
+        {"source": "sample_aa", "date": "2017-12-04", "n": 2},
+        {"source": "sample_aa", "date": "2017-12-05", "n": 3},
+        {"source": "sample_wire", "date": "2017-12-04", "n": 2},
+        {"source": "sample_wire", "date": "2017-12-05", "n": 2},
+    ]
+    table = newswire("query", "select count(*) as n from raw_pages", env=env)
+    assert table.stdout.splitlines() == ["n", "-", "9", "(1 row)"]
+
+
+def test_query_errors_are_clear(tmp_path: Path, sample_url: str) -> None:
+    env = cli_env(tmp_path, sample_url)
+    bad = newswire("query", "select * from no_such_table", env=env)
+    assert bad.returncode == 1 and "no_such_table" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+def test_run_rejects_bad_dates(tmp_path: Path, sample_url: str) -> None:
+    env = cli_env(tmp_path, sample_url)
+    bad = newswire("run", "--from", "2017-13-01", env=env)
+    assert bad.returncode == 2 and "not a date" in bad.stderr
+    backwards = newswire("run", "--from", "2017-12-05", "--to", "2017-12-04", env=env)
+    assert backwards.returncode == 2 and "before --from" in backwards.stderr
+
+
+def test_bad_sources_file_is_reported(tmp_path: Path, sample_url: str) -> None:
+    env = cli_env(tmp_path, sample_url)
+    broken = tmp_path / "s.yaml"
+    broken.write_text("sources:\n  - id: q\n    lang: tr\n    feeds: [http://x/]\n    nope: 1\n")
+    env["NEWSWIRE_SOURCES"] = str(broken)
+    result = newswire("run", "--from", "2017-12-04", env=env)
+    assert result.returncode == 2 and "sources[q].nope" in result.stderr
+
+
+def test_clean_prints_the_article_as_json(tmp_path: Path, sample_url: str) -> None:
+    env = cli_env(tmp_path, sample_url)
+    result = newswire("clean", str(FIXTURES / "pages" / "aa_bold_headings.html"), "--profile",
+                      "aa", "--url", "https://aa.example/x/1", env=env)
+    assert result.returncode == 0, result.stderr
+    article = json.loads(result.stdout)
+    assert article["dateline"] == "ANKARA"
+    assert article["sections"][1]["heading"] == "İİT zirvesi"
+    empty = tmp_path / "empty.html"
+    empty.write_text("<html><body></body></html>")
+    failed = newswire("clean", str(empty), env=env)
+    assert failed.returncode == 1 and "no article text" in failed.stderr
