@@ -154,6 +154,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def demo(first: date, last: date) -> int:
     """The README's run command: the daily DAG over the sample days, then a report."""
     started = time.monotonic()
@@ -198,8 +209,10 @@ def standalone(port: int) -> int:
     """airflow standalone on 127.0.0.1:PORT; Ctrl-C stops it and every child."""
     env = setup(port)
     user, password = login()
-    sample = subprocess.Popen([sys.executable, "-m", "newswire", "sample-site"], env=env,
-                              start_new_session=True)
+    sample_port = 8765 if _port_free(8765) else free_port()
+    env.setdefault("NEWSWIRE_SAMPLE_URL", f"http://127.0.0.1:{sample_port}")
+    sample = subprocess.Popen([sys.executable, "-m", "newswire", "sample-site", "--port",
+                               str(sample_port)], env=env, start_new_session=True)
     proc = subprocess.Popen([str(VENV_BIN / "airflow"), "standalone"], env=env,
                             start_new_session=True)
     print(f"\nAirflow UI: http://127.0.0.1:{port}/  login: {user} / {password}\n"
