@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from newswire.sources import SourcesError, load_sources
+
 from tests.conftest import REPO
 
 

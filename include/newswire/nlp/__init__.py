@@ -1,0 +1,1 @@
+"""NLP extraction: stanza annotation, entities, quotes, quantities, time mentions."""

@@ -1,0 +1,134 @@
+"""Stanza models: where they are, what they are (an identity stored on every NLP row),
+and one pipeline per language and process.
+
+Two layouts are understood under ``NEWSWIRE_STANZA_DIR`` (default ``./stanza_models``):
+
+- the official one that ``stanza.download(lang, model_dir=DIR)`` writes
+  (``DIR/resources.json``, ``DIR/<lang>/<processor>/<package>.pt``);
+- a flat one, ``DIR/<lang>/<processor>.pt`` (as in ``../shared/models/stanza``), loaded
+  with ``download_method=None`` and an empty resources file so stanza never goes online.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from newswire.config import REPO_ROOT
+
+PROCESSORS = {
+    "tr": ("tokenize", "mwt", "pos", "lemma", "ner"),
+    "en": ("tokenize", "mwt", "pos", "lemma", "ner"),
+}
+REQUIRED = {"tokenize", "ner"}
+DEFAULT_DIR = REPO_ROOT / "stanza_models"
+
+
+class ModelNotFound(RuntimeError):
+    """No usable stanza model for a language; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    lang: str
+    layout: str  # "official" or "flat"
+    root: Path
+    files: tuple[tuple[str, str], ...]  # (processor, path)
+
+    @property
+    def processors(self) -> list[str]:
+        return [name for name, _ in self.files]
+
+    @property
+    def identity(self) -> str:
+        """'stanza=1.15.0 tr tokenize:1a2b3c4d5e6f,...': compare model runs in SQL."""
+        import stanza
+
+        parts = [f"{name}:{_digest(path)}" for name, path in self.files]
+        return f"stanza={stanza.__version__} {self.lang} {self.layout} " + ",".join(parts)
+
+
+def model_dir() -> Path:
+    return Path(os.environ.get("NEWSWIRE_STANZA_DIR", DEFAULT_DIR)).resolve()
+
+
+def how_to_get_models(lang: str, root: Path) -> str:
+    return (f"no stanza model for {lang!r} under {root}. Either download the official "
+            f"models (needs the internet): `python -m newswire models download --lang "
+            f"{lang}`, or point NEWSWIRE_STANZA_DIR at a directory holding "
+            f"{lang}/tokenize.pt, {lang}/ner.pt (and mwt, pos, lemma).")
+
+
+def find_models(lang: str, root: Path | None = None) -> ModelSpec:
+    root = (root or model_dir()).resolve()
+    wanted = PROCESSORS.get(lang)
+    if wanted is None:
+        raise ModelNotFound(f"language {lang!r} is not supported (supported: "
+                            f"{', '.join(PROCESSORS)})")
+    official = root / "resources.json"
+    if official.exists() and (root / lang).is_dir():
+        files = []
+        for name in wanted:
+            found = sorted((root / lang / name).glob("*.pt"))
+            if found:
+                files.append((name, str(found[0])))
+        if {n for n, _ in files} >= REQUIRED:
+            return ModelSpec(lang, "official", root, tuple(files))
+    files = [(name, str(root / lang / f"{name}.pt")) for name in wanted
+             if (root / lang / f"{name}.pt").exists()]
+    if not {n for n, _ in files} >= REQUIRED:
+        raise ModelNotFound(how_to_get_models(lang, root))
+    return ModelSpec(lang, "flat", root, tuple(files))
+
+
+@functools.cache
+def _digest(path: str) -> str:
+    sha = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(block)
+    return sha.hexdigest()[:12]
+
+
+@functools.cache
+def _empty_resources() -> str:
+    path = Path(tempfile.gettempdir()) / "newswire_stanza_empty_resources.json"
+    if not path.exists():
+        path.write_text("{}")
+    return str(path)
+
+
+@functools.cache
+def load_pipeline(spec: ModelSpec):  # -> stanza.Pipeline (imported lazily: torch is heavy)
+    """One pipeline per language per process (cached): loading costs seconds."""
+    import stanza
+
+    common = {"lang": spec.lang, "processors": ",".join(spec.processors),
+              "download_method": None, "logging_level": "WARN", "use_gpu": False,
+              "tokenize_no_ssplit": False}
+    if spec.layout == "official":
+        return stanza.Pipeline(dir=str(spec.root), **common)
+    paths = {f"{name}_model_path": path for name, path in spec.files}
+    # No pretrained vectors or charlm ship with the flat layout; an empty resources file
+    # keeps stanza from looking them up online.
+    return stanza.Pipeline(resources_filepath=_empty_resources(), **paths, **common)
+
+
+def download_official(lang: str, root: Path | None = None) -> Path:
+    """Production set-up: fetch the official models (with stanza's progress bar)."""
+    import stanza
+
+    root = (root or model_dir()).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    stanza.download(lang, model_dir=str(root), processors=",".join(PROCESSORS[lang]))
+    return root
+
+
+def describe(spec: ModelSpec) -> str:
+    return json.dumps({"lang": spec.lang, "layout": spec.layout,
+                       "files": dict(spec.files), "identity": spec.identity})
