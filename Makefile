@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test airflow lint sample-site venv clean-local
+.PHONY: run test airflow lint sample-site venv clean-local models
 
 # Create .venv and install the pinned requirements (again only when they change).
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -22,16 +22,31 @@ venv: $(STAMP)
 FROM ?= 2017-12-04
 TO ?= 2017-12-09
 run: $(STAMP)
-	$(BIN)/python scripts/local_airflow.py demo $(FROM) $(TO)
+	$(STANZA_ENV) $(BIN)/python scripts/local_airflow.py demo $(FROM) $(TO)
+
+# Stanza models: NEWSWIRE_STANZA_DIR if set; else ./stanza_models (`make models` downloads
+# the official ones there, which needs the internet); else, in a development checkout,
+# the offline models in ../shared/models/stanza.
+SHARED_MODELS := $(abspath ../shared/models/stanza)
+ifeq ($(NEWSWIRE_STANZA_DIR),)
+ifeq ($(wildcard stanza_models/resources.json),)
+ifneq ($(wildcard $(SHARED_MODELS)/tr/ner.pt),)
+STANZA_ENV := NEWSWIRE_STANZA_DIR=$(SHARED_MODELS)
+endif
+endif
+endif
+
+models: $(STAMP)
+	$(BIN)/python -m newswire models download
 
 # The whole test suite.
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(STANZA_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # airflow standalone on 127.0.0.1:$(PORT) with the project's DAGs and plugins.
 PORT ?= 8080
 airflow: $(STAMP)
-	$(BIN)/python scripts/local_airflow.py standalone --port $(PORT)
+	$(STANZA_ENV) $(BIN)/python scripts/local_airflow.py standalone --port $(PORT)
 
 sample-site: $(STAMP)
 	$(BIN)/python -m newswire sample-site

@@ -1,4 +1,5 @@
-"""newswire_daily: discover → fetch → clean → publish, per source, for one UTC day.
+"""newswire_daily: discover → fetch → clean → publish → annotate → publish_annotations,
+per source, for one UTC day.
 
 A table of contents only: every task calls one function of the ``newswire``
 package (include/newswire/pipeline.py) and passes paths, never data.
@@ -20,8 +21,15 @@ if INCLUDE.is_dir() and str(INCLUDE) not in sys.path:
     sys.path.insert(0, str(INCLUDE))
 
 LAKE_TABLES = ("raw_pages", "fetch_log", "articles")
-ASSETS = [Asset(name=f"newswire.{table}", uri=f"file:///newswire/lake/{table}")
-          for table in LAKE_TABLES]
+NLP_TABLES = ("sentences", "tokens", "entities", "quotes", "quantities", "time_mentions")
+
+
+def _asset(table: str) -> Asset:
+    return Asset(name=f"newswire.{table}", uri=f"file:///newswire/lake/{table}")
+
+
+ASSETS = [_asset(table) for table in LAKE_TABLES]
+NLP_ASSETS = [_asset(table) for table in NLP_TABLES]
 
 
 def _settings():  # imported at run time: no work at parse time
@@ -45,6 +53,8 @@ def _settings():  # imported at run time: no work at parse time
                          description="only these source ids (default: all enabled)"),
         "refetch": Param(False, type="boolean",
                          description="ignore stored ETags and fetch every page again"),
+        "nlp": Param(True, type="boolean",
+                     description="run the NLP stage (needs stanza models)"),
     },
     tags=["newswire"],
     doc_md=__doc__,
@@ -83,9 +93,26 @@ def newswire_daily():
 
         return publish(_settings(), list(manifests))
 
+    @task
+    def annotate(manifest: str, params: dict | None = None) -> str | None:
+        if not (params or {}).get("nlp", True):
+            return None
+        from newswire.pipeline import annotate_source
+
+        return annotate_source(_settings(), manifest)
+
+    @task(outlets=NLP_ASSETS)
+    def publish_annotations(manifests: list[str | None]) -> dict[str, int]:
+        from newswire.pipeline import publish
+
+        return publish(_settings(), [m for m in manifests if m])
+
     discovered = discover.expand(source_id=list_sources())
     cleaned = clean.expand(manifest=fetch.expand(manifest=discovered))
-    publish(cleaned)
+    published = publish(cleaned)
+    annotated = annotate.expand(manifest=cleaned)
+    published >> annotated
+    publish_annotations(annotated)
 
 
 dag_object = newswire_daily()

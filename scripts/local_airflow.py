@@ -120,7 +120,7 @@ def login() -> tuple[str, str]:
 
 # -- running the DAG without a scheduler ----------------------------------------------
 def run_days(first: date, last: date, dag_id: str = "newswire_daily",
-             extra_env: dict[str, str] | None = None) -> int:
+             extra_env: dict[str, str] | None = None, conf: dict | None = None) -> int:
     """dag.test() for each day: real task code, real metadata DB, no scheduler.
 
     With a data-interval timetable a run's logical date is the *end* of its interval
@@ -137,7 +137,7 @@ def run_days(first: date, last: date, dag_id: str = "newswire_daily",
         f"last = datetime.fromisoformat({last.isoformat()!r}).replace(tzinfo=timezone.utc)\n"
         "failed = []\n"
         "while day <= last:\n"
-        "    dr = dag.test(logical_date=day + timedelta(days=1))\n"
+        f"    dr = dag.test(logical_date=day + timedelta(days=1), run_conf={conf or {}!r})\n"
         "    print(f'{dag.dag_id} {day.date()}: {dr.state}', flush=True)\n"
         "    if str(dr.state) != 'success': failed.append(str(day.date()))\n"
         "    day += timedelta(days=1)\n"
@@ -178,7 +178,14 @@ def demo(first: date, last: date) -> int:
         _wait_http(sample_url + "/robots.txt")
         print(f"sample source on {sample_url}; running newswire_daily {first} .. {last}",
               flush=True)
-        code = run_days(first, last, extra_env={"NEWSWIRE_SAMPLE_URL": sample_url})
+        conf = {}
+        if not _models_available(env):
+            conf = {"nlp": False}
+            print("NOTE: no stanza models found, so the NLP stage is skipped. Run "
+                  "`make models` (downloads the official ones) or set NEWSWIRE_STANZA_DIR.",
+                  flush=True)
+        code = run_days(first, last, extra_env={"NEWSWIRE_SAMPLE_URL": sample_url},
+                        conf=conf)
     finally:
         stop_process_group(site)
         stop_postgres()
@@ -188,6 +195,12 @@ def demo(first: date, last: date) -> int:
     print(f"run took {time.monotonic() - started:.0f}s; lake {env['NEWSWIRE_LAKE']}",
           flush=True)
     return code
+
+
+def _models_available(env: dict[str, str]) -> bool:
+    result = subprocess.run([sys.executable, "-m", "newswire", "models", "show"], env=env,
+                            capture_output=True, text=True)
+    return result.returncode == 0
 
 
 def _wait_http(url: str, timeout: float = 20.0) -> None:

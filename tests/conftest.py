@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,6 +10,11 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 FIXTURES = Path(__file__).parent / "fixtures"
+# The offline stanza models CI uses; production downloads the official ones.
+STANZA_DIR = Path(os.environ.get("NEWSWIRE_STANZA_DIR", SHARED / "models" / "stanza"))
+HAVE_MODELS = (STANZA_DIR / "tr" / "ner.pt").exists() and (STANZA_DIR / "en" / "ner.pt").exists()
+requires_models = pytest.mark.skipif(
+    not HAVE_MODELS, reason=f"no stanza models in {STANZA_DIR} (set NEWSWIRE_STANZA_DIR)")
 for path in (REPO / "include", REPO):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
@@ -44,6 +50,8 @@ def settings(tmp_path: Path, sample_url: str, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("NEWSWIRE_CATALOG", str(tmp_path / "newswire.duckdb"))
     monkeypatch.setenv("NEWSWIRE_SOURCES", str(REPO / "include" / "sources.yaml"))
     monkeypatch.delenv("NEWSWIRE_STAGING", raising=False)
+    if HAVE_MODELS:
+        monkeypatch.setenv("NEWSWIRE_STANZA_DIR", str(STANZA_DIR))
     return Settings.from_env()
 
 

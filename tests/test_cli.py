@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import FIXTURES, REPO
+from tests.conftest import FIXTURES, HAVE_MODELS, REPO, STANZA_DIR
 
 
 def newswire(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -23,12 +23,15 @@ def cli_env(tmp_path: Path, sample_url: str) -> dict[str, str]:
                NEWSWIRE_SAMPLE_URL=sample_url,
                PYTHONPATH=str(REPO / "include"))
     env.pop("NEWSWIRE_SOURCES", None)
+    if HAVE_MODELS:
+        env["NEWSWIRE_STANZA_DIR"] = str(STANZA_DIR)
     return env
 
 
 def test_run_then_query(tmp_path: Path, sample_url: str) -> None:
     env = cli_env(tmp_path, sample_url)
-    run = newswire("run", "--from", "2017-12-04", "--to", "2017-12-05", env=env)
+    nlp = [] if HAVE_MODELS else ["--no-nlp"]
+    run = newswire("run", "--from", "2017-12-04", "--to", "2017-12-05", *nlp, env=env)
     assert run.returncode == 0, run.stderr
     assert "[1/2] 2017-12-04" in run.stdout and "[2/2] 2017-12-05" in run.stdout
     assert "newswire report 2017-12-04 .. 2017-12-05" in run.stdout

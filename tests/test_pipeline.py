@@ -41,7 +41,7 @@ def lake_counts(settings: Settings, table: str = "articles") -> dict[tuple[str, 
 
 
 def test_sample_days_land_in_the_expected_partitions(settings: Settings) -> None:
-    run_interval(settings, *interval(FIRST, LAST), "test-run")
+    run_interval(settings, *interval(FIRST, LAST), "test-run", nlp=False)
     expected = expected_counts(FIRST, LAST)
     assert expected, "the sample content has articles in these days"
     assert lake_counts(settings) == expected
@@ -64,10 +64,10 @@ def test_sample_days_land_in_the_expected_partitions(settings: Settings) -> None
 
 
 def test_rerunning_a_day_leaves_identical_rows(settings: Settings) -> None:
-    run_interval(settings, *interval(FIRST, FIRST), "first")
+    run_interval(settings, *interval(FIRST, FIRST), "first", nlp=False)
     before = {t: lake_counts(settings, t) for t in ("articles", "raw_pages", "fetch_log")}
     _, ids_before = query(settings.catalog, "select id, content_hash from articles order by 1")
-    run_interval(settings, *interval(FIRST, FIRST), "second")
+    run_interval(settings, *interval(FIRST, FIRST), "second", nlp=False)
     after = {t: lake_counts(settings, t) for t in ("articles", "raw_pages", "fetch_log")}
     _, ids_after = query(settings.catalog, "select id, content_hash from articles order by 1")
     assert before == after and ids_before == ids_after
@@ -79,7 +79,7 @@ def test_rerunning_a_day_leaves_identical_rows(settings: Settings) -> None:
 
 def test_source_down_on_rerun_keeps_what_is_stored(settings: Settings, tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    run_interval(settings, *interval(FIRST, FIRST), "first")
+    run_interval(settings, *interval(FIRST, FIRST), "first", nlp=False)
     before = lake_counts(settings)
     # Nothing listens on this port any more: the whole source is down.
     import socket
@@ -89,7 +89,7 @@ def test_source_down_on_rerun_keeps_what_is_stored(settings: Settings, tmp_path:
         dead = sock.getsockname()[1]
     monkeypatch.setenv("NEWSWIRE_SAMPLE_URL", f"http://127.0.0.1:{dead}")
     down = Settings.from_env()
-    summary = run_interval(down, *interval(FIRST, FIRST), "while-down")
+    summary = run_interval(down, *interval(FIRST, FIRST), "while-down", nlp=False)
     assert lake_counts(down) == before
     assert summary[FIRST.isoformat()]["articles"] == sum(before.values())
     _, errors = query(down.catalog, "select count(*) from fetch_log where error is not null")
@@ -111,7 +111,7 @@ def test_misbehaving_source_day_completes_with_failures_recorded(
     monkeypatch.setenv("NEWSWIRE_CATALOG", str(tmp_path / "c.duckdb"))
     settings = Settings.from_env()
     day = date(2017, 12, 5)
-    run_interval(settings, *interval(day, day), "bad-day")
+    run_interval(settings, *interval(day, day), "bad-day", nlp=False)
     con = duckdb.connect(str(settings.catalog), read_only=True)
     stored = {r[0].removeprefix(bad_server) for r in
               con.execute("select url from raw_pages").fetchall()}

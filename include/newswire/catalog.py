@@ -14,7 +14,17 @@ from newswire.lake import PARTITION_FILE, TABLES, schema_for
 _DUCK_TYPES = {
     pa.string(): "VARCHAR", pa.int16(): "SMALLINT", pa.int64(): "BIGINT",
     pa.binary(): "BLOB", pa.float64(): "DOUBLE", pa.bool_(): "BOOLEAN",
+    pa.int32(): "INTEGER", pa.date32(): "DATE",
 }
+
+# Views for analysts, over the table views.
+STATEMENTS_SQL = """
+CREATE OR REPLACE VIEW statements AS
+SELECT q.source, q.date, q.article_id, a.published_at, a.title, a.url, a.dateline,
+       q.speaker, q.speaker_role, q.cue, q.kind, q.quote, q.start_char, q.end_char, q.model
+FROM quotes q JOIN articles a ON a.id = q.article_id AND a.source = q.source
+                              AND a.date = q.date
+"""
 
 
 def _duck_type(arrow_type: pa.DataType) -> str:
@@ -57,6 +67,7 @@ def refresh_catalog(lake: Path, catalog: Path) -> Path:
         try:
             for table in TABLES:
                 con.execute(view_sql(lake, table))
+            con.execute(STATEMENTS_SQL)
             con.execute("CHECKPOINT")
         finally:
             con.close()

@@ -24,6 +24,7 @@ def _day(text: str) -> date:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from newswire.nlp.models import ModelNotFound
     from newswire.pipeline import list_sources, run_interval
     from newswire.report import print_report
 
@@ -40,8 +41,13 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         day = first + timedelta(days=n)
         start = datetime(day.year, day.month, day.day, tzinfo=UTC)
         t0 = time.monotonic()
-        summary = run_interval(settings, start, start + timedelta(days=1), run_id, only,
-                               refetch=args.refetch)
+        try:
+            summary = run_interval(settings, start, start + timedelta(days=1), run_id, only,
+                                   refetch=args.refetch, nlp=not args.no_nlp)
+        except ModelNotFound as exc:
+            print(f"error: {exc}\n(the day's articles are published; rerun with --no-nlp "
+                  "to skip the NLP stage)", file=sys.stderr)
+            return 3
         counts = summary.get(day.isoformat(), {})
         print(f"[{n + 1}/{days}] {day} sources={','.join(sources)} "
               f"articles={counts.get('articles', 0)} ({time.monotonic() - t0:.1f}s)",
@@ -113,6 +119,54 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_evaluate(args: argparse.Namespace, settings: Settings) -> int:
+    from newswire.nlp.annotate import Document, annotate
+    from newswire.nlp.gold import Report, below_thresholds, format_report, load_gold, score_document
+    from newswire.nlp.models import ModelNotFound, find_models
+
+    docs = load_gold(extra=[Path(p) for p in args.gold])
+    report = Report()
+    for lang in sorted({d.lang for d in docs}):
+        subset = [d for d in docs if d.lang == lang]
+        try:
+            spec = find_models(lang)
+        except ModelNotFound as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 3
+        annotations = annotate([Document(d.id, d.text, d.published) for d in subset], lang,
+                               spec)
+        for doc, ann in zip(subset, annotations, strict=True):
+            score_document(doc, ann, report)
+        print(f"{lang}: {len(subset)} documents, models {spec.identity}")
+    print(format_report(report))
+    if args.show_misses:
+        print("\n".join(report.misses))
+    failed = below_thresholds(report)
+    if failed:
+        print("below thresholds: " + "; ".join(failed), file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
+    from newswire.nlp.models import ModelNotFound, download_official, find_models, model_dir
+
+    if args.action == "download":
+        for lang in args.lang:
+            print(f"downloading the official stanza models for {lang} into {model_dir()}")
+            download_official(lang)
+        return 0
+    status = 0
+    for lang in args.lang:
+        try:
+            spec = find_models(lang)
+            print(f"{lang}: {spec.identity}")
+        except ModelNotFound as exc:
+            print(f"{lang}: {exc}")
+            status = 3
+    return status
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m newswire", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log each stage")
@@ -125,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--refetch", action="store_true", help="ignore stored ETags")
     run.add_argument("--run-id", help="an id recorded on every row (default: generated)")
     run.add_argument("--quiet", action="store_true", help="no report at the end")
+    run.add_argument("--no-nlp", action="store_true", help="skip the NLP stage")
     run.set_defaults(func=cmd_run)
 
     clean = sub.add_parser("clean", help="print the cleaned article of one HTML file as JSON")
@@ -146,6 +201,17 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--to", type=_day)
     report.set_defaults(func=cmd_report)
 
+    evaluate = sub.add_parser("evaluate", help="score the NLP stage against the gold set")
+    evaluate.add_argument("--gold", action="append", default=[],
+                          help="another gold JSON file (same shape as the sample content)")
+    evaluate.add_argument("--show-misses", action="store_true")
+    evaluate.set_defaults(func=cmd_evaluate)
+
+    models = sub.add_parser("models", help="show or download the stanza models")
+    models.add_argument("action", choices=["show", "download"])
+    models.add_argument("--lang", action="append", choices=["tr", "en"])
+    models.set_defaults(func=cmd_models)
+
     refresh = sub.add_parser("refresh-catalog", help="rebuild the DuckDB views")
     refresh.set_defaults(func=cmd_refresh)
 
@@ -158,6 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "lang", None) is None and args.command == "models":
+        args.lang = ["tr", "en"]
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:

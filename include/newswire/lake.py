@@ -77,6 +77,38 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("pipeline_version", pa.string()),
     ]),
 }
+
+# NLP tables: every row names the article, its character offsets into the article's
+# ``body``, and the stanza models that produced it (``model``).
+_NLP_TAIL = [("model", pa.string()), ("run_id", pa.string()), ("pipeline_version", pa.string())]
+SCHEMAS.update({
+    "sentences": pa.schema([
+        ("article_id", pa.string()), ("sentence_index", pa.int32()), ("text", pa.string()),
+        ("start_char", pa.int32()), ("end_char", pa.int32()), *_NLP_TAIL]),
+    "tokens": pa.schema([
+        ("article_id", pa.string()), ("sentence_index", pa.int32()),
+        ("token_index", pa.int32()), ("text", pa.string()), ("lemma", pa.string()),
+        ("upos", pa.string()), ("feats", pa.string()), ("start_char", pa.int32()),
+        ("end_char", pa.int32()), *_NLP_TAIL]),
+    "entities": pa.schema([
+        ("article_id", pa.string()), ("text", pa.string()), ("label", pa.string()),
+        ("canonical", pa.string()), ("role", pa.string()), ("origin", pa.string()),
+        ("start_char", pa.int32()), ("end_char", pa.int32()), *_NLP_TAIL]),
+    "quotes": pa.schema([
+        ("article_id", pa.string()), ("quote", pa.string()), ("speaker", pa.string()),
+        ("speaker_role", pa.string()), ("cue", pa.string()), ("cue_text", pa.string()),
+        ("kind", pa.string()), ("start_char", pa.int32()), ("end_char", pa.int32()),
+        *_NLP_TAIL]),
+    "quantities": pa.schema([
+        ("article_id", pa.string()), ("text", pa.string()), ("value", pa.float64()),
+        ("unit", pa.string()), ("start_char", pa.int32()), ("end_char", pa.int32()),
+        *_NLP_TAIL]),
+    "time_mentions": pa.schema([
+        ("article_id", pa.string()), ("text", pa.string()), ("start_date", pa.date32()),
+        ("end_date", pa.date32()), ("start_char", pa.int32()), ("end_char", pa.int32()),
+        *_NLP_TAIL]),
+})
+NLP_TABLES = ("sentences", "tokens", "entities", "quotes", "quantities", "time_mentions")
 TABLES = tuple(SCHEMAS)
 
 

@@ -26,7 +26,14 @@ from newswire.clean import CleanError, clean_html
 from newswire.config import Settings
 from newswire.discover import discover
 from newswire.fetch import Fetcher
-from newswire.lake import publish_file, read_partition, schema_for, to_table, write_partition
+from newswire.lake import (
+    NLP_TABLES,
+    publish_file,
+    read_partition,
+    schema_for,
+    to_table,
+    write_partition,
+)
 from newswire.sources import Source, load_sources
 from newswire.urls import article_id
 
@@ -261,6 +268,91 @@ def clean_source(settings: Settings, fetch_manifest: str) -> str:
     return manifest.save(out / "clean.json")
 
 
+# -- annotate (NLP) --------------------------------------------------------------------
+def annotate_source(settings: Settings, clean_manifest: str, batch_size: int = 16) -> str:
+    """Run the NLP stage over the interval's published articles of one source and stage
+    its tables. A language without models is skipped with a recorded reason; with no
+    models at all the stage fails, saying what to do (the articles stay published)."""
+    from newswire.nlp.annotate import Document, annotate
+    from newswire.nlp.models import ModelNotFound, find_models
+
+    started = time.monotonic()
+    cleaned = StageManifest.load(clean_manifest)
+    source = _source(settings, cleaned.source)
+    out = _run_dir(settings, cleaned.run_id, source.id)
+    counts: dict[str, int] = {"articles": 0}
+    errors: list[str] = []
+    files: dict[str, str] = {}
+    try:
+        spec = find_models(source.lang)
+    except ModelNotFound as exc:
+        if not _any_models():
+            raise ModelNotFound(f"NLP stage for {source.id}: {exc}") from exc
+        errors.append(f"skipped: {exc}")
+        log.warning("annotate %s skipped: %s", source.id, exc)
+        spec = None
+    start, end = datetime.fromisoformat(cleaned.start), datetime.fromisoformat(cleaned.end)
+    for day in days_in(start, end) if spec else []:
+        articles = read_partition(settings.lake, "articles", source.id, day).to_pylist()
+        docs = [Document(a["id"], a["body"], (utc(a["published_at"]).date()
+                                              if a["published_at"] else day))
+                for a in articles if a["body"]]
+        annotations = annotate(docs, source.lang, spec, batch_size) if docs else []
+        rows = _nlp_rows(annotations, spec.identity, cleaned.run_id)
+        for table, table_rows in rows.items():
+            staged = out / f"{table}-{day.isoformat()}.parquet"
+            pq.write_table(to_table(table, table_rows), staged, compression="zstd")
+            files[f"{table}/{day.isoformat()}"] = str(staged)
+            counts[table] = counts.get(table, 0) + len(table_rows)
+        counts["articles"] += len(docs)
+    manifest = StageManifest("annotate", cleaned.run_id, source.id, cleaned.start,
+                             cleaned.end, counts=counts, errors=errors, files=files,
+                             seconds=round(time.monotonic() - started, 3))
+    log.info("annotate %s with %s: %s", source.id, spec.identity if spec else None, counts)
+    return manifest.save(out / "annotate.json")
+
+
+def _any_models() -> bool:
+    from newswire.nlp.models import PROCESSORS, ModelNotFound, find_models
+
+    for lang in PROCESSORS:
+        try:
+            find_models(lang)
+            return True
+        except ModelNotFound:
+            continue
+    return False
+
+
+def _nlp_rows(annotations: list, model: str, run_id: str) -> dict[str, list[dict]]:
+    tail = {"model": model, "run_id": run_id, "pipeline_version": PIPELINE_VERSION}
+    rows: dict[str, list[dict]] = {t: [] for t in NLP_TABLES}
+    for ann in annotations:
+        aid = {"article_id": ann.id}
+        rows["sentences"] += [{**aid, "sentence_index": s.index, "text": s.text,
+                               "start_char": s.start, "end_char": s.end, **tail}
+                              for s in ann.sentences]
+        rows["tokens"] += [{**aid, "sentence_index": t.sentence, "token_index": t.index,
+                            "text": t.text, "lemma": t.lemma, "upos": t.upos,
+                            "feats": t.feats, "start_char": t.start, "end_char": t.end,
+                            **tail} for t in ann.tokens]
+        rows["entities"] += [{**aid, "text": m.text, "label": m.label,
+                              "canonical": m.canonical, "role": m.role, "origin": m.source,
+                              "start_char": m.start, "end_char": m.end, **tail}
+                             for m in ann.entities]
+        rows["quotes"] += [{**aid, "quote": q.quote, "speaker": q.speaker,
+                            "speaker_role": q.speaker_role, "cue": q.cue,
+                            "cue_text": q.cue_text, "kind": q.kind, "start_char": q.start,
+                            "end_char": q.end, **tail} for q in ann.quotes]
+        rows["quantities"] += [{**aid, "text": q.text, "value": q.value, "unit": q.unit,
+                                "start_char": q.start, "end_char": q.end, **tail}
+                               for q in ann.quantities]
+        rows["time_mentions"] += [{**aid, "text": t.text, "start_date": t.start_date,
+                                   "end_date": t.end_date, "start_char": t.start,
+                                   "end_char": t.end, **tail} for t in ann.time_mentions]
+    return rows
+
+
 # -- publish --------------------------------------------------------------------------
 def publish(settings: Settings, manifests: list[str]) -> dict[str, int]:
     """Move staged tables into the lake (one atomic rename per partition) and refresh
@@ -284,7 +376,8 @@ def publish(settings: Settings, manifests: list[str]) -> dict[str, int]:
 
 
 def run_interval(settings: Settings, start: datetime, end: datetime, run_id: str,
-                 only: list[str] | None = None, *, refetch: bool = False) -> dict:
+                 only: list[str] | None = None, *, refetch: bool = False,
+                 nlp: bool = True) -> dict:
     """All stages for every source, one UTC day at a time, as the daily DAG does."""
     summary: dict[str, dict] = {}
     for day in days_in(start, end):
@@ -297,5 +390,8 @@ def run_interval(settings: Settings, start: datetime, end: datetime, run_id: str
             f = fetch_source(settings, d, refetch=refetch)
             cleaned.append(clean_source(settings, f))
         published = publish(settings, cleaned)
+        if nlp:
+            annotated = [annotate_source(settings, path) for path in cleaned]
+            published.update(publish(settings, annotated))
         summary[day.isoformat()] = published
     return summary

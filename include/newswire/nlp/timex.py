@@ -194,13 +194,13 @@ class _Rule:
     resolve: Resolver
     granularity: str = "day"
     capitalised: str | None = None  # group whose first letter must be upper-case...
-    unless: str | None = None  # ...unless this group matched ("salı günü")
+    unless: tuple[str, ...] = ()  # ...unless one of these groups matched ("salı günü")
 
 
 def _find(rules: list[_Rule], source: str, folded: str) -> Iterator[_Candidate]:
     for rule in rules:
         for match in rule.pattern.finditer(folded):
-            if (rule.capitalised and not (rule.unless and match[rule.unless])
+            if (rule.capitalised and not any(match[group] for group in rule.unless)
                     and not _starts_upper(source, match, rule.capitalised)):
                 continue
             try:
@@ -324,10 +324,10 @@ def _turkish_rules(published: date) -> list[_Rule]:
         _Rule(re.compile(r"(?<!\w)(?P<w>bu)\s+(?:sabah|akşam|gece)(?!\w)"),
               lambda match: day_window(published)),
         # Weekday names double as nouns ("pazar" is also "market"), so they count when
-        # written as names (capitalised) or with "günü".
+        # written as names (capitalised), with "günü" or after "geçen"/"gelecek".
         _Rule(re.compile(rf"(?<!\w)(?:{_TR_REL}\s+)?(?P<wd>{weekday_names})"
                          r"(?P<gun>\s+gün(?:ü|ünde|üne|ünden)(?!\w))?(?:'\w+)?(?!\w)"),
-              weekday, capitalised="wd", unless="gun"),
+              weekday, capitalised="wd", unless=("gun", "rel")),
     ]
 
 
@@ -343,7 +343,8 @@ def _tr_same_month_last_year(folded: str, earlier: list[_Candidate],
             year, month = anchor.year, anchor.month
         else:
             year, month = published.year, published.month
-        yield _Candidate(match.start(), match.end(), month_window(year - 1, month), "month")
+        if year > 1:  # date() has no year 0
+            yield _Candidate(match.start(), match.end(), month_window(year - 1, month), "month")
 
 
 def _day(published: date, month: int, day: int, year: int | None) -> date:

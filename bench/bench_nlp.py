@@ -1,0 +1,73 @@
+"""NLP stage vs raw stanza on the same documents, in one process.
+
+    NEWSWIRE_STANZA_DIR=../shared/models/stanza .venv/bin/python bench/bench_nlp.py [--repeat 4]
+
+Reports tokens per second for raw stanza (the pipeline call alone) and for the NLP stage
+(stanza plus entities, quotes, quantities, time mentions), their ratio (the stage's
+overhead over raw stanza; target < 15%), and peak memory. Writes a markdown table to
+bench/results/nlp.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "include"))
+
+from newswire.nlp.annotate import Document, layers, run_stanza  # noqa: E402
+from newswire.nlp.gold import load_gold  # noqa: E402
+from newswire.nlp.models import find_models, load_pipeline  # noqa: E402
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=4, help="copies of the sample set")
+    parser.add_argument("--rounds", type=int, default=3, help="timed rounds (best is kept)")
+    args = parser.parse_args()
+    rows = []
+    for lang in ("tr", "en"):
+        docs = [d for d in load_gold() if d.lang == lang] * args.repeat
+        documents = [Document(f"{d.id}-{i}", d.text, d.published) for i, d in enumerate(docs)]
+        spec = find_models(lang)
+        load_pipeline(spec)  # loading is not what we measure
+        run_stanza([documents[0].text], spec)  # warm-up
+        raw_best = stage_best = float("inf")
+        tokens = 0
+        for _ in range(args.rounds):
+            started = time.perf_counter()
+            stanza_docs = run_stanza([d.text for d in documents], spec)
+            raw = time.perf_counter() - started
+            started = time.perf_counter()
+            stanza_docs = run_stanza([d.text for d in documents], spec)
+            for d, sd in zip(documents, stanza_docs, strict=True):
+                layers(d.id, d.text, sd, lang, d.published)
+            stage = time.perf_counter() - started
+            raw_best, stage_best = min(raw_best, raw), min(stage_best, stage)
+            tokens = sum(len(s.tokens) for sd in stanza_docs for s in sd.sentences)
+        rows.append((lang, len(documents), tokens, tokens / raw_best, tokens / stage_best,
+                     stage_best / raw_best - 1))
+    lines = ["| lang | docs | tokens | raw stanza tok/s | NLP stage tok/s | overhead |",
+             "|---|---|---|---|---|---|"]
+    lines += [f"| {lang} | {n} | {tok} | {raw:,.0f} | {stage:,.0f} | {over:+.1%} |"
+              for lang, n, tok, raw, stage, over in rows]
+    lines.append(f"\npeak RSS: {peak_rss_mb():,.0f} MB")
+    table = "\n".join(lines)
+    print(table)
+    out = REPO / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "nlp.md").write_text(table + "\n")
+    worst = max(r[5] for r in rows)
+    return 0 if worst < 0.15 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

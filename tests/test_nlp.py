@@ -1,0 +1,218 @@
+"""The NLP stage: stanza models loaded for real, entities, quotes, the lake tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+from newswire.nlp.entities import (
+    Mention,
+    load_gazetteer,
+    resolve_entities,
+    split_role,
+    strip_suffix,
+)
+from newswire.nlp.models import ModelNotFound, find_models
+from newswire.nlp.quotes import extract_quotes, sentences
+
+from tests.conftest import STANZA_DIR, requires_models
+
+SEED_ID = "2017-12-04-nato-genel-sekreteri-stoltenberg-kuzey-kore-ye-azami-baski-uygulanmali"
+
+
+def spans(text: str, *items: tuple[str, str]) -> list[tuple[str, int, int]]:
+    """Model-style spans for the given (label, surface) pairs, first occurrence each."""
+    out, cursor = [], 0
+    for label, surface in items:
+        at = text.index(surface, cursor)
+        out.append((label, at, at + len(surface)))
+        cursor = at + len(surface)
+    return out
+
+
+# -- entities (no model needed) ------------------------------------------------------------
+def test_case_suffixes_and_possessives_are_stripped() -> None:
+    assert strip_suffix("Brüksel'deki") == "Brüksel"
+    assert strip_suffix("Stoltenberg’in") == "Stoltenberg"
+    assert strip_suffix("Britain's") == "Britain"
+    assert strip_suffix("NATO") == "NATO"
+
+
+def test_title_inside_a_span_becomes_the_role() -> None:
+    text = "NATO Genel Sekreteri Jens Stoltenberg, toplantıda konuştu."
+    role, name_start = split_role(text, 0, len("NATO Genel Sekreteri Jens Stoltenberg"),
+                                  load_gazetteer())
+    assert role == "NATO Genel Sekreteri" and text[name_start:].startswith("Jens")
+
+
+def test_document_level_names_and_labels() -> None:
+    text = ("NATO Genel Sekreteri Jens Stoltenberg, Brüksel'deki toplantıda konuştu. "
+            "Stoltenberg, 5-6 Aralık'ta yapılacak toplantıyı anlattı. Stoltenberg'in "
+            "sözleri Ürdün'de de yankı buldu.")
+    found = resolve_entities(text, spans(text, ("ORGANIZATION", "NATO Genel Sekreteri Jens "
+                                                "Stoltenberg"),
+                                         ("ORGANIZATION", "Stoltenberg"),
+                                         ("LOCATION", "Aralık'ta")), "tr")
+    by_text = {m.text: m for m in found}
+    person = by_text["Jens Stoltenberg"]
+    assert (person.label, person.canonical, person.role) == ("PER", "Jens Stoltenberg",
+                                                            "NATO Genel Sekreteri")
+    # A bare surname tagged ORG by the model, and one it missed: both the person.
+    assert by_text["Stoltenberg"].label == "PER"
+    assert by_text["Stoltenberg"].canonical == "Jens Stoltenberg"
+    assert by_text["Stoltenberg'in"].canonical == "Jens Stoltenberg"
+    assert by_text["Stoltenberg'in"].role == "NATO Genel Sekreteri"
+    # Month names are dates, not places; the gazetteer adds missed places.
+    assert by_text["Aralık'ta"].label == "DATE"
+    assert (by_text["Brüksel'deki"].label, by_text["Brüksel'deki"].canonical) == ("LOC",
+                                                                                  "Brüksel")
+    assert by_text["Ürdün'de"].canonical == "Ürdün"
+    for m in found:
+        assert text[m.start:m.end] == m.text
+
+
+# -- quotes (no model needed) --------------------------------------------------------------
+def people(text: str, *names: str) -> list[Mention]:
+    out = []
+    for name in names:
+        at = text.index(name)
+        out.append(Mention(name, at, at + len(name), "PER", name))
+    return out
+
+
+def test_turkish_constructions() -> None:
+    text = (
+        "Dışişleri Bakanı Mevlüt Çavuşoğlu, Brüksel'de gazetecilere açıklama yaptı.\n\n"
+        "\"Terörle mücadelede kararlıyız. Kimse bizi durduramaz\" diyen Çavuşoğlu, "
+        "müttefiklerin destek vermesi gerektiğini söyledi.\n\n"
+        "«Bu konuda ortak bir tutum bekliyoruz.» diye konuştu.\n\n"
+        "Bakan Ahmet Yılmaz ise toplantının ertelendiğini bildirdi.\n\n"
+        "Yılmaz, “Takvim yakında açıklanacak, herkes hazırlıklı olsun.” ifadelerini kullandı."
+    )
+    mentions = people(text, "Mevlüt Çavuşoğlu", "Ahmet Yılmaz")
+    found = {(q.kind, q.speaker, q.cue, q.quote) for q in extract_quotes(text, mentions, "tr")}
+    assert ("direct", "Mevlüt Çavuşoğlu", "de",
+            "Terörle mücadelede kararlıyız. Kimse bizi durduramaz") in found
+    assert ("indirect", "Mevlüt Çavuşoğlu", "söyle",
+            "müttefiklerin destek vermesi gerektiğini") in found
+    # Dropped subject: the speaker of the sentence before.
+    assert ("direct", "Mevlüt Çavuşoğlu", "diye konuş",
+            "Bu konuda ortak bir tutum bekliyoruz.") in found
+    assert ("direct", "Ahmet Yılmaz", "ifadelerini kullan",
+            "Takvim yakında açıklanacak, herkes hazırlıklı olsun.") in found
+    for q in extract_quotes(text, mentions, "tr"):
+        assert text[q.start:q.end] == q.quote
+
+
+def test_english_constructions() -> None:
+    text = (
+        "NATO Secretary-General Jens Stoltenberg said on Tuesday that allies would send "
+        "more troops.\n\n"
+        "\"We are going to step up our efforts in the region,\" Stoltenberg told reporters.\n\n"
+        "“It is a decision for all of us,” said Federica Mogherini, the EU foreign policy "
+        "chief.\n\n"
+        "The mission will grow to 16,000 troops, according to Mogherini."
+    )
+    mentions = people(text, "Jens Stoltenberg", "Federica Mogherini")
+    mentions += [Mention("Stoltenberg", text.index("Stoltenberg told"),
+                         text.index("Stoltenberg told") + 11, "PER", "Jens Stoltenberg")]
+    found = {(q.kind, q.speaker, q.quote) for q in extract_quotes(text, mentions, "en")}
+    assert ("indirect", "Jens Stoltenberg", "allies would send more troops") in found
+    assert ("direct", "Jens Stoltenberg",
+            "We are going to step up our efforts in the region") in found
+    assert ("direct", "Federica Mogherini", "It is a decision for all of us") in found
+    assert ("indirect", "Federica Mogherini", "The mission will grow to 16,000 troops") in found
+
+
+def test_sentences_never_cut_a_quotation() -> None:
+    text = 'Bakan, "Birinci cümle. İkinci cümle." dedi. Sonra ayrıldı.'
+    got = [text[s:e] for s, e in sentences(text)]
+    assert got == ['Bakan, "Birinci cümle. İkinci cümle." dedi.', "Sonra ayrıldı."]
+
+
+# -- models ----------------------------------------------------------------------------------
+def test_missing_models_say_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(ModelNotFound) as err:
+        find_models("tr", tmp_path)
+    message = str(err.value)
+    assert "python -m newswire models download --lang tr" in message
+    assert "NEWSWIRE_STANZA_DIR" in message
+    with pytest.raises(ModelNotFound, match="not supported"):
+        find_models("de", tmp_path)
+
+
+@requires_models
+def test_flat_model_layout_and_identity() -> None:
+    spec = find_models("tr", STANZA_DIR)
+    assert spec.layout == "flat"
+    assert spec.processors == ["tokenize", "mwt", "pos", "lemma", "ner"]
+    assert spec.identity.startswith("stanza=1.15.0 tr flat tokenize:")
+    assert find_models("en", STANZA_DIR).processors == ["tokenize", "mwt", "lemma", "ner"]
+
+
+@requires_models
+def test_seed_article_through_real_stanza() -> None:
+    from newswire.nlp.annotate import Document, annotate
+    from newswire.nlp.gold import load_gold
+
+    seed = next(d for d in load_gold() if d.id == SEED_ID)
+    ann = annotate([Document(seed.id, seed.text, seed.published)], "tr",
+                   find_models("tr", STANZA_DIR))[0]
+    direct = [q for q in ann.quotes if q.kind == "direct"]
+    assert len(direct) == 3
+    assert {q.speaker for q in direct} == {"Jens Stoltenberg"}
+    for needle in ("Amacımız NATO Dışişleri Bakanları Toplantısı vesilesiyle",
+                   "güvenliğimiz Doğu Asya'daki gelişmelerle bağlantılı",
+                   "Karadağ'ın yakın zamandaki NATO'ya üyeliği"):
+        assert any(needle in q.quote for q in direct), needle
+    assert any(q.value == 3000 and q.unit == "asker" for q in ann.quantities)
+    assert any(t.start_date == date(2017, 12, 5) and t.end_date == date(2017, 12, 6)
+               for t in ann.time_mentions)
+    per = {m.canonical for m in ann.entities if m.label == "PER"}
+    assert per == {"Jens Stoltenberg"}
+    loc = {m.canonical for m in ann.entities if m.label == "LOC"}
+    assert {"Brüksel", "Kuzey Kore", "Afganistan", "Ürdün", "Tunus", "Karadağ"} <= loc
+    assert {"NATO", "AB"} <= {m.canonical for m in ann.entities if m.label == "ORG"}
+    assert ann.sentences and ann.tokens
+    assert all(seed.text[t.start:t.end] for t in ann.tokens)
+
+
+@requires_models
+def test_nlp_tables_and_statements_view(settings) -> None:
+    from newswire.pipeline import run_interval
+
+    start = datetime(2017, 12, 4, tzinfo=UTC)
+    run_interval(settings, start, start + timedelta(days=1), "nlp-1")
+    con = duckdb.connect(str(settings.catalog), read_only=True)
+    counts = dict(con.execute(
+        "select 'quotes', count(*) from quotes union all select 'entities', count(*) "
+        "from entities union all select 'tokens', count(*) from tokens union all "
+        "select 'sentences', count(*) from sentences union all select 'quantities', "
+        "count(*) from quantities union all select 'time_mentions', count(*) "
+        "from time_mentions").fetchall())
+    assert all(n > 0 for n in counts.values()), counts
+    answer = con.execute(
+        "select speaker, quote, title, dateline from statements "
+        "where speaker ilike '%Stoltenberg%' and quote ilike '%Kuzey Kore%'").fetchall()
+    assert answer and answer[0][0] == "Jens Stoltenberg" and answer[0][3] == "BRÜKSEL"
+    models = con.execute("select distinct model from quotes").fetchall()
+    assert len(models) == 2 and all(m[0].startswith("stanza=1.15.0") for m in models)
+    con.close()
+    run_interval(settings, start, start + timedelta(days=1), "nlp-2")
+    with duckdb.connect(str(settings.catalog), read_only=True) as again:
+        assert again.execute("select count(*) from quotes").fetchone()[0] == counts["quotes"]
+
+
+def test_no_models_fails_the_nlp_stage_but_keeps_articles(settings, tmp_path: Path,
+                                                          monkeypatch) -> None:
+    from newswire.pipeline import run_interval
+
+    monkeypatch.setenv("NEWSWIRE_STANZA_DIR", str(tmp_path / "no-models"))
+    start = datetime(2017, 12, 4, tzinfo=UTC)
+    with pytest.raises(ModelNotFound, match="NEWSWIRE_STANZA_DIR"):
+        run_interval(settings, start, start + timedelta(days=1), "no-models")
+    with duckdb.connect(str(settings.catalog), read_only=True) as con:
+        assert con.execute("select count(*) from articles").fetchone()[0] == 4
+        assert con.execute("select count(*) from quotes").fetchone()[0] == 0
