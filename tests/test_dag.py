@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import HAVE_MODELS, REPO, STANZA_DIR
 
 pytestmark = pytest.mark.airflow
 
@@ -37,6 +37,7 @@ print(json.dumps({
                   str(dag.timetable.timezone)],
     "retries": {t.task_id: t.retries for t in dag.tasks},
     "outlets": sorted(a.name for a in dag.get_task("publish").outlets),
+    "nlp_outlets": sorted(a.name for a in dag.get_task("publish_annotations").outlets),
     "parse_time_imports": sorted(m for m in sys.modules if m.startswith("newswire.")),
 }))
 """
@@ -63,10 +64,12 @@ def test_dag_imports_and_reads_like_its_contract(airflow_home: dict[str, str]) -
     info = json.loads(out.stdout.strip().splitlines()[-1])
     assert info["import_errors"] == {}
     assert info["dag_ids"] == ["newswire_daily"]
-    assert info["tasks"] == ["clean", "discover", "fetch", "list_sources", "publish"]
+    assert info["tasks"] == ["annotate", "clean", "discover", "fetch", "list_sources",
+                             "publish", "publish_annotations"]
     assert info["upstream"] == {"list_sources": [], "discover": ["list_sources"],
                                 "fetch": ["discover"], "clean": ["fetch"],
-                                "publish": ["clean"]}
+                                "publish": ["clean"], "annotate": ["clean", "publish"],
+                                "publish_annotations": ["annotate"]}
     assert info["catchup"] is False
     assert info["start"].startswith("2017-01-01")  # backfills reach the 2017 archive
     # One whole UTC day per run, not @daily's start == end (the dag.test run below
@@ -75,6 +78,9 @@ def test_dag_imports_and_reads_like_its_contract(airflow_home: dict[str, str]) -
     assert set(info["retries"].values()) == {2}
     assert info["outlets"] == ["newswire.articles", "newswire.fetch_log",
                                "newswire.raw_pages"]
+    assert info["nlp_outlets"] == ["newswire.entities", "newswire.quantities",
+                                   "newswire.quotes", "newswire.sentences",
+                                   "newswire.time_mentions", "newswire.tokens"]
     assert info["parse_time_imports"] == []  # no pipeline work at parse time
 
 
@@ -82,7 +88,7 @@ def lake_counts(catalog: Path) -> dict[str, list]:
     with duckdb.connect(str(catalog), read_only=True) as con:
         return {t: con.execute(f"select source, date, count(*) from {t} group by all "
                                "order by all").fetchall()
-                for t in ("articles", "raw_pages", "fetch_log")}
+                for t in ("articles", "raw_pages", "fetch_log", "quotes", "entities")}
 
 
 def test_dag_test_over_sample_days_is_idempotent(airflow_home: dict[str, str],
@@ -91,9 +97,16 @@ def test_dag_test_over_sample_days_is_idempotent(airflow_home: dict[str, str],
 
     extra = {"NEWSWIRE_SAMPLE_URL": sample_url, "NEWSWIRE_LAKE": str(tmp_path / "lake"),
              "NEWSWIRE_CATALOG": str(tmp_path / "nw.duckdb")}
+    conf = None
+    if HAVE_MODELS:
+        extra["NEWSWIRE_STANZA_DIR"] = str(STANZA_DIR)
+    else:
+        conf = {"nlp": False}
     first, last = date(2017, 12, 4), date(2017, 12, 5)
-    assert local_airflow.run_days(first, last, extra_env=extra) == 0
+    assert local_airflow.run_days(first, last, extra_env=extra, conf=conf) == 0
     counts = lake_counts(tmp_path / "nw.duckdb")
+    if HAVE_MODELS:  # the NLP stage ran inside the DAG, per source and day
+        assert [r[:2] for r in counts["quotes"]] == [r[:2] for r in counts["articles"]]
     assert counts["articles"] == [("sample_aa", date(2017, 12, 4), 2),
                                   ("sample_aa", date(2017, 12, 5), 3),
                                   ("sample_wire", date(2017, 12, 4), 2),
@@ -106,7 +119,7 @@ def test_dag_test_over_sample_days_is_idempotent(airflow_home: dict[str, str],
         "articles/source=sample_aa/date=2017-12-05/data.parquet",
         "articles/source=sample_wire/date=2017-12-04/data.parquet",
         "articles/source=sample_wire/date=2017-12-05/data.parquet"]
-    assert local_airflow.run_days(first, last, extra_env=extra) == 0
+    assert local_airflow.run_days(first, last, extra_env=extra, conf=conf) == 0
     assert lake_counts(tmp_path / "nw.duckdb") == counts
     with duckdb.connect(str(tmp_path / "nw.duckdb"), read_only=True) as con:
         run_ids = con.execute("select distinct run_id from articles").fetchall()

@@ -216,3 +216,32 @@ def test_no_models_fails_the_nlp_stage_but_keeps_articles(settings, tmp_path: Pa
     with duckdb.connect(str(settings.catalog), read_only=True) as con:
         assert con.execute("select count(*) from articles").fetchone()[0] == 4
         assert con.execute("select count(*) from quotes").fetchone()[0] == 0
+
+
+@requires_models
+def test_evaluate_command_meets_the_thresholds(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    env = dict(os.environ, NEWSWIRE_STANZA_DIR=str(STANZA_DIR),
+               PYTHONPATH=str(REPO / "include"))
+    result = subprocess.run([sys.executable, "-m", "newswire", "evaluate"], env=env,
+                            capture_output=True, text=True, cwd=REPO, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    figures = {line.split()[0]: float(line.split()[1]) for line in result.stdout.splitlines()
+               if line.split() and line.split()[0] in ("quote_f1", "entity_f1",
+                                                       "speaker_accuracy")}
+    assert figures["quote_f1"] >= 0.9 and figures["entity_f1"] >= 0.8
+    assert "BELOW" not in result.stdout
+    # A bar above what is reachable makes the command fail, naming the metric.
+    bars = tmp_path / "thresholds.json"
+    bars.write_text('{"quote_f1": 1.01, "entity_f1": 0.5}')
+    failing = subprocess.run([sys.executable, "-m", "newswire", "evaluate"],
+                             env={**env, "NEWSWIRE_EVAL_THRESHOLDS": str(bars)},
+                             capture_output=True, text=True, cwd=REPO, timeout=600)
+    assert failing.returncode == 1
+    assert "below thresholds: quote_f1" in failing.stderr
+    assert "entity_f1" not in failing.stderr

@@ -94,11 +94,61 @@ def strip_suffix(word: str) -> str:
     return _SUFFIX.sub("", word)
 
 
+_ABBREVIATION = re.compile(r"(?:[A-Z]\.){2,}$")
+# Case endings Turkish writes without an apostrophe after common-noun heads
+# ("Dünya Sağlık Örgütünün", "Olimpiyat Komitesini"), longest first.
+_TR_BARE_SUFFIXES = ("nden", "ndan", "nin", "nın", "nun", "nün", "nde", "nda", "ne", "na",
+                     "ni", "nı", "nu", "nü", "yi", "yı", "ye", "ya", "in", "ın", "un", "ün",
+                     "i", "ı", "u", "ü", "e", "a")
+
+
 def base_name(text: str) -> str:
     words = text.split()
     if not words:
         return text
-    return " ".join([*words[:-1], strip_suffix(words[-1])]).strip(" ,.;:()\"“”«»")
+    name = " ".join([*words[:-1], strip_suffix(words[-1])]).strip(" ,;:()\"“”«»")
+    if name.endswith(".") and not _ABBREVIATION.search(name):
+        name = name.rstrip(".")
+    return re.sub(r"^(?:the|The)\s+", "", name)
+
+
+def known_form(name: str, gaz: Gazetteer) -> str | None:
+    """The gazetteer's form of a name, also when Turkish suffixed it without an
+    apostrophe ("Uluslararası Olimpiyat Komitesinin" -> "... Komitesi")."""
+    if gaz.label(name):
+        return name
+    words = name.split()
+    if len(words) < 2:
+        return None
+    for suffix in _TR_BARE_SUFFIXES:
+        if words[-1].endswith(suffix) and len(words[-1]) > len(suffix) + 2:
+            candidate = " ".join([*words[:-1], words[-1][: -len(suffix)]])
+            if gaz.label(candidate):
+                return candidate
+    return None
+
+
+def trim_span(text: str, start: int, end: int, gaz: Gazetteer) -> tuple[int, int]:
+    """Drop words a name does not start or end with: articles, dates, lower-case words
+    ("Şubatta Güney Kore" -> "Güney Kore", "Dijsselbloem on Jan" -> "Dijsselbloem")."""
+    words = _words(text, start, end)
+
+    def is_date(word: str) -> bool:
+        bare = strip_suffix(word).rstrip(".,")
+        return bare in gaz.dates or any(bare.lower().startswith(d.lower()) and len(d) > 3
+                                        for d in gaz.dates if d[:1].isupper() and
+                                        len(bare) <= len(d) + 4)
+
+    while len(words) > 1 and (words[0][0] in ("the", "The", "a", "A") or is_date(words[0][0])
+                              or (not words[0][0][:1].isupper()
+                              and not words[0][0][:1].isdigit())):
+        words = words[1:]
+    while len(words) > 1 and (is_date(words[-1][0]) or (not words[-1][0][:1].isupper()
+                              and not words[-1][0][:1].isdigit())):
+        words = words[:-1]
+    if not words:
+        return start, start
+    return words[0][1], words[-1][2]
 
 
 def _words(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
@@ -184,10 +234,15 @@ def resolve_entities(text: str, spans: list[tuple[str, int, int]], lang: str,
     for model_label, span_start, span_end in spans:
         label = MODEL_LABELS.get(model_label.upper(), "MISC")
         for start, end in split_span(text, span_start, span_end):
+            start, end = trim_span(text, start, end, gaz)
+            if end <= start or (_inside_role(text, end, gaz) and not known_form(
+                    base_name(text[start:end]), gaz)):
+                continue  # "AB Dış İlişkiler" of "AB Dış İlişkiler ... Temsilcisi X"
             mention = _mention(text, start, end, label, gaz)
             if mention:
                 mentions.append(mention)
-    mentions += _gazetteer_mentions(text, mentions, gaz)
+    mentions += _titled_people(text, mentions, gaz)
+    mentions = _gazetteer_mentions(text, mentions, gaz)
     mentions.sort(key=lambda m: (m.start, -m.end))
     return consolidate(text, mentions, gaz)
 
@@ -205,33 +260,79 @@ def _mention(text: str, start: int, end: int, label: str, gaz: Gazetteer) -> Men
     name = base_name(written)
     if not name or name in gaz.not_entities or strip_suffix(name) in gaz.titles:
         return None
+    known = known_form(name, gaz)
     if name in gaz.dates or name.split()[0] in gaz.dates:
         label = "DATE"
     elif name.split()[-1] in EVENT_HEADS:
         label = "MISC"
-    elif gaz.label(name):
-        label = gaz.label(name) or label
-    if label == "PER" and role is None:
+    elif known:
+        label = gaz.label(known) or label
+        name = known
+    if role is None and label in ("PER", "ORG", "LOC", "MISC") and not known:
+        # A title right before a name makes it a person ("Sözcüsü Stephane Dujarric").
         role = role_before(text, start, gaz)
+        if role:
+            label = "PER"
     return Mention(written, start, end, label, gaz.canonical(name), role)
+
+
+_NAME_AFTER_TITLE = re.compile(
+    r"(?P<name>[A-ZÇĞİÖŞÜ][\w.-]+(?:\s+(?:al-|bin\s+|van\s+|de\s+)?[A-ZÇĞİÖŞÜ][\w-]+){1,3}"
+    r"(?:[’']\w+)?)")
+
+
+def _titled_people(text: str, found: list[Mention], gaz: Gazetteer) -> list[Mention]:
+    """People the model missed but a title announces: "Bakanı Mevlüt Çavuşoğlu,"."""
+    people = []
+    taken = [(m.start, m.end) for m in found]
+    for title in sorted(t for t in gaz.titles if t[:1].isupper()):
+        for match in re.finditer(rf"(?<![\w'’]){re.escape(title)}\s+", text):
+            name = _NAME_AFTER_TITLE.match(text, match.end())
+            if not name:
+                continue
+            start, end = name.span()
+            words = [strip_suffix(w) for w in name.group().split()]
+            if (any(a < end and start < b for a, b in taken) or words[0] in gaz.titles
+                    or known_form(" ".join(words), gaz) or words[0] in gaz.dates):
+                continue
+            role = role_before(text, start, gaz)
+            people.append(Mention(name.group(), start, end, "PER", base_name(name.group()),
+                                  role, source="title"))
+            taken.append((start, end))
+    return people
+
+
+def _inside_role(text: str, end: int, gaz: Gazetteer) -> bool:
+    """True when the words after ``end`` continue a role up to a title word."""
+    following = text[end:end + 80].split()
+    for word in following[:6]:
+        bare = strip_suffix(word.strip(",.;:"))
+        if bare in gaz.titles:
+            return True
+        if not (bare[:1].isupper() or bare in ("ve", "and", "of")):
+            return False
+    return False
 
 
 def _gazetteer_mentions(text: str, found: list[Mention], gaz: Gazetteer) -> list[Mention]:
     pattern = gazetteer_pattern() if gaz is load_gazetteer() else _gazetteer_pattern(gaz)
     if pattern is None:
-        return []
-    taken = [(m.start, m.end) for m in found]
-    added = []
+        return found
+    kept = list(found)
     for match in pattern.finditer(text):
         start, end = match.span()
-        if any(s < end and start < e for s, e in taken):
+        overlapping = [m for m in kept if m.start < end and start < m.end]
+        # A longer gazetteer name replaces the model's pieces of it ("Cox's Bazar"); a
+        # model span that contains the gazetteer name (a person, a longer name) wins.
+        if any(m.start < start or m.end > end or m.label == "PER" for m in overlapping):
             continue
         name = base_name(match.group())
         label = gaz.label(name)
         if label:
-            added.append(Mention(match.group(), start, end, label, gaz.canonical(name),
-                                 source="gazetteer"))
-    return added
+            kept = [m for m in kept if m not in overlapping]
+            kept.append(Mention(match.group(), start, end, label, gaz.canonical(name),
+                                source="gazetteer"))
+    return kept
 
 
 def consolidate(text: str, mentions: list[Mention], gaz: Gazetteer) -> list[Mention]:
@@ -247,9 +348,9 @@ def consolidate(text: str, mentions: list[Mention], gaz: Gazetteer) -> list[Ment
     roles: dict[str, str] = {}
     for m in mentions:
         if m.canonical in full_names and m.label in ("PER", "ORG", "LOC", "MISC"):
-            if gaz.label(m.canonical) is None:
-                m.canonical = full_names[m.canonical]
-                m.label = "PER"
+            # "Karadağ" is a country, but in an article about Selim Karadağ it is him.
+            m.canonical = full_names[m.canonical]
+            m.label = "PER"
         elif m.canonical in per_names and gaz.label(m.canonical) is None:
             m.label = "PER"
         if m.label == "PER" and m.role:

@@ -516,10 +516,12 @@ def _en_reported(sentence: str) -> list[tuple[int, int, int]]:
     lead = len(sentence) - len(sentence.lstrip())
     speaker_phrase = (r"(?:(?:[A-Z][\w'’.&-]*\s+){1,7}|(?:the|its)\s+(?:[\w'’-]+\s+){0,3}?"
                       r"[\w-]+\s+|(?:he|she|they)\s+)")
-    m = re.match(rf"^(?P<clause>[^\"“”]{{12,}}?),\s+{speaker_phrase}"
-                 rf"(?P<cue>said|says|told|according\s+to)\b", sentence.strip())
+    m = re.match(rf"^(?P<clause>[^\"“”]{{12,}}?),\s+(?:{speaker_phrase}"
+                 rf"(?P<cue>said|says|told)|(?P<according>according\s+to))\b",
+                 sentence.strip())
     if m and not _EN_CUE.search(m.group("clause")):
-        found.append((lead + m.start("clause"), lead + m.end("clause"), lead + m.start("cue")))
+        cue_at = m.start("cue") if m.group("cue") else m.start("according")
+        found.append((lead + m.start("clause"), lead + m.end("clause"), lead + cue_at))
     for m in re.finditer(r",\s+(?P<cue>adding|saying|warning)(?:\s+that)?\s+"
                          r"(?P<clause>[^.;\"“”]{12,})", sentence):
         found.append((m.start("clause"), m.end("clause"), m.start("cue")))
