@@ -18,6 +18,12 @@ SELECT source, date, title FROM articles WHERE date BETWEEN ? AND ?
 QUALIFY row_number() OVER (PARTITION BY source ORDER BY published_at) <= 2
 ORDER BY source, date
 """
+SPEAKERS_SQL = """
+SELECT speaker, count(*) AS quotes, count(*) FILTER (WHERE kind = 'direct') AS direct,
+       count(DISTINCT article_id) AS articles
+FROM statements WHERE date BETWEEN ? AND ? AND speaker IS NOT NULL
+GROUP BY ALL ORDER BY quotes DESC, speaker LIMIT 8
+"""
 FETCH_SQL = """
 SELECT source, count(*) AS requests, count(*) FILTER (WHERE error IS NOT NULL) AS failed
 FROM fetch_log WHERE date BETWEEN ? AND ? GROUP BY ALL ORDER BY source
@@ -40,5 +46,7 @@ def print_report(settings: Settings, first: date, last: date) -> None:
     print(format_table(*query(settings.catalog, COUNTS_SQL, params, lake=settings.lake)))
     print()
     print(format_table(*query(settings.catalog, TITLES_SQL, params, lake=settings.lake)))
+    print()
+    print(format_table(*query(settings.catalog, SPEAKERS_SQL, params, lake=settings.lake)))
     print()
     print(format_table(*query(settings.catalog, FETCH_SQL, params, lake=settings.lake)))
