@@ -12,6 +12,7 @@ from newswire.sources import load_sources
 
 DAY = datetime(2017, 12, 4, tzinfo=UTC)
 NEXT = datetime(2017, 12, 5, tzinfo=UTC)
+LATE = datetime(2017, 12, 9, tzinfo=UTC)
 
 
 def test_sample_source_day_is_discovered_once_per_article(settings) -> None:
@@ -20,11 +21,14 @@ def test_sample_source_day_is_discovered_once_per_article(settings) -> None:
     found = discover(source, fetcher, DAY, NEXT)
     urls = [i.url for i in found.items]
     assert any("nato-genel-sekreteri-stoltenberg" in u for u in urls)
-    # In the feed (with utm_ parameters) and in the sitemap: one canonical URL.
-    assert len(urls) == len(set(urls))
+    assert found.errors == [] and len(urls) == 2
+    # A recent day is both in the feed (with utm_ parameters) and in the sitemap.
+    found = discover(source, fetcher, LATE, LATE + (NEXT - DAY))
+    urls = [i.url for i in found.items]
+    assert len(urls) == len(set(urls)) == 3
     assert all("utm_" not in u for u in urls)
     assert found.skipped["duplicate"] >= 1
-    assert all(DAY <= i.published_at < NEXT for i in found.items)
+    assert all(LATE <= i.published_at < LATE + (NEXT - DAY) for i in found.items)
     assert found.errors == []
     purposes = {purpose for purpose, _ in found.attempts}
     assert purposes == {"feed", "sitemap"}

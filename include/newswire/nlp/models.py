@@ -64,12 +64,21 @@ def how_to_get_models(lang: str, root: Path) -> str:
             f"{lang}/tokenize.pt, {lang}/ner.pt (and mwt, pos, lemma).")
 
 
+def wanted_processors(lang: str) -> tuple[str, ...]:
+    """The processors to load; NEWSWIRE_STANZA_DEPPARSE=1 adds the dependency parser
+    (slower; nothing in the pipeline needs it yet, analysts may)."""
+    base = PROCESSORS[lang]
+    if os.environ.get("NEWSWIRE_STANZA_DEPPARSE", "").lower() in ("1", "true", "yes"):
+        return (*base, "depparse")
+    return base
+
+
 def find_models(lang: str, root: Path | None = None) -> ModelSpec:
     root = (root or model_dir()).resolve()
-    wanted = PROCESSORS.get(lang)
-    if wanted is None:
+    if lang not in PROCESSORS:
         raise ModelNotFound(f"language {lang!r} is not supported (supported: "
                             f"{', '.join(PROCESSORS)})")
+    wanted = wanted_processors(lang)
     official = root / "resources.json"
     if official.exists() and (root / lang).is_dir():
         files = []

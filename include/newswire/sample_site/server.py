@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from newswire.sample_site.site import Resource, build_site
 
@@ -15,7 +15,7 @@ def make_handler(resources: dict[str, Resource]) -> type[BaseHTTPRequestHandler]
         server_version = "newswire-sample/1"
 
         def do_GET(self) -> None:
-            path = urlsplit(self.path).path
+            path = unquote(urlsplit(self.path).path)
             resource = resources.get(path)
             if resource is None:
                 self.send_error(404)

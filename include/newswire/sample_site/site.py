@@ -10,12 +10,14 @@ from email.utils import format_datetime
 from html import escape
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
+from zoneinfo import ZoneInfo
 
 CONTENT_DIR = Path(__file__).parent / "content"
 # The sources the sample server plays, and the path each lives under.
 SITES = {"sample_aa": "aa", "sample_wire": "wire"}
 # One AA page is served in windows-1254, as older Turkish sites still do.
 LEGACY_ENCODING_INDEX = 1
+FEED_ITEMS = 12
 
 
 @dataclass
@@ -73,7 +75,8 @@ def _paragraph_html(text: str) -> str:
 
 
 def render_aa(article: SampleArticle) -> str:
-    local = article.published_at
+    # AA prints Turkish local time without a zone.
+    local = article.published_at.astimezone(ZoneInfo("Europe/Istanbul"))
     body: list[str] = []
     first = True
     for section in article.sections:
@@ -229,12 +232,16 @@ def build_site(base: str, content_dir: Path = CONTENT_DIR) -> dict[str, Resource
     resources: dict[str, Resource] = {
         "/robots.txt": Resource(b"User-agent: *\nDisallow: /private/\n", "text/plain"),
     }
-    for source, articles in sites.items():
+    from newswire.sample_site.archive import archive_articles
+
+    for source, bundled in sites.items():
         prefix = SITES[source]
-        for index, article in enumerate(articles):
+        legacy = bundled[LEGACY_ENCODING_INDEX] if len(bundled) > LEGACY_ENCODING_INDEX else None
+        articles = archive_articles(source) + bundled
+        for article in articles:
             if source == "sample_aa":
                 html, encoding = render_aa(article), "utf-8"
-                if index == LEGACY_ENCODING_INDEX:
+                if article is legacy:
                     encoding = "windows-1254"
             else:
                 html, encoding = render_wire(article), "utf-8"
@@ -252,10 +259,12 @@ def build_site(base: str, content_dir: Path = CONTENT_DIR) -> dict[str, Resource
                 urlset(members, base).encode(), "application/xml")
         resources[f"/{prefix}/sitemap.xml"] = Resource(
             sitemap_index(months, base, prefix).encode(), "application/xml")
+        # A live feed holds the newest items only: older days need the sitemaps.
+        recent = articles[-FEED_ITEMS:]
         if source == "sample_aa":
             resources["/aa/rss.xml"] = Resource(
-                rss(articles, base, "Sample AA - Güncel").encode(), "application/rss+xml")
+                rss(recent, base, "Sample AA - Güncel").encode(), "application/rss+xml")
         else:
             resources["/wire/feed.atom"] = Resource(
-                atom(articles, base, "Sample Wire - World").encode(), "application/atom+xml")
+                atom(recent, base, "Sample Wire - World").encode(), "application/atom+xml")
     return resources
