@@ -55,6 +55,8 @@ def _settings():  # imported at run time: no work at parse time
                          description="ignore stored ETags and fetch every page again"),
         "nlp": Param(True, type="boolean",
                      description="run the NLP stage (needs stanza models)"),
+        "reprocess_only": Param(False, type="boolean",
+                                description="no network: rebuild the days from the raw zone"),
     },
     tags=["newswire"],
     doc_md=__doc__,
@@ -68,11 +70,15 @@ def newswire_daily():
 
     @task(map_index_template="{{ task.op_kwargs['source_id'] }}")
     def discover(source_id: str, data_interval_start=None, data_interval_end=None,
-                 run_id: str | None = None) -> str:
-        from newswire.pipeline import discover_source
+                 run_id: str | None = None, dag_run=None, params: dict | None = None) -> str:
+        from newswire.pipeline import discover_source, run_mode
 
+        params = params or {}
+        mode = run_mode(str(getattr(dag_run, "run_type", "") or ""),
+                        refetch=bool(params.get("refetch")),
+                        reprocess_only=bool(params.get("reprocess_only")))
         return discover_source(_settings(), source_id, data_interval_start,
-                               data_interval_end, run_id or "manual")
+                               data_interval_end, run_id or "manual", mode)
 
     @task
     def fetch(manifest: str, params: dict | None = None) -> str:

@@ -131,3 +131,73 @@ def test_misbehaving_source_day_completes_with_failures_recorded(
     assert con.execute("select count(*) from articles").fetchone()[0] == len(stored)
     con.close()
     assert len(FEED_PATHS) == 13
+
+
+def _dead_url() -> str:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def test_reprocess_only_rebuilds_from_the_raw_zone_without_network(
+        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    run_interval(settings, *interval(FIRST, FIRST), "daily", nlp=False)
+    before = lake_counts(settings)
+    _, log_before = query(settings.catalog, "select count(*), min(run_id) from fetch_log")
+    monkeypatch.setenv("NEWSWIRE_SAMPLE_URL", _dead_url())
+    offline = Settings.from_env()
+    run_interval(offline, *interval(FIRST, FIRST), "again", nlp=False, mode="reprocess_only")
+    assert lake_counts(offline) == before
+    _, log_after = query(offline.catalog, "select count(*), min(run_id) from fetch_log")
+    assert log_after == log_before  # nothing fetched, the log of the daily run stays
+    _, runs = query(offline.catalog, "select run_id, mode, fetched, days_from_raw_zone, "
+                    "cleaned from runs where source = 'sample_aa' order by run_id")
+    assert runs == [("again__2017-12-04", "reprocess_only", 0, 1, 2),
+                    ("daily__2017-12-04", "daily", 2, 0, 2)]
+
+
+def test_backfill_discovers_archive_days_from_sitemaps_and_reuses_stored_days(
+        settings: Settings) -> None:
+    archive_day = date(2017, 11, 20)  # only in the sitemaps, not in the live feed
+    run_interval(settings, *interval(FIRST, FIRST), "daily", nlp=False)
+    run_interval(settings, *interval(archive_day, archive_day), "bf1", nlp=False,
+                 mode="backfill")
+    run_interval(settings, *interval(FIRST, FIRST), "bf1", nlp=False, mode="backfill")
+    counts = lake_counts(settings)
+    assert counts[("sample_aa", archive_day)] >= 1
+    assert counts[("sample_wire", archive_day)] >= 1
+    _, rows = query(settings.catalog, "select run_id, mode, discovered, fetched, "
+                    "days_from_raw_zone from runs where source = 'sample_aa' order by all")
+    by_run = {(r[0], r[1]): r[2:] for r in rows}
+    # The archive day was discovered and fetched; the stored day was not touched.
+    assert by_run[("bf1__2017-11-20", "backfill")][1] >= 1
+    assert by_run[("bf1__2017-12-04", "backfill")] == (0, 0, 1)
+    # Twice the same backfill: same rows, one runs row per run.
+    run_interval(settings, *interval(archive_day, archive_day), "bf1", nlp=False,
+                 mode="backfill")
+    assert lake_counts(settings) == counts
+    _, n = query(settings.catalog, "select count(*) from runs where run_id = 'bf1__2017-11-20'")
+    assert n == [(2,)]  # one per source
+
+
+def test_host_slots_are_shared_across_processes(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    code = ("import sys; sys.path.insert(0, 'include')\n"
+            "from pathlib import Path\n"
+            "from newswire.fetch import HostRateLimiter\n"
+            "limiter = HostRateLimiter(state_dir=Path(sys.argv[1]))\n"
+            "for _ in range(3):\n"
+            "    limiter.wait('news.example', 0.25)\n")
+    from tests.conftest import REPO
+
+    started = time.monotonic()
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], cwd=REPO)
+             for _ in range(2)]
+    assert all(p.wait(timeout=60) == 0 for p in procs)
+    # Six requests to one host, 0.25 s apart, whichever process made them.
+    assert time.monotonic() - started >= 5 * 0.25

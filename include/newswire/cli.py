@@ -43,7 +43,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         t0 = time.monotonic()
         try:
             summary = run_interval(settings, start, start + timedelta(days=1), run_id, only,
-                                   refetch=args.refetch, nlp=not args.no_nlp)
+                                   refetch=args.refetch, nlp=not args.no_nlp,
+                                   mode=args.mode)
         except ModelNotFound as exc:
             print(f"error: {exc}\n(the day's articles are published; rerun with --no-nlp "
                   "to skip the NLP stage)", file=sys.stderr)
@@ -180,6 +181,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--run-id", help="an id recorded on every row (default: generated)")
     run.add_argument("--quiet", action="store_true", help="no report at the end")
     run.add_argument("--no-nlp", action="store_true", help="skip the NLP stage")
+    run.add_argument("--mode", choices=["daily", "backfill", "refetch", "reprocess_only"],
+                     help="daily (default): fetch what changed; backfill: rebuild stored "
+                          "days from the raw zone, discover the others from sitemaps; "
+                          "refetch: fetch everything again; reprocess_only: no network")
     run.set_defaults(func=cmd_run)
 
     clean = sub.add_parser("clean", help="print the cleaned article of one HTML file as JSON")

@@ -8,11 +8,14 @@ Every HTTP request (redirect hops and retries included) is returned as a
 from __future__ import annotations
 
 import email.utils
+import fcntl
+import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -81,34 +84,67 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
 
 
 class HostRateLimiter:
-    """At most one request per host every ``delay`` seconds, within this process."""
+    """At most one request per host every ``delay`` seconds.
 
-    def __init__(self, sleep: Callable[[float], None] = time.sleep) -> None:
+    With a ``state_dir`` the limit holds across processes on this machine (concurrent
+    DAG runs, a backfill beside the daily run): each request reserves the host's next
+    free slot in a small file under an exclusive lock, then sleeps outside the lock."""
+
+    def __init__(self, sleep: Callable[[float], None] = time.sleep,
+                 state_dir: Path | None = None) -> None:
         self._last: dict[str, float] = {}
         self._lock = threading.Lock()
         self._sleep = sleep
+        self._state_dir = state_dir
 
     def wait(self, host: str, delay: float) -> None:
+        if delay <= 0:
+            return
         with self._lock:
-            now = time.monotonic()
-            ready = self._last.get(host, 0.0) + delay
-            pause = max(0.0, ready - now)
-            self._last[host] = now + pause
-        if pause:
+            pause = (self._reserve_shared(host, delay) if self._state_dir
+                     else self._reserve_local(host, delay))
+        if pause > 0:
             self._sleep(pause)
+
+    def _reserve_local(self, host: str, delay: float) -> float:
+        now = time.monotonic()
+        ready = max(now, self._last.get(host, -delay) + delay)
+        self._last[host] = ready
+        return ready - now
+
+    def _reserve_shared(self, host: str, delay: float) -> float:
+        assert self._state_dir is not None
+        self._state_dir.mkdir(parents=True, exist_ok=True)
+        safe = re.sub(r"[^A-Za-z0-9.-]", "_", host) or "_"
+        with open(self._state_dir / f"{safe}.slot", "a+", encoding="ascii") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                handle.seek(0)
+                text = handle.read().strip()
+                now = time.time()
+                last = float(text) if text else now - delay
+                ready = max(now, last + delay)
+                handle.seek(0)
+                handle.truncate()
+                handle.write(f"{ready:.6f}")
+                handle.flush()
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        return ready - now
 
 
 class Fetcher:
     def __init__(self, politeness: Politeness, allowed_domains: list[str], user_agent: str,
                  session: requests.Session | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 host_state_dir: Path | None = None) -> None:
         self.politeness = politeness
         self.allowed_domains = allowed_domains
         self.user_agent = user_agent
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = user_agent
         self._sleep = sleep
-        self._limiter = HostRateLimiter(sleep)
+        self._limiter = HostRateLimiter(sleep, host_state_dir)
         self._robots: dict[str, Protego | None] = {}
 
     # -- robots.txt -------------------------------------------------------------

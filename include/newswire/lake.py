@@ -108,6 +108,17 @@ SCHEMAS.update({
         ("end_date", pa.date32()), ("start_char", pa.int32()), ("end_char", pa.int32()),
         *_NLP_TAIL]),
 })
+# One row per (DAG run, source, day): what each stage did, with which versions.
+SCHEMAS["runs"] = pa.schema([
+    ("run_id", pa.string()), ("mode", pa.string()), ("interval_start", _TS),
+    ("interval_end", _TS), ("discovered", pa.int64()), ("fetched", pa.int64()),
+    ("not_modified", pa.int64()), ("fetch_failed", pa.int64()),
+    ("kept_stored", pa.int64()), ("days_from_raw_zone", pa.int64()),
+    ("cleaned", pa.int64()), ("clean_failed", pa.int64()), ("annotated", pa.int64()),
+    ("quotes", pa.int64()), ("entities", pa.int64()), ("model", pa.string()),
+    ("errors", pa.list_(pa.string())), ("seconds", pa.float64()),
+    ("recorded_at", _TS), ("pipeline_version", pa.string()),
+])
 NLP_TABLES = ("sentences", "tokens", "entities", "quotes", "quantities", "time_mentions")
 TABLES = tuple(SCHEMAS)
 

@@ -24,10 +24,11 @@ from newswire import PIPELINE_VERSION
 from newswire.catalog import refresh_catalog
 from newswire.clean import CleanError, clean_html
 from newswire.config import Settings
-from newswire.discover import discover
+from newswire.discover import Discovery, discover
 from newswire.fetch import Fetcher
 from newswire.lake import (
     NLP_TABLES,
+    partition_path,
     publish_file,
     read_partition,
     schema_for,
@@ -53,6 +54,8 @@ class StageManifest:
     errors: list[str] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    mode: str = "daily"
+    skip_days: list[str] = field(default_factory=list)
 
     def save(self, path: Path) -> str:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -89,7 +92,39 @@ def _source(settings: Settings, source_id: str) -> Source:
 
 
 def _fetcher(settings: Settings, source: Source) -> Fetcher:
-    return Fetcher(source.politeness, source.allowed_domains, settings.user_agent)
+    # Per-host slots shared by every process using this lake (concurrent DAG runs).
+    return Fetcher(source.politeness, source.allowed_domains, settings.user_agent,
+                   host_state_dir=settings.staging / "_hosts")
+
+
+MODES = ("daily", "backfill", "refetch", "reprocess_only")
+
+
+def run_mode(run_type: str | None, refetch: bool = False, reprocess_only: bool = False) -> str:
+    """How a run treats stored pages:
+
+    - ``daily``: discover and fetch (conditional GET against what is stored);
+    - ``backfill``: days whose raw pages are stored are rebuilt from the raw zone (no
+      network); other days are discovered from the archive (sitemaps) and fetched;
+    - ``refetch``: discover and fetch every page again, ignoring ETags;
+    - ``reprocess_only``: no network at all, rebuild from the raw zone.
+    """
+    if reprocess_only:
+        return "reprocess_only"
+    if refetch:
+        return "refetch"
+    return "backfill" if (run_type or "").lower().startswith("backfill") else "daily"
+
+
+def stored_days(settings: Settings, source_id: str, start: datetime, end: datetime
+                ) -> list[str]:
+    """Days of the interval whose raw zone holds pages for this source."""
+    days = []
+    for day in days_in(start, end):
+        path = partition_path(settings.lake, "raw_pages", source_id, day)
+        if path.exists() and pq.read_metadata(path).num_rows > 0:
+            days.append(day.isoformat())
+    return days
 
 
 def list_sources(settings: Settings, only: list[str] | None = None) -> list[str]:
@@ -98,14 +133,24 @@ def list_sources(settings: Settings, only: list[str] | None = None) -> list[str]
 
 # -- discover -----------------------------------------------------------------------
 def discover_source(settings: Settings, source_id: str, start: datetime, end: datetime,
-                    run_id: str) -> str:
+                    run_id: str, mode: str = "daily") -> str:
     started = time.monotonic()
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; one of {', '.join(MODES)}")
     source = _source(settings, source_id)
-    found = discover(source, _fetcher(settings, source), utc(start), utc(end))
+    skip: list[str] = []
+    if mode in ("backfill", "reprocess_only"):
+        skip = stored_days(settings, source_id, start, end)
+    all_days = [d.isoformat() for d in days_in(start, end)]
+    if mode == "reprocess_only" or (skip and set(skip) >= set(all_days)):
+        found = Discovery([], [], [], {})  # rebuilt from the raw zone: no network
+    else:
+        found = discover(source, _fetcher(settings, source), utc(start), utc(end))
     out = _run_dir(settings, run_id, source_id)
     items = [{"url": i.url, "found_via": i.found_via, "listed_in": i.listed_in,
               "published_at": i.published_at.isoformat() if i.published_at else None,
-              "title": i.title} for i in found.items]
+              "title": i.title} for i in found.items
+             if i.published_at and utc(i.published_at).date().isoformat() not in skip]
     (out).mkdir(parents=True, exist_ok=True)
     (out / "discovered.json").write_text(json.dumps(items, ensure_ascii=False, indent=1),
                                          "utf-8")
@@ -118,7 +163,8 @@ def discover_source(settings: Settings, source_id: str, start: datetime, end: da
         errors=found.errors,
         files={"discovered": str(out / "discovered.json"),
                "attempts": str(out / "discovery_attempts.json")},
-        seconds=round(time.monotonic() - started, 3),
+        seconds=round(time.monotonic() - started, 3), mode=mode,
+        skip_days=skip if mode != "reprocess_only" else all_days,
     )
     for error in found.errors:
         log.warning("discover %s: %s", source_id, error)
@@ -129,9 +175,11 @@ def discover_source(settings: Settings, source_id: str, start: datetime, end: da
 # -- fetch ----------------------------------------------------------------------------
 def fetch_source(settings: Settings, discover_manifest: str, *, refetch: bool = False) -> str:
     """Fetch the discovered pages into raw_pages (merged with what is stored) and
-    write the run's fetch_log. Failed pages are logged and keep any stored copy."""
+    write the run's fetch_log. Failed pages are logged and keep any stored copy. Days
+    rebuilt from the raw zone (backfill, reprocess_only) are left as they are."""
     started = time.monotonic()
     disc = StageManifest.load(discover_manifest)
+    refetch = refetch or disc.mode == "refetch"
     source = _source(settings, disc.source)
     fetcher = _fetcher(settings, source)
     items = json.loads(Path(disc.files["discovered"]).read_text("utf-8"))
@@ -140,6 +188,9 @@ def fetch_source(settings: Settings, discover_manifest: str, *, refetch: bool = 
     errors: list[str] = []
     start, end = datetime.fromisoformat(disc.start), datetime.fromisoformat(disc.end)
     for day in days_in(start, end):
+        if day.isoformat() in disc.skip_days:
+            counts["days_from_raw_zone"] = counts.get("days_from_raw_zone", 0) + 1
+            continue
         stored = {row["url"]: row for row in
                   read_partition(settings.lake, "raw_pages", source.id, day).to_pylist()}
         # Feed and sitemap requests belong to the interval's first day.
@@ -195,7 +246,8 @@ def fetch_source(settings: Settings, discover_manifest: str, *, refetch: bool = 
     out = _run_dir(settings, disc.run_id, source.id)
     manifest = StageManifest("fetch", disc.run_id, source.id, disc.start, disc.end,
                              counts={"discovered": len(items), **counts}, errors=errors,
-                             seconds=round(time.monotonic() - started, 3))
+                             seconds=round(time.monotonic() - started, 3), mode=disc.mode,
+                             skip_days=disc.skip_days)
     log.info("fetch %s: %s", source.id, counts)
     return manifest.save(out / "fetch.json")
 
@@ -263,7 +315,7 @@ def clean_source(settings: Settings, fetch_manifest: str) -> str:
         files[f"articles/{day.isoformat()}"] = str(staged)
     manifest = StageManifest("clean", fetched.run_id, source.id, fetched.start, fetched.end,
                              counts=counts, errors=errors, files=files,
-                             seconds=round(time.monotonic() - started, 3))
+                             seconds=round(time.monotonic() - started, 3), mode=fetched.mode)
     log.info("clean %s: %s", source.id, counts)
     return manifest.save(out / "clean.json")
 
@@ -307,7 +359,7 @@ def annotate_source(settings: Settings, clean_manifest: str, batch_size: int = 1
         counts["articles"] += len(docs)
     manifest = StageManifest("annotate", cleaned.run_id, source.id, cleaned.start,
                              cleaned.end, counts=counts, errors=errors, files=files,
-                             seconds=round(time.monotonic() - started, 3))
+                             seconds=round(time.monotonic() - started, 3), mode=cleaned.mode)
     log.info("annotate %s with %s: %s", source.id, spec.identity if spec else None, counts)
     return manifest.save(out / "annotate.json")
 
@@ -370,14 +422,67 @@ def publish(settings: Settings, manifests: list[str]) -> dict[str, int]:
             publish_file(settings.lake, table, manifest.source, date.fromisoformat(day),
                          staged_path)
             published[table] = published.get(table, 0) + rows
+    for path in manifests:
+        record_run(settings, path)
     refresh_catalog(settings.lake, settings.catalog)
     log.info("published %s; catalog %s", published, settings.catalog)
     return published
 
 
+def record_run(settings: Settings, manifest_path: str) -> None:
+    """Upsert this run's row in ``runs`` from the stage manifests beside ``manifest_path``
+    (a re-run of the same run replaces its row; other runs' rows stay)."""
+    folder = Path(manifest_path).parent
+    stages = {name: StageManifest.load(folder / f"{name}.json")
+              for name in ("discover", "fetch", "clean", "annotate")
+              if (folder / f"{name}.json").exists()}
+    first = next(iter(stages.values()))
+    fetch = stages.get("fetch", first).counts
+    clean = stages.get("clean", first).counts
+    annotate = stages.get("annotate")
+    model = None
+    if annotate is not None and annotate.files:
+        staged_or_published = [f for f in annotate.files.values() if Path(f).exists()]
+        model = None if not staged_or_published else _model_of(staged_or_published[0])
+    row = {
+        "run_id": first.run_id, "mode": first.mode,
+        "interval_start": datetime.fromisoformat(first.start),
+        "interval_end": datetime.fromisoformat(first.end),
+        "discovered": stages["discover"].counts.get("discovered", 0)
+        if "discover" in stages else 0,
+        "fetched": fetch.get("fetched", 0), "not_modified": fetch.get("not_modified", 0),
+        "fetch_failed": fetch.get("failed", 0), "kept_stored": fetch.get("kept_stored", 0),
+        "days_from_raw_zone": fetch.get("days_from_raw_zone", 0),
+        "cleaned": clean.get("cleaned", 0), "clean_failed": clean.get("failed", 0),
+        "annotated": annotate.counts.get("articles", 0) if annotate else 0,
+        "quotes": annotate.counts.get("quotes", 0) if annotate else 0,
+        "entities": annotate.counts.get("entities", 0) if annotate else 0,
+        "model": model or _stored_model(settings, first),
+        "errors": [e for m in stages.values() for e in m.errors][:200],
+        "seconds": round(sum(m.seconds for m in stages.values()), 3),
+        "recorded_at": datetime.now(UTC), "pipeline_version": PIPELINE_VERSION,
+    }
+    for day in days_in(row["interval_start"], row["interval_end"]):
+        rows = [r for r in read_partition(settings.lake, "runs", first.source, day).to_pylist()
+                if r["run_id"] != first.run_id]
+        write_partition(settings.lake, "runs", first.source, day,
+                        to_table("runs", sorted([*rows, row], key=lambda r: r["run_id"])))
+
+
+def _model_of(parquet_file: str) -> str | None:
+    table = pq.read_table(parquet_file, columns=["model"])
+    return table.column("model")[0].as_py() if table.num_rows else None
+
+
+def _stored_model(settings: Settings, manifest: StageManifest) -> str | None:
+    day = utc(datetime.fromisoformat(manifest.start)).date()
+    path = partition_path(settings.lake, "quotes", manifest.source, day)
+    return _model_of(str(path)) if path.exists() else None
+
+
 def run_interval(settings: Settings, start: datetime, end: datetime, run_id: str,
                  only: list[str] | None = None, *, refetch: bool = False,
-                 nlp: bool = True) -> dict:
+                 nlp: bool = True, mode: str | None = None) -> dict:
     """All stages for every source, one UTC day at a time, as the daily DAG does."""
     summary: dict[str, dict] = {}
     for day in days_in(start, end):
@@ -386,7 +491,8 @@ def run_interval(settings: Settings, start: datetime, end: datetime, run_id: str
         day_run = f"{run_id}__{day.isoformat()}"
         cleaned = []
         for source_id in list_sources(settings, only):
-            d = discover_source(settings, source_id, day_start, day_end, day_run)
+            d = discover_source(settings, source_id, day_start, day_end, day_run,
+                                mode or ("refetch" if refetch else "daily"))
             f = fetch_source(settings, d, refetch=refetch)
             cleaned.append(clean_source(settings, f))
         published = publish(settings, cleaned)
