@@ -38,6 +38,12 @@ def _settings():  # imported at run time: no work at parse time
     return Settings.from_env()
 
 
+def _on_failure(context: dict) -> None:
+    from newswire_airflow.callbacks import notify_failure
+
+    notify_failure(context)
+
+
 @dag(
     dag_id="newswire_daily",
     # A real one-day interval ([00:00, 24:00) UTC); @daily gives start == end in Airflow 3.
@@ -47,7 +53,8 @@ def _settings():  # imported at run time: no work at parse time
     catchup=False,
     max_active_runs=4,
     default_args={"retries": 2, "retry_delay": timedelta(seconds=30),
-                  "retry_exponential_backoff": True},
+                  "retry_exponential_backoff": True,
+                  "on_failure_callback": _on_failure},
     params={
         "sources": Param(None, type=["null", "array"],
                          description="only these source ids (default: all enabled)"),
@@ -113,12 +120,28 @@ def newswire_daily():
 
         return publish(_settings(), [m for m in manifests if m])
 
-    discovered = discover.expand(source_id=list_sources())
+    @task
+    def check_articles(sources: list[str], data_interval_start=None) -> list[str]:
+        """Quality gate after publish: fails naming the check and the numbers."""
+        from newswire.quality import gate
+
+        return [f"{f.check}: {f.message}" for f in
+                gate(_settings(), "publish", list(sources), data_interval_start.date())]
+
+    @task
+    def check_annotations(sources: list[str], data_interval_start=None) -> list[str]:
+        from newswire.quality import gate
+
+        return [f"{f.check}: {f.message}" for f in
+                gate(_settings(), "annotate", list(sources), data_interval_start.date())]
+
+    sources = list_sources()
+    discovered = discover.expand(source_id=sources)
     cleaned = clean.expand(manifest=fetch.expand(manifest=discovered))
     published = publish(cleaned)
     annotated = annotate.expand(manifest=cleaned)
-    published >> annotated
-    publish_annotations(annotated)
+    published >> [annotated, check_articles(sources)]
+    publish_annotations(annotated) >> check_annotations(sources)
 
 
 dag_object = newswire_daily()

@@ -36,6 +36,9 @@ print(json.dumps({
     "timetable": [type(dag.timetable).__name__, dag.timetable.expression,
                   str(dag.timetable.timezone)],
     "retries": {t.task_id: t.retries for t in dag.tasks},
+    "callbacks": sorted({getattr(t.on_failure_callback[0] if isinstance(
+        t.on_failure_callback, list) else t.on_failure_callback, "__name__", "")
+        for t in dag.tasks}),
     "outlets": sorted(a.name for a in dag.get_task("publish").outlets),
     "nlp_outlets": sorted(a.name for a in dag.get_task("publish_annotations").outlets),
     "parse_time_imports": sorted(m for m in sys.modules if m.startswith("newswire.")),
@@ -64,12 +67,17 @@ def test_dag_imports_and_reads_like_its_contract(airflow_home: dict[str, str]) -
     info = json.loads(out.stdout.strip().splitlines()[-1])
     assert info["import_errors"] == {}
     assert info["dag_ids"] == ["newswire_daily"]
-    assert info["tasks"] == ["annotate", "clean", "discover", "fetch", "list_sources",
-                             "publish", "publish_annotations"]
+    assert info["tasks"] == ["annotate", "check_annotations", "check_articles", "clean",
+                             "discover", "fetch", "list_sources", "publish",
+                             "publish_annotations"]
     assert info["upstream"] == {"list_sources": [], "discover": ["list_sources"],
                                 "fetch": ["discover"], "clean": ["fetch"],
                                 "publish": ["clean"], "annotate": ["clean", "publish"],
-                                "publish_annotations": ["annotate"]}
+                                "publish_annotations": ["annotate"],
+                                "check_articles": ["list_sources", "publish"],
+                                "check_annotations": ["list_sources",
+                                                      "publish_annotations"]}
+    assert info["callbacks"] == ["_on_failure"]
     assert info["catchup"] is False
     assert info["start"].startswith("2017-01-01")  # backfills reach the 2017 archive
     # One whole UTC day per run, not @daily's start == end (the dag.test run below

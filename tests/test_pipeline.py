@@ -11,6 +11,7 @@ import pytest
 from newswire.catalog import query
 from newswire.config import Settings
 from newswire.pipeline import run_interval
+from newswire.quality import QualityGateFailed
 from newswire.sample_site.site import load_content
 
 from tests.servers import FEED_PATHS
@@ -111,7 +112,10 @@ def test_misbehaving_source_day_completes_with_failures_recorded(
     monkeypatch.setenv("NEWSWIRE_CATALOG", str(tmp_path / "c.duckdb"))
     settings = Settings.from_env()
     day = date(2017, 12, 5)
-    run_interval(settings, *interval(day, day), "bad-day", nlp=False)
+    # The day is stored, then the quality gate fails it, naming the check and numbers.
+    with pytest.raises(QualityGateFailed, match=r"fetch_failure_spike: 8 pages of 13 "
+                       r"failed to fetch for bad on 2017-12-05 \(62%\)"):
+        run_interval(settings, *interval(day, day), "bad-day", nlp=False)
     con = duckdb.connect(str(settings.catalog), read_only=True)
     stored = {r[0].removeprefix(bad_server) for r in
               con.execute("select url from raw_pages").fetchall()}

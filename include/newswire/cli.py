@@ -26,6 +26,7 @@ def _day(text: str) -> date:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from newswire.nlp.models import ModelNotFound
     from newswire.pipeline import list_sources, run_interval
+    from newswire.quality import QualityGateFailed
     from newswire.report import print_report
 
     first, last = args.from_, args.to or args.from_
@@ -37,6 +38,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     run_id = args.run_id or f"cli__{datetime.now(UTC):%Y%m%dT%H%M%S}_{uuid.uuid4().hex[:6]}"
     days = (last - first).days + 1
     started = time.monotonic()
+    gate_failed = False
     for n in range(days):
         day = first + timedelta(days=n)
         start = datetime(day.year, day.month, day.day, tzinfo=UTC)
@@ -49,6 +51,11 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             print(f"error: {exc}\n(the day's articles are published; rerun with --no-nlp "
                   "to skip the NLP stage)", file=sys.stderr)
             return 3
+        except QualityGateFailed as exc:
+            print(f"[{n + 1}/{days}] {day}: published, but a quality gate failed: {exc}",
+                  file=sys.stderr)
+            gate_failed = True
+            continue
         counts = summary.get(day.isoformat(), {})
         print(f"[{n + 1}/{days}] {day} sources={','.join(sources)} "
               f"articles={counts.get('articles', 0)} ({time.monotonic() - t0:.1f}s)",
@@ -57,7 +64,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
           f"lake {settings.lake}; catalog {settings.catalog}")
     if not args.quiet:
         print_report(settings, first, last)
-    return 0
+    return 4 if gate_failed else 0
 
 
 def cmd_clean(args: argparse.Namespace, settings: Settings) -> int:

@@ -482,9 +482,11 @@ def _stored_model(settings: Settings, manifest: StageManifest) -> str | None:
 
 def run_interval(settings: Settings, start: datetime, end: datetime, run_id: str,
                  only: list[str] | None = None, *, refetch: bool = False,
-                 nlp: bool = True, mode: str | None = None) -> dict:
-    """All stages for every source, one UTC day at a time, as the daily DAG does."""
+                 nlp: bool = True, mode: str | None = None, gates: bool = True) -> dict:
+    """All stages for every source, one UTC day at a time, as the daily DAG does; the
+    quality gates run after each day is published (QualityGateFailed names the checks)."""
     summary: dict[str, dict] = {}
+    failures: list[str] = []
     for day in days_in(start, end):
         day_start = datetime(day.year, day.month, day.day, tzinfo=UTC)
         day_end = day_start + timedelta(days=1)
@@ -496,8 +498,28 @@ def run_interval(settings: Settings, start: datetime, end: datetime, run_id: str
             f = fetch_source(settings, d, refetch=refetch)
             cleaned.append(clean_source(settings, f))
         published = publish(settings, cleaned)
+        sources = list_sources(settings, only)
+        if gates:
+            failures += _gate_failures(settings, "publish", sources, day)
         if nlp:
             annotated = [annotate_source(settings, path) for path in cleaned]
             published.update(publish(settings, annotated))
+            if gates:
+                failures += _gate_failures(settings, "annotate", sources, day)
         summary[day.isoformat()] = published
+    if failures:
+        from newswire.quality import QualityGateFailed
+
+        raise QualityGateFailed("; ".join(failures))
     return summary
+
+
+def _gate_failures(settings: Settings, stage: str, sources: list[str], day: date) -> list[str]:
+    from newswire.quality import QualityGateFailed, gate
+
+    try:
+        for finding in gate(settings, stage, sources, day):
+            log.warning("quality %s: %s", finding.check, finding.message)
+    except QualityGateFailed as exc:
+        return [str(exc)]
+    return []

@@ -1,0 +1,8 @@
+-- name: schema_drift
+-- stage: publish
+-- severity: fail
+-- Every partition file of the day carries the schema version this pipeline writes.
+SELECT format('{} has schema_version {} (expected {})', file_name, decode(value),
+              $schema_version) AS message
+FROM parquet_kv_metadata($day_files)
+WHERE decode(key) = 'schema_version' AND decode(value) <> $schema_version
