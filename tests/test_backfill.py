@@ -102,3 +102,11 @@ def test_backfill_api_then_all_runs_then_cli(airflow: Standalone) -> None:
     # Every backfill wrote one runs row per (run, source, day); the last one fetched
     # nothing (reprocess_only) and the first ones rebuilt what was stored.
     assert dict(modes)["reprocess_only"] == 6
+    # The reporting DAG, scheduled on the articles Asset, wrote each day's report.
+    reports = Path(airflow.env["NEWSWIRE_LAKE"]) / "_reports"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(reports.glob("2017-12-0*.txt"))) < 3:
+        time.sleep(3)
+    assert sorted(p.name for p in reports.glob("2017-12-0*.txt")) == [
+        "2017-12-05.txt", "2017-12-06.txt", "2017-12-07.txt"]
+    assert "sample_aa    2017-12-06  3" in (reports / "2017-12-06.txt").read_text()

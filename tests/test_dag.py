@@ -41,6 +41,9 @@ print(json.dumps({
         for t in dag.tasks}),
     "outlets": sorted(a.name for a in dag.get_task("publish").outlets),
     "nlp_outlets": sorted(a.name for a in dag.get_task("publish_annotations").outlets),
+    "reporting_schedule": sorted(a.name for a in
+                                 bag.get_dag("newswire_reporting").timetable.asset_condition
+                                 .objects),
     "parse_time_imports": sorted(m for m in sys.modules if m.startswith("newswire.")),
 }))
 """
@@ -66,7 +69,8 @@ def test_dag_imports_and_reads_like_its_contract(airflow_home: dict[str, str]) -
     assert out.returncode == 0, out.stderr[-3000:]
     info = json.loads(out.stdout.strip().splitlines()[-1])
     assert info["import_errors"] == {}
-    assert info["dag_ids"] == ["newswire_daily"]
+    assert info["dag_ids"] == ["newswire_daily", "newswire_maintenance", "newswire_reporting"]
+    assert info["reporting_schedule"] == ["newswire.articles"]
     assert info["tasks"] == ["annotate", "check_annotations", "check_articles", "clean",
                              "discover", "fetch", "list_sources", "publish",
                              "publish_annotations"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from newswire.catalog import query
 from newswire.config import Settings
@@ -40,13 +41,25 @@ def format_table(columns: list[str], rows: list[tuple]) -> str:
     return "\n".join(out)
 
 
-def print_report(settings: Settings, first: date, last: date) -> None:
+def render_report(settings: Settings, first: date, last: date) -> str:
     params = [first, last]
-    print(f"\nnewswire report {first} .. {last}")
-    print(format_table(*query(settings.catalog, COUNTS_SQL, params, lake=settings.lake)))
-    print()
-    print(format_table(*query(settings.catalog, TITLES_SQL, params, lake=settings.lake)))
-    print()
-    print(format_table(*query(settings.catalog, SPEAKERS_SQL, params, lake=settings.lake)))
-    print()
-    print(format_table(*query(settings.catalog, FETCH_SQL, params, lake=settings.lake)))
+    parts = [f"newswire report {first} .. {last}"]
+    for sql in (COUNTS_SQL, TITLES_SQL, SPEAKERS_SQL, FETCH_SQL):
+        parts.append(format_table(*query(settings.catalog, sql, params, lake=settings.lake)))
+    return "\n\n".join(parts)
+
+
+def print_report(settings: Settings, first: date, last: date) -> None:
+    print("\n" + render_report(settings, first, last))
+
+
+def write_daily_report(settings: Settings, day: date) -> Path:
+    """The day's report as a text file in the lake (``_reports/<day>.txt``), replaced
+    atomically when the day is re-run."""
+    folder = settings.lake / "_reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{day.isoformat()}.txt"
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(render_report(settings, day, day) + "\n", "utf-8")
+    tmp.replace(target)
+    return target

@@ -1,0 +1,65 @@
+"""newswire_maintenance: weekly lake upkeep (compaction, raw-zone retention, staging
+clean-up), safe while analysts query. NEWSWIRE_RAW_RETENTION_DAYS (default 0: keep all
+HTML) sets how long raw page bodies are kept."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pendulum
+from airflow.sdk import dag, task
+
+INCLUDE = Path(__file__).resolve().parents[1] / "include"
+if INCLUDE.is_dir() and str(INCLUDE) not in sys.path:
+    sys.path.insert(0, str(INCLUDE))
+
+
+def _settings():
+    from newswire.config import Settings
+
+    return Settings.from_env()
+
+
+@dag(
+    dag_id="newswire_maintenance",
+    schedule="@weekly",
+    start_date=pendulum.datetime(2017, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args={"retries": 1},
+    tags=["newswire"],
+    doc_md=__doc__,
+)
+def newswire_maintenance():
+    @task
+    def compact() -> int:
+        from newswire.maintenance import compact
+
+        return compact(_settings())
+
+    @task
+    def raw_retention() -> list[int]:
+        from newswire.maintenance import apply_raw_retention
+
+        keep = int(os.environ.get("NEWSWIRE_RAW_RETENTION_DAYS", "0"))
+        return list(apply_raw_retention(_settings(), keep))
+
+    @task
+    def clean_staging() -> int:
+        from newswire.maintenance import clean_staging
+
+        return clean_staging(_settings())
+
+    @task
+    def refresh_catalog() -> str:
+        from newswire.catalog import refresh_catalog
+
+        settings = _settings()
+        return str(refresh_catalog(settings.lake, settings.catalog))
+
+    [compact(), raw_retention(), clean_staging()] >> refresh_catalog()
+
+
+newswire_maintenance()

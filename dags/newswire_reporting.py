@@ -1,0 +1,68 @@
+"""newswire_reporting: after each published day, refresh the DuckDB catalog and write
+the day's report. Scheduled on the daily DAG's Assets, not on a clock."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pendulum
+from airflow.sdk import Asset, dag, task
+
+INCLUDE = Path(__file__).resolve().parents[1] / "include"
+if INCLUDE.is_dir() and str(INCLUDE) not in sys.path:
+    sys.path.insert(0, str(INCLUDE))
+
+ARTICLES = Asset(name="newswire.articles", uri="file:///newswire/lake/articles")
+
+
+def _settings():
+    from newswire.config import Settings
+
+    return Settings.from_env()
+
+
+@dag(
+    dag_id="newswire_reporting",
+    schedule=[ARTICLES],
+    start_date=pendulum.datetime(2017, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args={"retries": 1},
+    tags=["newswire"],
+    doc_md=__doc__,
+)
+def newswire_reporting():
+    @task
+    def days_published(triggering_asset_events=None) -> list[str]:
+        """The days of the runs that produced the triggering asset events."""
+        days = set()
+        for events in (triggering_asset_events or {}).values():
+            for event in events:
+                run = getattr(event, "source_dag_run", None)
+                start = getattr(run, "data_interval_start", None) if run else None
+                if start is not None:
+                    days.add(start.date().isoformat())
+        return sorted(days)
+
+    @task
+    def refresh_catalog() -> str:
+        from newswire.catalog import refresh_catalog
+
+        settings = _settings()
+        return str(refresh_catalog(settings.lake, settings.catalog))
+
+    @task
+    def write_reports(days: list[str]) -> list[str]:
+        from datetime import date
+
+        from newswire.report import write_daily_report
+
+        settings = _settings()
+        return [str(write_daily_report(settings, date.fromisoformat(d))) for d in days]
+
+    days = days_published()
+    refresh_catalog() >> write_reports(days)
+
+
+newswire_reporting()
