@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test airflow lint sample-site venv clean-local models
+.PHONY: run test airflow lint sample-site venv clean-local models browser-deps
 
 # Create .venv and install the pinned requirements (again only when they change).
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -50,6 +50,13 @@ airflow: $(STAMP)
 
 sample-site: $(STAMP)
 	$(BIN)/python -m newswire sample-site
+
+# Debian's chromium for the browser test (Playwright drives it; it downloads no browser).
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then echo "chromium: $$(/usr/bin/chromium --version)"; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else echo "run as root, or: sudo apt-get install chromium chromium-driver"; exit 1; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,0 +1,135 @@
+"""The operator's path, in a real browser: log in, open the daily DAG, fill the Backfill
+dialog for three days, submit, wait for the runs, check the lake through DuckDB; then the
+same range again with "All Runs" leaves the counts unchanged.
+
+Headless Debian chromium driven by Playwright (`make browser-deps` installs chromium;
+CI runs it). Screenshots of the dialog and of the finished grid go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.airflow_helpers import Standalone, standalone
+from tests.conftest import HAVE_MODELS, REPO, STANZA_DIR
+
+pytestmark = pytest.mark.airflow
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = REPO / "test-artifacts"
+CHROME_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update",
+               "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def airflow(tmp_path_factory: pytest.TempPathFactory, sample_url: str) -> Iterator[Standalone]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("no chromium: run `make browser-deps` (Debian's chromium package)")
+    tmp = tmp_path_factory.mktemp("browser")
+    env = {"NEWSWIRE_SAMPLE_URL": sample_url, "NEWSWIRE_CATALOG": str(tmp / "nw.duckdb")}
+    if HAVE_MODELS:
+        env["NEWSWIRE_STANZA_DIR"] = str(STANZA_DIR)
+    with standalone(tmp, env) as instance:
+        yield instance
+
+
+def latest_backfill(airflow: Standalone) -> dict | None:
+    found = airflow.api("/api/v2/backfills?dag_id=newswire_daily&limit=100")["backfills"]
+    return max(found, key=lambda b: b["id"]) if found else None
+
+
+def wait_for_backfill(airflow: Standalone, after: int, timeout: float = 480) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        backfill = latest_backfill(airflow)
+        if backfill and backfill["id"] > after and backfill["completed_at"]:
+            return backfill
+        time.sleep(3)
+    raise AssertionError("the backfill submitted from the UI did not complete")
+
+
+def lake_counts(airflow: Standalone) -> list[tuple]:
+    with duckdb.connect(airflow.env["NEWSWIRE_CATALOG"], read_only=True) as con:
+        return con.execute("select source, date, count(*) from articles where date between "
+                           "'2017-12-05' and '2017-12-07' group by all order by all"
+                           ).fetchall()
+
+
+def submit_backfill(page, base: str, behaviour: str, shot: str) -> None:
+    page.goto(f"{base}/dags/newswire_daily")
+    page.get_by_role("button", name="Trigger").first.click()
+    dialog = page.get_by_role("dialog").first
+    dialog.get_by_text("Backfill", exact=True).click()
+    for index, day in enumerate(["2017/12/05", "2017/12/07"]):
+        page.get_by_test_id("datetime-input").nth(index).click()
+        page.get_by_placeholder("YYYY/MM/DD").last.fill(day)
+        page.get_by_placeholder("HH:mm").last.fill("00:00")
+        dialog.get_by_text("Date Range", exact=True).click()  # closes the date popover
+    dialog.get_by_text(behaviour, exact=True).click()
+    unpause = dialog.get_by_text("Unpause newswire_daily on trigger")
+    if unpause.count():
+        checkbox = unpause.locator("xpath=ancestor::label[1]")
+        if checkbox.get_attribute("data-state") != "checked":
+            unpause.click()
+    dialog.get_by_text("3 runs will be triggered.").wait_for(timeout=20_000)
+    page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
+    dialog.get_by_role("button", name="Run Backfill").click()
+    dialog.wait_for(state="hidden", timeout=20_000)
+
+
+def test_backfill_dialog_in_a_real_browser(airflow: Standalone) -> None:
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    # Paused, as a fresh deployment may be: the dialog unpauses and backfills at once.
+    airflow.api("/api/v2/dags/newswire_daily", {"is_paused": True}, method="PATCH")
+    password = airflow.log.read_text().split("login: admin / ", 1)[1].split()[0]
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                     args=CHROME_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(airflow.base + "/")
+        page.get_by_label("Username").fill("admin")
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(airflow.base + "/")
+
+        submit_backfill(page, airflow.base, "Missing Runs", "backfill-dialog.png")
+        first = wait_for_backfill(airflow, after=0)
+        assert airflow.api("/api/v2/dags/newswire_daily")["is_paused"] is False
+        runs = airflow.api("/api/v2/dags/newswire_daily/dagRuns?run_type=backfill")
+        states = {r["dag_run_id"]: r["state"] for r in runs["dag_runs"]}
+        assert states == {f"backfill__2017-12-0{d}T00:00:00+00:00": "success"
+                          for d in (6, 7, 8)}
+        counts = lake_counts(airflow)
+        assert counts == [("sample_aa", d, 3) for d in _days()] + \
+            [("sample_wire", d, 2) for d in _days()]
+        page.goto(f"{airflow.base}/dags/newswire_daily")
+        page.get_by_text("check_annotations").first.wait_for(timeout=20_000)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(ARTIFACTS / "backfill-grid.png"), full_page=True)
+
+        submit_backfill(page, airflow.base, "All Runs", "backfill-dialog-all-runs.png")
+        wait_for_backfill(airflow, after=first["id"])
+        runs = airflow.api("/api/v2/dags/newswire_daily/dagRuns?run_type=backfill")
+        assert {r["state"] for r in runs["dag_runs"]} == {"success"}
+        assert len(runs["dag_runs"]) == 3
+        assert lake_counts(airflow) == counts
+        page.goto(f"{airflow.base}/dags/newswire_daily")
+        page.wait_for_timeout(2000)
+        page.screenshot(path=str(ARTIFACTS / "backfill-grid-after-all-runs.png"),
+                        full_page=True)
+        browser.close()
+
+
+def _days() -> list:
+    from datetime import date
+
+    return [date(2017, 12, 5), date(2017, 12, 6), date(2017, 12, 7)]
