@@ -41,6 +41,7 @@ models: $(STAMP)
 
 # The whole test suite.
 test: $(STAMP)
+	-@$(MAKE) --no-print-directory browser-deps
 	$(STANZA_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # airflow standalone on 127.0.0.1:$(PORT) with the project's DAGs and plugins.
