@@ -8,29 +8,21 @@ import os
 import sys
 from pathlib import Path
 
-import pendulum
 from airflow.sdk import dag, task
 
 INCLUDE = Path(__file__).resolve().parents[1] / "include"
 if INCLUDE.is_dir() and str(INCLUDE) not in sys.path:
     sys.path.insert(0, str(INCLUDE))
 
-
-def _settings():
-    from newswire.config import Settings
-
-    return Settings.from_env()
+from newswire_airflow.common import SUPPORT_DAG_ARGS  # noqa: E402
+from newswire_airflow.common import settings as _settings  # noqa: E402
 
 
 @dag(
     dag_id="newswire_maintenance",
     schedule="@weekly",
-    start_date=pendulum.datetime(2017, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
-    default_args={"retries": 1},
-    tags=["newswire"],
     doc_md=__doc__,
+    **SUPPORT_DAG_ARGS,
 )
 def newswire_maintenance():
     @task

@@ -99,3 +99,16 @@ def standalone(tmp: Path, extra_env: dict[str, str] | None = None) -> Iterator[S
             proc.wait(timeout=90)
         finally:
             log.close()
+
+
+@contextmanager
+def pipeline_standalone(tmp: Path, sample_url: str) -> Iterator[Standalone]:
+    """Standalone wired to the sample source, a lake and catalog under ``tmp``, and the
+    offline stanza models when they are there."""
+    from tests.conftest import HAVE_MODELS, STANZA_DIR
+
+    env = {"NEWSWIRE_SAMPLE_URL": sample_url, "NEWSWIRE_CATALOG": str(tmp / "nw.duckdb")}
+    if HAVE_MODELS:
+        env["NEWSWIRE_STANZA_DIR"] = str(STANZA_DIR)
+    with standalone(tmp, env) as instance:
+        yield instance

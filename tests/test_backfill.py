@@ -12,8 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.airflow_helpers import Standalone, standalone
-from tests.conftest import HAVE_MODELS, REPO, STANZA_DIR
+from tests.airflow_helpers import Standalone, pipeline_standalone
+from tests.conftest import HAVE_MODELS, REPO
 
 pytestmark = pytest.mark.airflow
 
@@ -23,11 +23,7 @@ FROM, TO = "2017-12-05T00:00:00Z", "2017-12-07T00:00:00Z"
 
 @pytest.fixture(scope="module")
 def airflow(tmp_path_factory: pytest.TempPathFactory, sample_url: str) -> Iterator[Standalone]:
-    tmp = tmp_path_factory.mktemp("backfill")
-    env = {"NEWSWIRE_SAMPLE_URL": sample_url, "NEWSWIRE_CATALOG": str(tmp / "nw.duckdb")}
-    if HAVE_MODELS:
-        env["NEWSWIRE_STANZA_DIR"] = str(STANZA_DIR)
-    with standalone(tmp, env) as instance:
+    with pipeline_standalone(tmp_path_factory.mktemp("backfill"), sample_url) as instance:
         yield instance
 
 

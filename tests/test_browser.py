@@ -16,8 +16,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.airflow_helpers import Standalone, standalone
-from tests.conftest import HAVE_MODELS, REPO, STANZA_DIR
+from tests.airflow_helpers import Standalone, pipeline_standalone
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.airflow
 
@@ -32,11 +32,7 @@ CHROME_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-ru
 def airflow(tmp_path_factory: pytest.TempPathFactory, sample_url: str) -> Iterator[Standalone]:
     if not Path(CHROMIUM).exists():
         pytest.skip("no chromium: run `make browser-deps` (Debian's chromium package)")
-    tmp = tmp_path_factory.mktemp("browser")
-    env = {"NEWSWIRE_SAMPLE_URL": sample_url, "NEWSWIRE_CATALOG": str(tmp / "nw.duckdb")}
-    if HAVE_MODELS:
-        env["NEWSWIRE_STANZA_DIR"] = str(STANZA_DIR)
-    with standalone(tmp, env) as instance:
+    with pipeline_standalone(tmp_path_factory.mktemp("browser"), sample_url) as instance:
         yield instance
 
 

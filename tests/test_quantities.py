@@ -12,6 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from newswire.nlp.quantities import Quantity, extract_quantities
 
+from tests.gold_scoring import recall_precision
+
 CONTENT = Path(__file__).resolve().parents[1] / "include/newswire/sample_site/content"
 
 # Measured on the bundled sample set when these thresholds were set: recall 69/72 = 0.958,
@@ -209,17 +211,9 @@ def matches(quantity: Quantity, gold: dict, paragraph: str) -> bool:
 
 
 def test_gold_amounts_recall_and_precision() -> None:
-    gold_total = gold_found = extracted = extracted_right = 0
-    for lang, paragraphs, golds in gold_articles():
-        per_paragraph = [extract_quantities(p, lang) for p in paragraphs]
-        for gold in golds:
-            gold_total += 1
-            gold_found += any(matches(q, gold, p)
-                              for p, found in zip(paragraphs, per_paragraph, strict=True)
-                              for q in found)
-        for paragraph, found in zip(paragraphs, per_paragraph, strict=True):
-            extracted += len(found)
-            extracted_right += sum(any(matches(q, g, paragraph) for g in golds) for q in found)
+    gold_found, gold_total, extracted_right, extracted = recall_precision(
+        [(paragraphs, golds, lambda text, lang=lang: extract_quantities(text, lang))
+         for lang, paragraphs, golds in gold_articles()], matches)
     recall = gold_found / gold_total
     precision = extracted_right / extracted
     print(f"amounts: recall {gold_found}/{gold_total} = {recall:.3f}, "

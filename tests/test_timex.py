@@ -13,6 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from newswire.nlp.timex import TimeMention, extract_time_mentions, fold_case
 
+from tests.gold_scoring import recall_precision
+
 CONTENT = Path(__file__).resolve().parents[1] / "include/newswire/sample_site/content"
 
 # Measured on the bundled sample set when these thresholds were set: recall 65/65 = 1.000,
@@ -214,17 +216,10 @@ def matches(mention: TimeMention, gold: dict, paragraph: str) -> bool:
 
 
 def test_gold_dates_recall_and_precision() -> None:
-    gold_total = gold_found = extracted = extracted_right = 0
-    for lang, published, paragraphs, golds in gold_articles():
-        per_paragraph = [extract_time_mentions(p, lang, published) for p in paragraphs]
-        for gold in golds:
-            gold_total += 1
-            gold_found += any(matches(m, gold, p)
-                              for p, found in zip(paragraphs, per_paragraph, strict=True)
-                              for m in found)
-        for paragraph, found in zip(paragraphs, per_paragraph, strict=True):
-            extracted += len(found)
-            extracted_right += sum(any(matches(m, g, paragraph) for g in golds) for m in found)
+    gold_found, gold_total, extracted_right, extracted = recall_precision(
+        [(paragraphs, golds,
+          lambda text, lang=lang, day=published: extract_time_mentions(text, lang, day))
+         for lang, published, paragraphs, golds in gold_articles()], matches)
     recall = gold_found / gold_total
     precision = extracted_right / extracted
     print(f"dates: recall {gold_found}/{gold_total} = {recall:.3f}, "
