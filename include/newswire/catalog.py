@@ -25,6 +25,66 @@ SELECT q.source, q.date, q.article_id, a.published_at, a.title, a.url, a.datelin
 FROM quotes q JOIN articles a ON a.id = q.article_id AND a.source = q.source
                               AND a.date = q.date
 """
+ENTITY_MENTIONS_SQL = """
+CREATE OR REPLACE VIEW entity_mentions AS
+SELECT e.source, e.date, e.article_id, a.title, a.published_at, e.canonical AS entity,
+       e.label, count(*) AS mentions, min(e.role) AS role
+FROM entities e JOIN articles a ON a.id = e.article_id AND a.source = e.source
+                               AND a.date = e.date
+WHERE e.label IN ('PER', 'ORG', 'LOC', 'MISC')
+GROUP BY ALL
+"""
+DAILY_SOURCE_STATS_SQL = """
+CREATE OR REPLACE VIEW daily_source_stats AS
+WITH days AS (
+    SELECT DISTINCT source, date FROM raw_pages
+    UNION SELECT DISTINCT source, date FROM articles
+    UNION SELECT DISTINCT source, date FROM fetch_log
+), art AS (
+    SELECT source, date, count(*) AS articles, round(avg(length(body))) AS avg_body_chars,
+           count(*) FILTER (WHERE published_at IS NULL) AS undated
+    FROM articles GROUP BY ALL
+), fl AS (
+    SELECT source, date, count(*) AS requests,
+           count(*) FILTER (WHERE error IS NOT NULL) AS failed_requests
+    FROM fetch_log GROUP BY ALL
+), q AS (
+    SELECT source, date, count(*) AS quotes,
+           count(*) FILTER (WHERE speaker IS NULL) AS quotes_without_speaker
+    FROM quotes GROUP BY ALL
+), ent AS (
+    SELECT source, date, count(*) AS entity_mentions FROM entities GROUP BY ALL
+)
+SELECT d.source, d.date, coalesce(art.articles, 0) AS articles, art.avg_body_chars,
+       coalesce(art.undated, 0) AS undated, coalesce(fl.requests, 0) AS requests,
+       coalesce(fl.failed_requests, 0) AS failed_requests, coalesce(q.quotes, 0) AS quotes,
+       coalesce(q.quotes_without_speaker, 0) AS quotes_without_speaker,
+       coalesce(ent.entity_mentions, 0) AS entity_mentions
+FROM days d
+LEFT JOIN art USING (source, date) LEFT JOIN fl USING (source, date)
+LEFT JOIN q USING (source, date) LEFT JOIN ent USING (source, date)
+"""
+# Table macros for the questions analysts ask most; arguments are ordinary SQL values.
+MACROS_SQL = [
+    """CREATE OR REPLACE MACRO quotes_by(who, from_day, to_day) AS TABLE
+       SELECT * FROM statements
+       WHERE speaker ILIKE '%' || who || '%' AND date BETWEEN from_day AND to_day
+       ORDER BY published_at, start_char""",
+    """CREATE OR REPLACE MACRO mentions_of(what, from_day, to_day) AS TABLE
+       SELECT * FROM entity_mentions
+       WHERE entity ILIKE '%' || what || '%' AND date BETWEEN from_day AND to_day
+       ORDER BY published_at""",
+    """CREATE OR REPLACE MACRO cooccurring(what, from_day, to_day) AS TABLE
+       WITH hits AS (SELECT DISTINCT source, date, article_id FROM entity_mentions
+                     WHERE entity ILIKE '%' || what || '%'
+                       AND date BETWEEN from_day AND to_day)
+       SELECT m.entity, m.label, count(DISTINCT m.article_id) AS articles,
+              sum(m.mentions) AS mentions
+       FROM entity_mentions m JOIN hits USING (source, date, article_id)
+       WHERE m.entity NOT ILIKE '%' || what || '%'
+       GROUP BY ALL ORDER BY articles DESC, mentions DESC, m.entity""",
+]
+ANALYST_SQL = [STATEMENTS_SQL, ENTITY_MENTIONS_SQL, DAILY_SOURCE_STATS_SQL, *MACROS_SQL]
 
 
 def _duck_type(arrow_type: pa.DataType) -> str:
@@ -67,7 +127,8 @@ def refresh_catalog(lake: Path, catalog: Path) -> Path:
         try:
             for table in TABLES:
                 con.execute(view_sql(lake, table))
-            con.execute(STATEMENTS_SQL)
+            for sql in ANALYST_SQL:
+                con.execute(sql)
             con.execute("CHECKPOINT")
         finally:
             con.close()
@@ -90,7 +151,7 @@ def connect(catalog: Path, lake: Path | None = None, *, read_only: bool = True,
     return duckdb.connect(str(catalog), read_only=read_only)
 
 
-def query(catalog: Path, sql: str, params: list | None = None,
+def query(catalog: Path, sql: str, params: list | dict | None = None,
           lake: Path | None = None) -> tuple[list[str], list[tuple]]:
     with connect(catalog, lake) as con:
         cursor = con.execute(sql, params or [])

@@ -121,9 +121,27 @@ def cmd_sample_site(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    from newswire.report import print_report
+    import duckdb
 
-    print_report(settings, args.from_, args.to or args.from_)
+    from newswire.report import ReportError, named_reports, print_report, render, run_named_report
+
+    last = args.to or args.from_
+    if args.list:
+        for report in named_reports().values():
+            print(f"{report.name:<16} {report.description}")
+        return 0
+    if args.name is None:
+        print_report(settings, args.from_, last)
+        return 0
+    try:
+        columns, rows = run_named_report(settings, args.name, args.from_, last)
+        print(render(columns, rows, args.format, f"{args.name} {args.from_} .. {last}"))
+    except ReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except duckdb.Error as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -175,6 +193,13 @@ def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
     return status
 
 
+def cmd_dictionary(args: argparse.Namespace, settings: Settings) -> int:
+    from newswire.dictionary import render_dictionary
+
+    print(render_dictionary(), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m newswire", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log each stage")
@@ -208,9 +233,14 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--format", choices=["table", "csv", "json"], default="table")
     query.set_defaults(func=cmd_query)
 
-    report = sub.add_parser("report", help="articles per source and day, a few titles")
-    report.add_argument("--from", dest="from_", type=_day, required=True)
+    report = sub.add_parser("report", help="a named report (include/sql/reports), or the "
+                                           "run summary without a name")
+    report.add_argument("name", nargs="?", help="daily_digest, who_said_what, top_speakers, "
+                        "top_entities, cooccurrence, coverage (--list shows them)")
+    report.add_argument("--from", dest="from_", type=_day, default=date(2017, 12, 4))
     report.add_argument("--to", type=_day)
+    report.add_argument("--format", choices=["table", "csv", "json", "html"], default="table")
+    report.add_argument("--list", action="store_true", help="list the named reports")
     report.set_defaults(func=cmd_report)
 
     evaluate = sub.add_parser("evaluate", help="score the NLP stage against the gold set")
@@ -223,6 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_argument("action", choices=["show", "download"])
     models.add_argument("--lang", action="append", choices=["tr", "en"])
     models.set_defaults(func=cmd_models)
+
+    dictionary = sub.add_parser("dictionary", help="print the data dictionary (Markdown)")
+    dictionary.set_defaults(func=cmd_dictionary)
 
     refresh = sub.add_parser("refresh-catalog", help="rebuild the DuckDB views")
     refresh.set_defaults(func=cmd_refresh)

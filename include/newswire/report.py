@@ -2,11 +2,77 @@
 
 from __future__ import annotations
 
+import csv
+import html
+import io
+import json
+import re
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from newswire.catalog import query
 from newswire.config import Settings
+
+REPORTS_DIR = Path(__file__).resolve().parents[1] / "sql" / "reports"
+FORMATS = ("table", "csv", "json", "html")
+
+
+class ReportError(ValueError):
+    """An unknown report or format, or bad parameters; the message says which."""
+
+
+@dataclass(frozen=True)
+class NamedReport:
+    name: str
+    description: str
+    sql: str
+
+
+def named_reports(directory: Path = REPORTS_DIR) -> dict[str, NamedReport]:
+    reports = {}
+    for path in sorted(directory.glob("*.sql")):
+        text = path.read_text("utf-8")
+        head = dict(re.findall(r"^--\s*(name|description):\s*(.+)$", text, re.M))
+        reports[head.get("name", path.stem)] = NamedReport(head.get("name", path.stem),
+                                                          head.get("description", ""), text)
+    return reports
+
+
+def run_named_report(settings: Settings, name: str, first: date, last: date
+                     ) -> tuple[list[str], list[tuple]]:
+    """Run ``include/sql/reports/NAME.sql`` with $from_day/$to_day bound (never
+    formatted into the SQL)."""
+    reports = named_reports()
+    if name not in reports:
+        raise ReportError(f"unknown report {name!r}; known: {', '.join(sorted(reports))}")
+    if last < first:
+        raise ReportError(f"--to {last} is before --from {first}")
+    return query(settings.catalog, reports[name].sql,
+                 {"from_day": first, "to_day": last}, lake=settings.lake)
+
+
+def render(columns: list[str], rows: list[tuple], fmt: str, title: str = "") -> str:
+    if fmt == "table":
+        return format_table(columns, rows)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return out.getvalue()
+    if fmt == "json":
+        return json.dumps([dict(zip(columns, r, strict=True)) for r in rows], default=str,
+                          ensure_ascii=False, indent=1)
+    if fmt == "html":
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>"
+                                        for v in row) + "</tr>" for row in rows)
+        return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>"
+                f"{html.escape(title)}</title></head><body><h1>{html.escape(title)}</h1>"
+                f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+                "</body></html>")
+    raise ReportError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
 
 COUNTS_SQL = """
 SELECT source, date, count(*) AS articles,

@@ -1,0 +1,115 @@
+"""The analysts' warehouse: views, table macros, named reports, the data dictionary."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from newswire.catalog import query
+from newswire.config import Settings
+from newswire.dictionary import describe, render_dictionary
+from newswire.lake import SCHEMAS
+from newswire.pipeline import run_interval
+from newswire.report import FORMATS, ReportError, named_reports, render, run_named_report
+
+from tests.conftest import REPO, requires_models
+
+FIRST, LAST = date(2017, 12, 4), date(2017, 12, 5)
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory, sample_url: str) -> Settings:
+    from tests.conftest import HAVE_MODELS, STANZA_DIR
+
+    if not HAVE_MODELS:
+        pytest.skip("no stanza models")
+    tmp = tmp_path_factory.mktemp("warehouse")
+    old = dict(os.environ)
+    os.environ.update(NEWSWIRE_SAMPLE_URL=sample_url, NEWSWIRE_LAKE=str(tmp / "lake"),
+                      NEWSWIRE_CATALOG=str(tmp / "nw.duckdb"),
+                      NEWSWIRE_STANZA_DIR=str(STANZA_DIR),
+                      NEWSWIRE_SOURCES=str(REPO / "include" / "sources.yaml"))
+    try:
+        settings = Settings.from_env()
+        start = datetime(2017, 12, 4, tzinfo=UTC)
+        run_interval(settings, start, start + timedelta(days=2), "warehouse")
+        return settings
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+
+
+@requires_models
+def test_macros_answer_the_analysts_questions(warehouse: Settings) -> None:
+    _, said = query(warehouse.catalog, "select speaker, kind, quote from quotes_by("
+                    "'Stoltenberg', date '2017-12-04', date '2017-12-05') "
+                    "where quote ilike '%Kuzey Kore%'")
+    assert {row[0] for row in said} == {"Jens Stoltenberg"} and len(said) == 2
+    _, mentions = query(warehouse.catalog, "select entity, label, count(*) from mentions_of("
+                        "'Brüksel', date '2017-12-04', date '2017-12-05') group by all")
+    assert mentions and mentions[0][:2] == ("Brüksel", "LOC")
+    _, together = query(warehouse.catalog, "select entity from cooccurring('Stoltenberg', "
+                        "date '2017-12-04', date '2017-12-05')")
+    assert {"NATO", "Kuzey Kore", "Brüksel"} <= {row[0] for row in together}
+    _, stats = query(warehouse.catalog, "select source, date, articles, quotes, "
+                     "failed_requests from daily_source_stats order by all")
+    assert [(s, d, a) for s, d, a, _q, _f in stats] == [
+        ("sample_aa", FIRST, 2), ("sample_aa", LAST, 3), ("sample_wire", FIRST, 2),
+        ("sample_wire", LAST, 2)]
+    assert all(q > 0 and f == 0 for *_x, q, f in stats)
+
+
+@requires_models
+@pytest.mark.parametrize("name", sorted(named_reports()))
+def test_every_named_report_runs_in_every_format(warehouse: Settings, name: str) -> None:
+    columns, rows = run_named_report(warehouse, name, FIRST, LAST)
+    assert columns and rows, name
+    for fmt in FORMATS:
+        text = render(columns, rows, fmt, name)
+        assert text
+    parsed = json.loads(render(columns, rows, "json"))
+    assert len(parsed) == len(rows) and set(parsed[0]) == set(columns)
+
+
+@requires_models
+def test_report_parameters_are_bound_and_output_escaped(warehouse: Settings) -> None:
+    with pytest.raises(ReportError, match="unknown report"):
+        run_named_report(warehouse, "x'; drop view articles; --", FIRST, LAST)
+    with pytest.raises(ReportError, match="before"):
+        run_named_report(warehouse, "coverage", LAST, FIRST)
+    page = render(["title"], [("<script>alert(1)</script>",)], "html", "<b>")
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    cli = subprocess.run([sys.executable, "-m", "newswire", "report", "who_said_what",
+                          "--from", "2017-12-04'; --", "--to", "2017-12-05"],
+                         env={**os.environ, "NEWSWIRE_LAKE": str(warehouse.lake),
+                              "NEWSWIRE_CATALOG": str(warehouse.catalog)},
+                         capture_output=True, text=True, cwd=REPO)
+    assert cli.returncode == 2 and "not a date" in cli.stderr
+
+
+@requires_models
+def test_catalog_works_with_only_duckdb(warehouse: Settings, tmp_path: Path) -> None:
+    # A bare interpreter with duckdb importable and nothing of ours on the path.
+    code = ("import duckdb, sys\n"
+            "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+            "print(con.execute(\"select count(*) from statements where speaker = "
+            "'Jens Stoltenberg'\").fetchone()[0])\n")
+    result = subprocess.run([sys.executable, "-I", "-c", code, str(warehouse.catalog)],
+                            capture_output=True, text=True, cwd=tmp_path,
+                            env={"PATH": os.environ["PATH"]})
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) >= 3
+
+
+def test_data_dictionary_names_every_column_and_is_up_to_date() -> None:
+    for table, schema in SCHEMAS.items():
+        for field in schema:
+            assert describe(table, field.name), f"{table}.{field.name} has no description"
+    committed = (REPO / "docs" / "data-dictionary.md").read_text("utf-8")
+    assert committed == render_dictionary(), "run: python -m newswire dictionary > " \
+                                             "docs/data-dictionary.md"
