@@ -1,5 +1,6 @@
 """newswire_reporting: after each published day, refresh the DuckDB catalog and write
-the day's report. Scheduled on the daily DAG's Assets, not on a clock."""
+the day's reports (text, and HTML with charts, shown in the UI by the newswire_reports
+plugin). Scheduled on the daily DAG's Assets, not on a clock."""
 
 from __future__ import annotations
 

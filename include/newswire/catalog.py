@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from newswire.lake import PARTITION_FILE, TABLES, schema_for
+from newswire.lake import TABLES, schema_for
 
 _DUCK_TYPES = {
     pa.string(): "VARCHAR", pa.int16(): "SMALLINT", pa.int64(): "BIGINT",
@@ -104,7 +104,7 @@ def _literal(text: str) -> str:
 
 def view_sql(lake: Path, table: str) -> str:
     """A view over every partition file of a table; typed and empty when there are none."""
-    files = list((Path(lake) / table).glob(f"source=*/date=*/{PARTITION_FILE}"))
+    files = list((Path(lake) / table).glob("source=*/date=*/*.parquet"))
     if files:
         pattern = str(Path(lake).resolve() / table / "source=*" / "date=*" / "*.parquet")
         return (f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet("

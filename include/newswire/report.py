@@ -119,13 +119,22 @@ def print_report(settings: Settings, first: date, last: date) -> None:
     print("\n" + render_report(settings, first, last))
 
 
-def write_daily_report(settings: Settings, day: date) -> Path:
-    """The day's report as a text file in the lake (``_reports/<day>.txt``), replaced
-    atomically when the day is re-run."""
+def write_daily_report(settings: Settings, day: date, week: int = 7) -> Path:
+    """The day's reports in the lake, replaced atomically when the day is re-run:
+    ``_reports/<day>.txt`` (the day) and ``_reports/<day>.html`` (charts and tables for
+    the week ending that day)."""
+    from datetime import timedelta
+
+    from newswire.html_report import build_html_report
+
     folder = settings.lake / "_reports"
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{day.isoformat()}.txt"
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text(render_report(settings, day, day) + "\n", "utf-8")
-    tmp.replace(target)
+    pages = {target: render_report(settings, day, day) + "\n",
+             folder / f"{day.isoformat()}.html":
+                 build_html_report(settings, day - timedelta(days=week - 1), day)}
+    for path, text in pages.items():
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(text, "utf-8")
+        tmp.replace(path)
     return target
