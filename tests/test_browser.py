@@ -129,3 +129,57 @@ def _days() -> list:
     from datetime import date
 
     return [date(2017, 12, 5), date(2017, 12, 6), date(2017, 12, 7)]
+
+
+def test_reports_plugin_behind_the_airflow_login(airflow: Standalone) -> None:
+    """After the backfills, the reporting DAG (on the articles Asset) has written the
+    days' HTML reports; the plugin serves them only to logged-in users."""
+    import urllib.error
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    reports = Path(airflow.env["NEWSWIRE_LAKE"]) / "_reports"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and not (reports / "2017-12-07.html").exists():
+        time.sleep(3)
+    assert (reports / "2017-12-07.html").exists()
+
+    def get(path: str, token: str | None) -> tuple[int, str]:
+        request = urllib.request.Request(airflow.base + path)
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=60) as resp:
+                return resp.status, resp.read().decode()
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode()
+
+    assert get("/newswire/", None)[0] in (401, 403)
+    status, index = get("/newswire/", airflow.token)
+    assert status == 200 and 'href="day/2017-12-07"' in index
+    status, page = get("/newswire/day/2017-12-07", airflow.token)
+    assert status == 200 and page.count("<svg") == 3 and "Quotes per speaker" in page
+    assert get("/newswire/day/..%2F..%2Fetc%2Fpasswd", airflow.token)[0] in (404, 422)
+    assert get("/newswire/day/2017-12-31", airflow.token)[0] == 404
+    assert get("/newswire/live?from=2017-12-05&to=2017-12-07", airflow.token)[0] == 200
+    assert get("/newswire/live?from=x&to=2017-12-07", airflow.token)[0] == 422
+    assert get("/newswire/live?from=2017-12-07&to=2017-12-05", airflow.token)[0] == 422
+
+    password = airflow.log.read_text().split("login: admin / ", 1)[1].split()[0]
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                     args=CHROME_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.goto(airflow.base + "/")
+        page.get_by_label("Username").fill("admin")
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(airflow.base + "/")
+        page.goto(airflow.base + "/plugin/newswire-reports")
+        frame = page.frame_locator("iframe").first
+        frame.get_by_role("link", name="2017-12-07").click()
+        frame.get_by_text("Quotes per speaker").wait_for(timeout=30_000)
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(ARTIFACTS / "reports-plugin.png"), full_page=True)
+        browser.close()

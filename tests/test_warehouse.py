@@ -113,3 +113,29 @@ def test_data_dictionary_names_every_column_and_is_up_to_date() -> None:
     committed = (REPO / "docs" / "data-dictionary.md").read_text("utf-8")
     assert committed == render_dictionary(), "run: python -m newswire dictionary > " \
                                              "docs/data-dictionary.md"
+
+
+def test_html_report_draws_charts_and_escapes_what_it_shows(tmp_path: Path) -> None:
+    from newswire import lake
+    from newswire.catalog import refresh_catalog
+    from newswire.html_report import build_html_report
+
+    settings = Settings(lake=tmp_path / "lake", catalog=tmp_path / "c.duckdb",
+                        sources_file=REPO / "include" / "sources.yaml",
+                        staging=tmp_path / "lake" / "_staging", user_agent="t")
+    day = date(2017, 12, 6)
+    hostile = "<img src=x onerror=alert(1)>"
+    lake.write_partition(settings.lake, "articles", "s", day, lake.to_table("articles", [{
+        "id": "a1", "url": "http://a.example/1", "lang": "tr", "source_lang": "tr",
+        "title": hostile, "summary": None, "byline": None, "dateline": None,
+        "published_at": datetime(2017, 12, 6, 9, tzinfo=UTC), "modified_at": None,
+        "sections": [], "body": "x" * 300, "content_hash": "h", "extractor": "aa",
+        "warnings": [], "raw_sha256": "r", "run_id": "r", "pipeline_version": "t"}]))
+    lake.write_partition(settings.lake, "quotes", "s", day, lake.to_table("quotes", [{
+        "article_id": "a1", "quote": "q", "speaker": hostile, "speaker_role": None,
+        "cue": "de", "cue_text": "dedi", "kind": "direct", "start_char": 0, "end_char": 1,
+        "model": "m", "run_id": "r", "pipeline_version": "t"}]))
+    refresh_catalog(settings.lake, settings.catalog)
+    page = build_html_report(settings, day - timedelta(days=6), day)
+    assert page.count("<svg") == 3
+    assert hostile not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
