@@ -36,6 +36,19 @@ def airflow(tmp_path_factory: pytest.TempPathFactory, sample_url: str) -> Iterat
         yield instance
 
 
+def logged_in_page(pw, airflow: Standalone, height: int):
+    """Headless Debian chromium, logged in through Airflow's login form."""
+    password = airflow.log.read_text().split("login: admin / ", 1)[1].split()[0]
+    browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROME_ARGS)
+    page = browser.new_page(viewport={"width": 1400, "height": height})
+    page.goto(airflow.base + "/")
+    page.get_by_label("Username").fill("admin")
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(airflow.base + "/")
+    return browser, page
+
+
 def latest_backfill(airflow: Standalone) -> dict | None:
     found = airflow.api("/api/v2/backfills?dag_id=newswire_daily&limit=100")["backfills"]
     return max(found, key=lambda b: b["id"]) if found else None
@@ -86,16 +99,8 @@ def test_backfill_dialog_in_a_real_browser(airflow: Standalone) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     # Paused, as a fresh deployment may be: the dialog unpauses and backfills at once.
     airflow.api("/api/v2/dags/newswire_daily", {"is_paused": True}, method="PATCH")
-    password = airflow.log.read_text().split("login: admin / ", 1)[1].split()[0]
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=CHROME_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(airflow.base + "/")
-        page.get_by_label("Username").fill("admin")
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(airflow.base + "/")
+        browser, page = logged_in_page(pw, airflow, height=1000)
 
         submit_backfill(page, airflow.base, "Missing Runs", "backfill-dialog.png")
         first = wait_for_backfill(airflow, after=0)
@@ -166,16 +171,8 @@ def test_reports_plugin_behind_the_airflow_login(airflow: Standalone) -> None:
     assert get("/newswire/live?from=x&to=2017-12-07", airflow.token)[0] == 422
     assert get("/newswire/live?from=2017-12-07&to=2017-12-05", airflow.token)[0] == 422
 
-    password = airflow.log.read_text().split("login: admin / ", 1)[1].split()[0]
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=CHROME_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1100})
-        page.goto(airflow.base + "/")
-        page.get_by_label("Username").fill("admin")
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(airflow.base + "/")
+        browser, page = logged_in_page(pw, airflow, height=1100)
         page.goto(airflow.base + "/plugin/newswire-reports")
         frame = page.frame_locator("iframe").first
         frame.get_by_role("link", name="2017-12-07").click()
