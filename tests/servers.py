@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import threading
 import time
 from collections import Counter
@@ -35,6 +36,8 @@ def feed(base: str, paths: list[str]) -> bytes:
     return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>bad</title>'
             f"<link>{base}/</link>{items}</channel></rss>").encode()
 
+
+GZIP_BOMB = gzip.compress(b"\0" * 20_000_000)
 
 FEED_PATHS = ["/ok", "/retry-429", "/flaky-503", "/always-503", "/slow", "/truncated",
               "/oversize", "/oversize-chunked", "/redirect-foreign", "/redirect-local",
@@ -110,6 +113,11 @@ class MisbehavingHandler(BaseHTTPRequestHandler):
                 chunk = b"y" * 10_000
                 self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
             self.wfile.write(b"0\r\n\r\n")
+        elif path == "/gzip-bomb":
+            # 20 MB of zeros, about 20 KB on the wire.
+            self._send(200, GZIP_BOMB, "text/html", {"Content-Encoding": "gzip"})
+        elif path == "/redirect-admin-port":
+            self._send(302, headers={"Location": "http://127.0.0.1:5432/"})
         elif path == "/redirect-foreign":
             self._send(302, headers={"Location": "http://foreign.invalid/landing"})
         elif path == "/redirect-local":

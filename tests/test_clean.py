@@ -167,3 +167,10 @@ def test_text_helpers() -> None:
     assert split_dateline("Normal cümle (AA) - değil")[0] is None
     assert is_boilerplate("Anadolu Ajansı web sitesinde, AA Haber Akış Sistemi (HAS) ...")
     assert not is_boilerplate("Stoltenberg, toplantıda konuştu.")
+
+
+def test_html_nested_100000_deep_is_a_recorded_failure_not_a_crash() -> None:
+    html = ("<html><body>" + "<div>" * 100_000 + "<p>" + "metin " * 100 + "</p>"
+            + "</div>" * 100_000 + "</body></html>")
+    with pytest.raises(CleanError):
+        clean_html(html.encode(), "http://x.example/deep")

@@ -104,3 +104,37 @@ def test_sitemap_entities_are_not_expanded() -> None:
 def test_not_a_sitemap_is_an_error() -> None:
     with pytest.raises(ValueError, match="not a sitemap"):
         parse_sitemap(b"<html/>", "http://a.example/s.xml")
+
+
+def test_feed_entity_expansion_is_refused() -> None:
+    laughs = b"""<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa">
+<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
+<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<rss version="2.0"><channel><title>t</title><item><title>&c; &xxe;</title>
+<link>http://a.example/x</link><pubDate>Mon, 04 Dec 2017 10:00:00 +0000</pubDate></item>
+</channel></rss>"""
+    with pytest.raises(ValueError, match="entity expansion"):
+        parse_feed(laughs, "http://a.example/rss")
+
+
+def test_sitemap_internal_entities_are_not_expanded() -> None:
+    laughs = b"""<?xml version="1.0"?><!DOCTYPE urlset [<!ENTITY a "aaaaaaaaaa">
+<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url>
+<loc>http://a.example/&b;</loc><lastmod>2017-12-04</lastmod></url></urlset>"""
+    entries, _ = parse_sitemap(laughs, "http://a.example/s.xml")
+    assert all("aaaaaaaaaa" not in (e.url or "") for e in entries)
+
+
+def test_links_to_other_ports_and_schemes_are_dropped() -> None:
+    from newswire.discover import DiscoveredItem, _select
+    from newswire.sources import Source
+
+    source = Source(id="s", lang="tr", feeds=["http://127.0.0.1:8765/rss"])
+    when = datetime(2017, 12, 4, 10, tzinfo=UTC)
+    items = [DiscoveredItem(url, "feed", "f", when, None) for url in (
+        "http://127.0.0.1:8765/ok", "http://127.0.0.1:5432/admin", "http://127.0.0.1/x",
+        "file:///etc/passwd", "http://169.254.169.254/latest/meta-data")]
+    chosen = _select(items, source, DAY, NEXT, [], [])
+    assert [i.url for i in chosen.items] == ["http://127.0.0.1:8765/ok"]
+    assert chosen.skipped["foreign_host"] == 3 and chosen.skipped["bad_url"] == 1

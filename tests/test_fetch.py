@@ -8,6 +8,7 @@ import pytest
 from newswire.clean.decode import decode_html
 from newswire.fetch import Fetcher, parse_retry_after
 from newswire.sources import Politeness
+from newswire.urls import host_allowed, netloc_entry
 
 POLITE = Politeness(min_delay_s=0.0, timeout_s=0.5, max_retries=2, backoff_s=0.01,
                     max_retry_after_s=2.0, max_bytes=200_000, max_redirects=3)
@@ -23,8 +24,8 @@ class RecordingSleep:
 
 
 @pytest.fixture
-def fetcher() -> Fetcher:
-    return Fetcher(POLITE, ["127.0.0.1"], "newswire-test/1", sleep=RecordingSleep())
+def fetcher(bad_server: str) -> Fetcher:
+    return Fetcher(POLITE, [netloc_entry(bad_server)], "newswire-test/1", sleep=RecordingSleep())
 
 
 def test_ok_page_is_fetched_with_one_attempt(fetcher: Fetcher, bad_server: str) -> None:
@@ -128,7 +129,7 @@ def test_windows_1254_page_decodes(fetcher: Fetcher, bad_server: str) -> None:
 def test_rate_limit_spaces_requests_to_one_host(bad_server: str) -> None:
     sleep = RecordingSleep()
     polite = POLITE.model_copy(update={"min_delay_s": 0.3})
-    fetcher = Fetcher(polite, ["127.0.0.1"], "newswire-test/1", sleep=sleep)
+    fetcher = Fetcher(polite, [netloc_entry(bad_server)], "newswire-test/1", sleep=sleep)
     started = time.monotonic()
     for _ in range(3):
         assert fetcher.fetch(bad_server + "/ok").ok
@@ -142,3 +143,31 @@ def test_parse_retry_after() -> None:
     from datetime import UTC, datetime
     now = datetime(2017, 12, 5, 10, 0, tzinfo=UTC)
     assert parse_retry_after("Tue, 05 Dec 2017 10:00:30 GMT", now) == 30.0
+
+
+def test_allowed_domains_are_port_aware() -> None:
+    assert netloc_entry("http://127.0.0.1:8765/aa/rss.xml") == "127.0.0.1:8765"
+    assert netloc_entry("https://www.aa.com.tr:443/x") == "www.aa.com.tr"
+    allowed = ["127.0.0.1:8765", "aa.com.tr"]
+    assert host_allowed("http://127.0.0.1:8765/aa/x", allowed)
+    assert not host_allowed("http://127.0.0.1:5432/", allowed)  # another service
+    assert not host_allowed("http://127.0.0.1/", allowed)
+    assert host_allowed("https://www.aa.com.tr/tr/dunya/x", allowed)
+    assert not host_allowed("https://www.aa.com.tr:8443/admin", allowed)
+    assert not host_allowed("https://evilaa.com.tr/", allowed)
+    assert not host_allowed("file:///etc/passwd", allowed)
+    assert not host_allowed("http://127.0.0.1:notaport/", allowed)
+
+
+def test_gzip_bomb_is_capped_on_decompressed_bytes(fetcher: Fetcher, bad_server: str) -> None:
+    result = fetcher.fetch(bad_server + "/gzip-bomb")
+    assert not result.ok and "oversize" in result.error
+    # Less than the cap went over the wire: the cap is on what was decompressed.
+    assert result.attempts[0].status == 200
+
+
+def test_redirect_to_another_port_of_the_same_host_is_refused(fetcher: Fetcher,
+                                                              bad_server: str) -> None:
+    result = fetcher.fetch(bad_server + "/redirect-admin-port")
+    assert not result.ok and "127.0.0.1:5432" in result.error
+    assert "outside allowed_domains" in result.error

@@ -27,7 +27,8 @@ def test_shipped_file_is_valid_with_aa_entries_disabled(monkeypatch) -> None:
     enabled = [s.id for s in load_sources(REPO / "include" / "sources.yaml")]
     assert enabled == ["sample_aa", "sample_wire"]
     assert by_id["sample_aa"].feeds == ["http://127.0.0.1:8765/aa/rss.xml"]
-    assert by_id["sample_aa"].allowed_domains == ["127.0.0.1"]
+    # The port of the feed too: other services of that host stay out of reach.
+    assert by_id["sample_aa"].allowed_domains == ["127.0.0.1:8765"]
 
 
 def test_env_reference_is_expanded(tmp_path: Path, monkeypatch) -> None:

@@ -56,8 +56,10 @@ class Source(BaseModel):
         if not self.feeds and not self.sitemaps:
             raise ValueError("a source needs at least one of 'feeds' or 'sitemaps'")
         if not self.allowed_domains:
-            # Default: only the hosts the source's own feeds and sitemaps live on.
-            hosts = {urlsplit(u).hostname or "" for u in [*self.feeds, *self.sitemaps]}
+            # Default: only the hosts (and ports) the source's own feeds and sitemaps use.
+            from newswire.urls import netloc_entry
+
+            hosts = {netloc_entry(u) for u in [*self.feeds, *self.sitemaps]}
             self.allowed_domains = sorted(h for h in hosts if h)
         return self
 

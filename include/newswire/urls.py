@@ -32,14 +32,36 @@ def article_id(url: str) -> str:
     return hashlib.sha1(canonical_url(url).encode("utf-8")).hexdigest()[:16]
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def netloc_entry(url: str) -> str:
+    """The allowed_domains entry for a URL: its host, with the port when it is not the
+    scheme's default (a feed on 127.0.0.1:8765 allows that port, not the whole host)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    return host if port in (None, DEFAULT_PORTS.get(parts.scheme)) else f"{host}:{port}"
+
+
 def host_allowed(url: str, allowed_domains: list[str]) -> bool:
-    """True when the URL is http(s) and its host is an allowed domain or a subdomain of one."""
+    """True when the URL is http(s) and its host is an allowed domain or a subdomain of one,
+    on the port the entry names (``host:port``) or else on the scheme's default port, so
+    a feed cannot point us at other services of an allowed host (admin ports)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return False
     host = parts.hostname.lower().rstrip(".")
-    for domain in allowed_domains:
-        domain = domain.lower().rstrip(".")
+    try:
+        port = parts.port or DEFAULT_PORTS[parts.scheme]
+    except ValueError:
+        return False  # a port that is not a number
+    for entry in allowed_domains:
+        domain, _, wanted = entry.lower().rstrip(".").partition(":")
+        if wanted and not wanted.isdigit():
+            continue
+        if port != (int(wanted) if wanted else DEFAULT_PORTS[parts.scheme]):
+            continue
         if host == domain or host.endswith("." + domain):
             return True
     return False
