@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from newswire import lake
@@ -76,4 +75,3 @@ def test_quotes_without_speakers_warn(settings: Settings) -> None:
     findings = gate(settings, "annotate", ["src"], DAY)
     assert [f.message for f in findings] == [
         "3 of 5 quotes of src on 2017-12-10 have no speaker (60% > 20%)"]
-    _ = pa

@@ -487,18 +487,18 @@ def run_interval(settings: Settings, start: datetime, end: datetime, run_id: str
     quality gates run after each day is published (QualityGateFailed names the checks)."""
     summary: dict[str, dict] = {}
     failures: list[str] = []
+    sources = list_sources(settings, only)
     for day in days_in(start, end):
         day_start = datetime(day.year, day.month, day.day, tzinfo=UTC)
         day_end = day_start + timedelta(days=1)
         day_run = f"{run_id}__{day.isoformat()}"
         cleaned = []
-        for source_id in list_sources(settings, only):
+        for source_id in sources:
             d = discover_source(settings, source_id, day_start, day_end, day_run,
                                 mode or ("refetch" if refetch else "daily"))
             f = fetch_source(settings, d, refetch=refetch)
             cleaned.append(clean_source(settings, f))
         published = publish(settings, cleaned)
-        sources = list_sources(settings, only)
         if gates:
             failures += _gate_failures(settings, "publish", sources, day)
         if nlp:

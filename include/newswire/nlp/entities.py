@@ -27,7 +27,6 @@ GAZETTEER_FILE = Path(__file__).with_name("gazetteer.yaml")
 MODEL_LABELS = {"PERSON": "PER", "PER": "PER", "LOCATION": "LOC", "LOC": "LOC",
                 "GPE": "LOC", "ORGANIZATION": "ORG", "ORG": "ORG", "MONEY": "MONEY",
                 "TIME": "DATE", "DATE": "DATE", "MISC": "MISC", "NORP": "MISC"}
-APOSTROPHES = "'’"
 _SUFFIX = re.compile(r"[’']\w+$")
 _POSSESSIVE = re.compile(r"[’']s$")
 _WORD = re.compile(r"\S+")

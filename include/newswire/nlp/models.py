@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import os
 import tempfile
 from dataclasses import dataclass
@@ -137,7 +136,3 @@ def download_official(lang: str, root: Path | None = None) -> Path:
     stanza.download(lang, model_dir=str(root), processors=",".join(PROCESSORS[lang]))
     return root
 
-
-def describe(spec: ModelSpec) -> str:
-    return json.dumps({"lang": spec.lang, "layout": spec.layout,
-                       "files": dict(spec.files), "identity": spec.identity})

@@ -39,15 +39,12 @@ TR_CUES: list[tuple[str, str]] = [
     (r"duyur", "duyur"), (r"uyar", "uyar"), (r"savun", "savun"),
     (r"iddia\s+e[td]", "iddia et"), (r"öne\s+sür", "öne sür"), (r"ekle", "ekle"),
 ]
-# Finite past (-DI), converb (-ArAk / -yArAk) and participle (-An / -yAn) endings.
-TR_ENDINGS = (r"(?:d[iıuü]|t[iıuü]|[ae]r[ae]k|y[ae]r[ae]k|[ae]n|y[ae]n|mişti|mıştı|"
-              r"miş|mış|ecek|acak)")
+# A cue stem with a finite past (-DI), converb (-ArAk), participle (-An) or other ending.
 TR_CUE_RE = re.compile(
     r"(?<![\w'’])(?P<cue>" + "|".join(f"(?:{stem})" for stem, _ in TR_CUES) + r")"
     + r"(?:ti|tı|di|dı|du|dü|tu|tü|erek|arak|yerek|yarak|en|an|yen|yan|ecek|acak|miş|mış|"
       r"mişti|mıştı|er|ar|iyor|ıyor|ur|ür)(?![\w])")
 TR_PARTICIPLE = re.compile(r"(?:[ae]n|y[ae]n)$")
-TR_CONVERB = re.compile(r"(?:[ae]r[ae]k)$")
 # A reported clause ends in a nominalised verb in the accusative (-DIğInI, -AcAğInI,
 # -mAsInI, -mAyI ...) or is a noun phrase before "... çağrısında bulundu".
 TR_COMPLEMENT = re.compile(
@@ -69,13 +66,7 @@ EN_LEMMA = {"said": "say", "says": "say", "told": "tell", "added": "add", "warne
             "tweeted": "tweet", "acknowledged": "acknowledge", "admitted": "admit",
             "claimed": "claim", "cautioned": "caution", "urged": "urge",
             "predicted": "predict", "estimated": "estimate"}
-EN_PRONOUNS = {"he", "she", "they", "He", "She", "They", "it", "It"}
-EN_NOMINAL_SPEAKERS = re.compile(
-    r"\b(?:the\s+)?(?:(?:\w+\s+){0,2})(?:ministry|company|government|officials?|spokesman|"
-    r"spokeswoman|spokesperson|statement|diplomats?|analysts?|agency|union|police|"
-    r"organization|department)\b", re.IGNORECASE)
 
-QUOTE_PAIRS = [("“", "”"), ("«", "»"), ('"', '"'), ("„", "“")]
 _QUOTE_RE = re.compile(r"“[^”]{2,}?”|«[^»]{2,}?»|\"[^\"]{2,}?\"|„[^“]{2,}?“")
 
 
@@ -211,8 +202,6 @@ def extract_tr(text: str, speakers: Speakers) -> list[Quote]:
     pending_colon: Speaker | None = None  # "X şöyle konuştu:" -> the next paragraph
     for s_start, s_end in sentences(text):
         sentence = text[s_start:s_end]
-        if pending_colon and text[max(0, s_start - 2):s_start].strip() != "":
-            pass
         quoted = [(s_start + m.start(), s_start + m.end()) for m in _QUOTE_RE.finditer(sentence)]
         consumed_until = s_start
         for q_start, q_end in quoted:
