@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test airflow lint sample-site venv clean-local models browser-deps
+.PHONY: run test test-distributed airflow lint sample-site venv clean-local models browser-deps fuzz
 
 # Create .venv and install the pinned requirements (again only when they change).
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -44,6 +44,12 @@ test: $(STAMP)
 	-@$(MAKE) --no-print-directory browser-deps
 	$(STANZA_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Airflow on the CeleryExecutor with two workers, Debian's Redis and PostgreSQL on
+# 127.0.0.1 (installed with apt-get when missing, as root): tests/test_distributed.py.
+test-distributed: $(STAMP)
+	$(STANZA_ENV) $(BIN)/python -m pytest -m distributed \
+	  tests/test_distributed.py $(PYTEST_ARGS)
+
 # airflow standalone on 127.0.0.1:$(PORT) with the project's DAGs and plugins.
 PORT ?= 8080
 airflow: $(STAMP)
@@ -58,6 +64,25 @@ browser-deps:
 	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	else echo "run as root, or: sudo apt-get install chromium chromium-driver"; exit 1; fi
+
+# Every atheris target in fuzz/ for FUZZ_SECONDS each (corpora and crash inputs under
+# $(FUZZ_DIR), outside the checkout); tests/test_fuzz.py runs them briefly in CI.
+FUZZ_SECONDS ?= 300
+FUZZ_DIR ?= /tmp/newswire-fuzz
+fuzz: $(STAMP)
+	@set -e; for target in fuzz/fuzz_*.py; do \
+	  name=$$(basename $$target .py); mkdir -p $(FUZZ_DIR)/$$name; \
+	  echo "== $$name ($(FUZZ_SECONDS)s)"; \
+	  $(BIN)/python $$target $(FUZZ_DIR)/$$name -max_len=4096 -max_total_time=$(FUZZ_SECONDS) \
+	    -artifact_prefix=$(FUZZ_DIR)/$$name- -print_final_stats=1; \
+	done
+
+# The benchmark suite (bench/run_all.py): clean vs trafilatura, fetch+clean at 1k and
+# 10k pages, NLP vs raw stanza, a day of 500 articles through the DAG; writes
+# bench/results/summary.md. BENCH_ARGS=--quick for a smoke run, --warehouse adds that one.
+.PHONY: bench
+bench: $(STAMP)
+	$(STANZA_ENV) $(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

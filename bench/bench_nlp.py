@@ -11,6 +11,7 @@ bench/results/nlp.md.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import time
@@ -32,7 +33,11 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=4, help="copies of the sample set")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds (best is kept)")
+    parser.add_argument("--quick", action="store_true", help="smoke run: one copy, one round")
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
     args = parser.parse_args()
+    if args.quick:
+        args.repeat, args.rounds = 1, 1
     rows = []
     for lang in ("tr", "en"):
         docs = [d for d in load_gold() if d.lang == lang] * args.repeat
@@ -60,9 +65,12 @@ def main() -> int:
     lines += [f"| {lang} | {n} | {tok} | {raw:,.0f} | {stage:,.0f} | {over:+.1%} |"
               for lang, n, tok, raw, stage, over in rows]
     lines.append(f"\npeak RSS: {peak_rss_mb():,.0f} MB")
+    load = os.getloadavg()
+    lines.append(f"\nload average {load[0]:.2f} (1 min) / {load[1]:.2f} (5 min) on "
+                 f"{os.cpu_count()} CPUs; {args.repeat} copies, best of {args.rounds} rounds")
     table = "\n".join(lines)
     print(table)
-    out = REPO / "bench" / "results"
+    out = args.out
     out.mkdir(parents=True, exist_ok=True)
     (out / "nlp.md").write_text(table + "\n")
     worst = max(r[5] for r in rows)

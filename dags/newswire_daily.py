@@ -33,9 +33,9 @@ NLP_ASSETS = [_asset(table) for table in NLP_TABLES]
 
 
 def _settings():  # imported at run time: no work at parse time
-    from newswire.config import Settings
+    from newswire_airflow.common import settings
 
-    return Settings.from_env()
+    return settings()  # an s3:// lake may take its keys from the newswire_lake connection
 
 
 def _on_failure(context: dict) -> None:

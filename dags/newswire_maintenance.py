@@ -1,6 +1,7 @@
-"""newswire_maintenance: weekly lake upkeep (compaction, raw-zone retention, staging
-clean-up), safe while analysts query. NEWSWIRE_RAW_RETENTION_DAYS (default 0: keep all
-HTML) sets how long raw page bodies are kept."""
+"""newswire_maintenance: weekly lake upkeep (compaction, raw-zone retention, removal of
+orphan files a crashed write left, staging clean-up), safe while analysts query.
+NEWSWIRE_RAW_RETENTION_DAYS (default 0: keep all HTML) sets how long raw page bodies are
+kept; NEWSWIRE_ORPHAN_AGE_HOURS (default 24) how old an unused file must be to go."""
 
 from __future__ import annotations
 
@@ -39,6 +40,13 @@ def newswire_maintenance():
         return list(apply_raw_retention(_settings(), keep))
 
     @task
+    def remove_orphans() -> int:
+        from newswire.maintenance import remove_orphan_files
+
+        hours = float(os.environ.get("NEWSWIRE_ORPHAN_AGE_HOURS", "24"))
+        return remove_orphan_files(_settings(), hours)
+
+    @task
     def clean_staging() -> int:
         from newswire.maintenance import clean_staging
 
@@ -51,7 +59,12 @@ def newswire_maintenance():
         settings = _settings()
         return str(refresh_catalog(settings.lake, settings.catalog))
 
-    [compact(), raw_retention(), clean_staging()] >> refresh_catalog()
+    # Orphans after retention: files retention replaced are deleted by it once the
+    # catalog no longer names them, not swept from under a catalog that still does.
+    trimmed = raw_retention()
+    swept = remove_orphans()
+    trimmed >> swept
+    [compact(), swept, clean_staging()] >> refresh_catalog()
 
 
 newswire_maintenance()

@@ -27,15 +27,16 @@ MAX_DAYS = 366
 
 
 def _settings():
-    from newswire.config import Settings
+    from newswire_airflow.common import settings
 
-    return Settings.from_env()
+    return settings()  # the lake on object storage may take its keys from a connection
 
 
 @app.get("/", response_class=HTMLResponse)
 def index(user: GetUserDep) -> str:
-    folder = _settings().lake / "_reports"
-    days = sorted((p.stem for p in folder.glob("*.html")), reverse=True)
+    from newswire.report import daily_report_days
+
+    days = daily_report_days(_settings())
     items = "".join(f'<li><a href="day/{escape(d)}">{escape(d)}</a></li>' for d in days)
     return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>newswire reports"
             "</title></head><body style='font-family:sans-serif'><h1>newswire reports</h1>"
@@ -47,10 +48,12 @@ def index(user: GetUserDep) -> str:
 @app.get("/day/{day}", response_class=HTMLResponse)
 def daily(day: date, user: GetUserDep) -> str:
     # ``day`` is parsed as a date by FastAPI: nothing else reaches the file system.
-    path = _settings().lake / "_reports" / f"{day.isoformat()}.html"
-    if not path.exists():
+    from newswire.report import read_daily_report
+
+    page = read_daily_report(_settings(), day)
+    if page is None:
         raise HTTPException(status_code=404, detail=f"no report for {day.isoformat()}")
-    return path.read_text("utf-8")
+    return page
 
 
 @app.get("/live", response_class=HTMLResponse)

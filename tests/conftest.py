@@ -22,7 +22,13 @@ for path in (REPO / "include", REPO):
 from newswire.config import Settings  # noqa: E402
 from newswire.sample_site.server import start_in_thread  # noqa: E402
 
+from tests.s3_helpers import aws_env, moto_server, new_bucket  # noqa: E402
 from tests.servers import start_misbehaving_server  # noqa: E402
+
+# Lake backends a test runs on with ``@both_lakes`` (the ``settings`` fixture's param):
+# a local directory and s3://bucket/lake on a moto server on 127.0.0.1.
+LAKE_BACKENDS = ("local", "s3")
+both_lakes = pytest.mark.parametrize("settings", LAKE_BACKENDS, indirect=True)
 
 
 @pytest.fixture(scope="session")
@@ -43,13 +49,35 @@ def bad_server() -> Iterator[str]:
     server.server_close()
 
 
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """An S3-speaking server (moto) on 127.0.0.1; its endpoint URL."""
+    with moto_server() as endpoint:
+        yield endpoint
+
+
 @pytest.fixture
-def settings(tmp_path: Path, sample_url: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
+def s3_lake(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """``s3://<fresh bucket>/lake`` with the AWS variables pointing at the test server."""
+    for key, value in aws_env(s3_endpoint).items():
+        monkeypatch.setenv(key, value)
+    return f"s3://{new_bucket(s3_endpoint)}/lake"
+
+
+@pytest.fixture
+def settings(request: pytest.FixtureRequest, tmp_path: Path, sample_url: str,
+             monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings for a lake under tmp_path, or on S3 with ``@both_lakes`` / param "s3"."""
+    backend = getattr(request, "param", "local")
     monkeypatch.setenv("NEWSWIRE_SAMPLE_URL", sample_url)
-    monkeypatch.setenv("NEWSWIRE_LAKE", str(tmp_path / "lake"))
+    if backend == "s3":
+        monkeypatch.setenv("NEWSWIRE_LAKE", request.getfixturevalue("s3_lake"))
+        monkeypatch.setenv("NEWSWIRE_STAGING", str(tmp_path / "staging"))
+    else:
+        monkeypatch.setenv("NEWSWIRE_LAKE", str(tmp_path / "lake"))
+        monkeypatch.delenv("NEWSWIRE_STAGING", raising=False)
     monkeypatch.setenv("NEWSWIRE_CATALOG", str(tmp_path / "newswire.duckdb"))
     monkeypatch.setenv("NEWSWIRE_SOURCES", str(REPO / "include" / "sources.yaml"))
-    monkeypatch.delenv("NEWSWIRE_STAGING", raising=False)
     if HAVE_MODELS:
         monkeypatch.setenv("NEWSWIRE_STANZA_DIR", str(STANZA_DIR))
     return Settings.from_env()

@@ -39,6 +39,58 @@ def feed(base: str, paths: list[str]) -> bytes:
 
 GZIP_BOMB = gzip.compress(b"\0" * 20_000_000)
 
+# A feed of hostile pages next to good ones (tests/test_hardening.py): every hostile one
+# must end as a recorded failure (or a best-effort article), the good ones must land.
+HOSTILE_GOOD = ["/ok", "/good/1", "/good/2", "/good/3"]
+HOSTILE_FETCH_FAILS = ["/huge-declared", "/huge-streamed", "/gzip-bomb", "/redirect-loop",
+                       "/redirect-admin-port"]
+HOSTILE_BEST_EFFORT = ["/invalid-bytes", "/mixed-encoding"]
+HOSTILE_CLEAN_FAILS = ["/deep-nesting"]
+# Links a feed may carry that must never be requested at all.
+HOSTILE_NEVER_REQUESTED = ["file:///etc/passwd", "http://127.0.0.1:5432/",
+                           "http://169.254.169.254/latest/meta-data/", "http://localhost/"]
+HUGE_BYTES = 50_000_000
+
+MIXED_UTF8_PART = "Dışişleri Bakanı Çavuşoğlu güncel gelişmeleri değerlendirdi."
+MIXED_CP1254_PART = "Türkçe öğrenciler çalışmalarını ığdır şehrinde sürdürdü."
+
+
+def mixed_encoding_page() -> bytes:
+    """Declared UTF-8, but one paragraph is windows-1254 (a template glued to old copy)."""
+    good = (MIXED_UTF8_PART + " ") * 4
+    legacy = (MIXED_CP1254_PART + " ") * 4
+    return (b"<!DOCTYPE html><html lang='tr'><head><meta charset='utf-8'><title>Karma</title>"
+            b"<meta property='article:published_time' content='2017-12-05T10:00:00+03:00'>"
+            b"</head><body><article><h1>Karma</h1><p>" + good.encode("utf-8") + b"</p><p>"
+            + legacy.encode("cp1254") + b"</p><p>" + good.encode("utf-8")
+            + b"</p></article></body></html>")
+
+
+def invalid_bytes_page() -> bytes:
+    """Declared UTF-8, with byte sequences that are UTF-8 in no encoding's eyes."""
+    junk = b"\xff\xfe\xc3\x28\xa0\xa1\xe2\x28\xa1\xf0\x28\x8c\xbc\x00\xed\xa0\x80"
+    return article("Geçersiz baytlar").replace(b"<p>", b"<p>" + junk, 1)
+
+
+def deep_nesting_page() -> bytes:
+    return (b"<html><body>" + b"<div>" * 100_000 + b"<p>" + b"metin " * 100 + b"</p>"
+            + b"</div>" * 100_000 + b"</body></html>")
+
+
+def hostile_sitemap(base: str) -> bytes:
+    """External entities (a local file, a URL on this very server) and a parameter entity:
+    none may be resolved or fetched."""
+    return (f'<?xml version="1.0"?>\n<!DOCTYPE urlset [\n'
+            f'<!ENTITY passwd SYSTEM "file:///etc/passwd">\n'
+            f'<!ENTITY probe SYSTEM "{base}/xxe-probe">\n'
+            f'<!ENTITY % remote SYSTEM "{base}/xxe-probe-dtd"> %remote;\n]>\n'
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<url><loc>{base}/good/sitemap&passwd;&probe;</loc>"
+            f"<lastmod>2017-12-05T11:00:00Z</lastmod></url>"
+            f"<url><loc>{base}/good/3</loc><lastmod>2017-12-05T11:00:00Z</lastmod></url>"
+            f"</urlset>").encode()
+
+
 FEED_PATHS = ["/ok", "/retry-429", "/flaky-503", "/always-503", "/slow", "/truncated",
               "/oversize", "/oversize-chunked", "/redirect-foreign", "/redirect-local",
               "/private/secret", "/cp1254", "/missing"]
@@ -60,6 +112,29 @@ class MisbehavingHandler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(body)
+
+    def _stream_huge(self, *, chunked: bool) -> None:
+        """50 MB of HTML, written as it goes (with or without a Content-Length): the
+        client must stop reading at its cap; a client that hangs up ends the stream."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(HUGE_BYTES))
+        self.end_headers()
+        chunk = b"<p>" + b"z" * 65_529 + b"</p>"
+        try:
+            for _ in range(HUGE_BYTES // len(chunk)):
+                if chunked:
+                    self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+                else:
+                    self.wfile.write(chunk)
+            if chunked:
+                self.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            pass  # the client stopped reading: that is the point
+        self.close_connection = True
 
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
@@ -116,6 +191,31 @@ class MisbehavingHandler(BaseHTTPRequestHandler):
         elif path == "/gzip-bomb":
             # 20 MB of zeros, about 20 KB on the wire.
             self._send(200, GZIP_BOMB, "text/html", {"Content-Encoding": "gzip"})
+        elif path == "/hostile/feed.xml":
+            paths = HOSTILE_GOOD + HOSTILE_FETCH_FAILS + HOSTILE_BEST_EFFORT + HOSTILE_CLEAN_FAILS
+            body = feed(base, paths)
+            foreign = "".join(
+                f"<item><title>x</title><link>{link}</link>"
+                "<pubDate>Tue, 05 Dec 2017 09:00:00 +0000</pubDate></item>"
+                for link in HOSTILE_NEVER_REQUESTED)
+            self._send(200, body.replace(b"</channel>", foreign.encode() + b"</channel>"),
+                       "application/rss+xml")
+        elif path == "/hostile/sitemap.xml":
+            self._send(200, hostile_sitemap(base), "application/xml")
+        elif path.startswith("/good/"):
+            self._send(200, article(f"iyi {path.rsplit('/', 1)[-1]}"))
+        elif path == "/huge-declared":
+            self._stream_huge(chunked=False)
+        elif path == "/huge-streamed":
+            self._stream_huge(chunked=True)
+        elif path == "/invalid-bytes":
+            self._send(200, invalid_bytes_page())
+        elif path == "/mixed-encoding":
+            self._send(200, mixed_encoding_page())
+        elif path == "/deep-nesting":
+            self._send(200, deep_nesting_page())
+        elif path == "/redirect-bad-ipv6":
+            self._send(302, headers={"Location": "http://[::1"})
         elif path == "/redirect-admin-port":
             self._send(302, headers={"Location": "http://127.0.0.1:5432/"})
         elif path == "/redirect-foreign":

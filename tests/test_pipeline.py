@@ -1,4 +1,5 @@
-"""The stages end to end without a scheduler, against servers on 127.0.0.1."""
+"""The stages end to end without a scheduler, against servers on 127.0.0.1 (the lake in a
+local directory, and with ``@both_lakes`` also on S3)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ import duckdb
 import pytest
 from newswire.catalog import query
 from newswire.config import Settings
+from newswire.lake import partition_file, partitions
 from newswire.pipeline import run_interval
 from newswire.quality import QualityGateFailed
 from newswire.sample_site.site import load_content
 
+from tests.conftest import both_lakes
 from tests.servers import FEED_PATHS
 
 FIRST = date(2017, 12, 4)
@@ -41,6 +44,7 @@ def lake_counts(settings: Settings, table: str = "articles") -> dict[tuple[str, 
     return {(s, d): n for s, d, n in rows}
 
 
+@both_lakes
 def test_sample_days_land_in_the_expected_partitions(settings: Settings) -> None:
     run_interval(settings, *interval(FIRST, LAST), "test-run", nlp=False)
     expected = expected_counts(FIRST, LAST)
@@ -48,8 +52,10 @@ def test_sample_days_land_in_the_expected_partitions(settings: Settings) -> None
     assert lake_counts(settings) == expected
     assert lake_counts(settings, "raw_pages") == expected
     for (source, day), _ in expected.items():
-        assert (settings.lake / "articles" / f"source={source}" / f"date={day}" /
-                "data.parquet").exists()
+        path = partition_file(settings.lake, "articles", source, day)
+        assert path is not None and path.startswith(
+            settings.lake.url("articles", f"source={source}", f"date={day}"))
+    assert {(s, d) for s, d, _ in partitions(settings.lake, "articles")} == set(expected)
     _, rows = query(settings.catalog, "select count(*), count(distinct id), "
                     "count(*) filter (where published_at is null), "
                     "count(*) filter (where length(body) < 200), "
@@ -64,6 +70,7 @@ def test_sample_days_land_in_the_expected_partitions(settings: Settings) -> None
     assert rows == [(0,)]
 
 
+@both_lakes
 def test_rerunning_a_day_leaves_identical_rows(settings: Settings) -> None:
     run_interval(settings, *interval(FIRST, FIRST), "first", nlp=False)
     before = {t: lake_counts(settings, t) for t in ("articles", "raw_pages", "fetch_log")}
@@ -76,6 +83,11 @@ def test_rerunning_a_day_leaves_identical_rows(settings: Settings) -> None:
     _, statuses = query(settings.catalog, "select distinct status from fetch_log "
                         "where purpose = 'page'")
     assert statuses == [(304,)]
+    # Each partition is one data file, whatever the backend.
+    lake = settings.lake
+    files = [f for f in lake.fs.find(lake.key(lake.url("articles")))
+             if f.endswith(".parquet")]
+    assert len(files) == len(before["articles"])
 
 
 def test_source_down_on_rerun_keeps_what_is_stored(settings: Settings, tmp_path: Path,

@@ -11,6 +11,8 @@ from newswire.catalog import refresh_catalog
 from newswire.config import Settings
 from newswire.quality import QualityGateFailed, gate, load_checks, run_checks
 
+from tests.conftest import both_lakes
+
 DAY = date(2017, 12, 10)
 
 
@@ -33,6 +35,7 @@ def test_checks_declare_name_stage_and_severity() -> None:
     assert ("quotes_without_speaker", "annotate", "warn") in names
 
 
+@both_lakes
 def test_a_usually_busy_source_with_no_articles_fails_the_gate(settings: Settings) -> None:
     for back in range(1, 8):
         write_articles(settings, DAY - timedelta(days=back), [article(back, DAY)] * 3)
@@ -65,6 +68,7 @@ def test_schema_drift_is_caught(settings: Settings) -> None:
     assert len(drift) == 1 and "schema_version 0 (expected 1)" in drift[0].message
 
 
+@both_lakes
 def test_quotes_without_speakers_warn(settings: Settings) -> None:
     rows = [{"article_id": "a", "quote": "q", "speaker": None if i < 3 else "X",
              "speaker_role": None, "cue": "söyle", "cue_text": "söyledi", "kind": "indirect",

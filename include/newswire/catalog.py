@@ -1,15 +1,34 @@
-"""The DuckDB catalog: a small .duckdb file holding one view per lake table."""
+"""The DuckDB catalog: a small .duckdb file holding one view per lake table.
+
+A local lake's views glob its partition files. An S3 lake's views name the committed files
+(from the partitions' manifests), so readers never see an uncommitted or orphan upload;
+DuckDB reads them through its httpfs extension with an S3 secret built from the AWS
+variables, or, where httpfs cannot be loaded (no internet to install it), through the
+lake's own fsspec filesystem registered with the connection.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import duckdb
 import pyarrow as pa
 
-from newswire.lake import TABLES, schema_for
+from newswire.lake import (
+    TABLES,
+    Lake,
+    LakeLike,
+    committed_files,
+    partitions,
+    s3_options_from_env,
+    schema_for,
+)
+
+log = logging.getLogger("newswire")
 
 _DUCK_TYPES = {
     pa.string(): "VARCHAR", pa.int16(): "SMALLINT", pa.int64(): "BIGINT",
@@ -102,31 +121,95 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def view_sql(lake: Path, table: str) -> str:
-    """A view over every partition file of a table; typed and empty when there are none."""
-    files = list((Path(lake) / table).glob("source=*/date=*/*.parquet"))
-    if files:
-        pattern = str(Path(lake).resolve() / table / "source=*" / "date=*" / "*.parquet")
+def view_sql(lake: LakeLike, table: str, files: list[str] | None = None) -> str:
+    """A view over every partition file of a table; typed and empty when there are none.
+    ``files``: the table's files, when already listed (an S3 lake's committed files)."""
+    where = Lake.of(lake)
+    hive = ("hive_partitioning = true, union_by_name = true, "
+            "hive_types = {'source': VARCHAR, 'date': DATE}")
+    if not where.is_local and files is None:
+        files = [path for _, _, path in partitions(where, table)]
+    if files is not None:
+        if files:
+            listed = ", ".join(_literal(f) for f in files)
+            return (f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet("
+                    f"[{listed}], {hive})")
+    elif list((where.root / table).glob("source=*/date=*/*.parquet")):
+        pattern = str(where.root / table / "source=*" / "date=*" / "*.parquet")
         return (f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet("
-                f"{_literal(pattern)}, hive_partitioning = true, union_by_name = true, "
-                "hive_types = {'source': VARCHAR, 'date': DATE})")
+                f"{_literal(pattern)}, {hive})")
     columns = ", ".join(f'CAST(NULL AS {_duck_type(f.type)}) AS "{f.name}"'
                         for f in schema_for(table))
     return (f"CREATE OR REPLACE VIEW {table} AS SELECT {columns}, "
             "CAST(NULL AS VARCHAR) AS source, CAST(NULL AS DATE) AS date WHERE false")
 
 
-def refresh_catalog(lake: Path, catalog: Path) -> Path:
+def attach_object_storage(con: duckdb.DuckDBPyConnection, lake: LakeLike) -> str:
+    """Let ``con`` read an S3 lake: httpfs with a (temporary, never stored) S3 secret
+    from the AWS variables, else the lake's fsspec filesystem. Returns which one."""
+    where = Lake.of(lake)
+    if where.is_local:
+        return "local"
+    try:
+        con.execute("LOAD httpfs")
+    except duckdb.Error as exc:
+        log.info("DuckDB httpfs unavailable (%s); reading %s through fsspec",
+                 str(exc).splitlines()[0], where)
+        if not con.filesystem_is_registered("s3"):
+            con.register_filesystem(where.fs)
+        return "fsspec"
+    con.execute(s3_secret_sql())
+    return "httpfs"
+
+
+def s3_secret_sql() -> str:
+    """``CREATE SECRET`` for httpfs from the AWS variables (what s3fs also uses)."""
+    options = s3_options_from_env()
+    parts = ["TYPE s3"]
+    if options.get("key"):
+        parts += [f"KEY_ID {_literal(options['key'])}",
+                  f"SECRET {_literal(options.get('secret') or '')}"]
+    if options.get("token"):
+        parts.append(f"SESSION_TOKEN {_literal(options['token'])}")
+    region = options.get("client_kwargs", {}).get("region_name")
+    if region:
+        parts.append(f"REGION {_literal(region)}")
+    if options.get("endpoint_url"):
+        endpoint = urlsplit(options["endpoint_url"])
+        # A custom endpoint (MinIO, Ceph, moto) serves path-style URLs.
+        parts += [f"ENDPOINT {_literal(endpoint.netloc)}", "URL_STYLE 'path'",
+                  f"USE_SSL {'true' if endpoint.scheme == 'https' else 'false'}"]
+    return f"CREATE OR REPLACE SECRET newswire_lake ({', '.join(parts)})"
+
+
+def refresh_catalog(lake: LakeLike, catalog: Path, *, file_lists: bool | None = None
+                    ) -> Path:
     """Rebuild the catalog beside the old one and swap it in, so open readers are not
-    disturbed and a failed refresh leaves the previous catalog in place."""
+    disturbed and a failed refresh leaves the previous catalog in place.
+
+    ``file_lists``: views name their files instead of globbing the partition folders
+    (always on S3, where only committed files may be read; for a local lake only when
+    asked, see bench/bench_warehouse.py)."""
     catalog = Path(catalog)
     catalog.parent.mkdir(parents=True, exist_ok=True)
     tmp = catalog.with_name(f".{catalog.name}.{uuid.uuid4().hex}.tmp")
     try:
         con = duckdb.connect(str(tmp))
         try:
+            attach_object_storage(con, lake)
+            where = Lake.of(lake)
+            listed = None if where.is_local else committed_files(where)
             for table in TABLES:
-                con.execute(view_sql(lake, table))
+                files = None
+                if listed is not None:
+                    files = [path for _, _, path in listed[table]]
+                elif file_lists:
+                    files = sorted(str(p) for p in (where.root / table).glob(
+                        "source=*/date=*/*.parquet"))
+                con.execute(view_sql(where, table, files))
+            if not where.is_local:
+                con.execute("CREATE OR REPLACE VIEW newswire_lake AS SELECT "
+                            f"{_literal(where.location)} AS location")
             for sql in ANALYST_SQL:
                 con.execute(sql)
             con.execute("CHECKPOINT")
@@ -140,19 +223,33 @@ def refresh_catalog(lake: Path, catalog: Path) -> Path:
     return catalog
 
 
-def connect(catalog: Path, lake: Path | None = None, *, read_only: bool = True,
+def connect(catalog: Path, lake: LakeLike | None = None, *, read_only: bool = True,
             ) -> duckdb.DuckDBPyConnection:
-    """Open the catalog (building it first from ``lake`` when it does not exist yet)."""
+    """Open the catalog (building it first from ``lake`` when it does not exist yet),
+    able to read the lake's files when it is on object storage."""
     catalog = Path(catalog)
     if not catalog.exists():
         if lake is None:
             raise FileNotFoundError(f"no DuckDB catalog at {catalog}; run the pipeline first")
         refresh_catalog(lake, catalog)
-    return duckdb.connect(str(catalog), read_only=read_only)
+    con = duckdb.connect(str(catalog), read_only=read_only)
+    try:
+        if lake is None:
+            # An S3 lake's catalog says where its lake is (see refresh_catalog).
+            found = con.execute("SELECT 1 FROM duckdb_views() WHERE view_name = "
+                                "'newswire_lake' AND NOT internal").fetchall()
+            if found:
+                lake = con.execute("SELECT location FROM newswire_lake").fetchone()[0]
+        if lake is not None:
+            attach_object_storage(con, lake)
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 def query(catalog: Path, sql: str, params: list | dict | None = None,
-          lake: Path | None = None) -> tuple[list[str], list[tuple]]:
+          lake: LakeLike | None = None) -> tuple[list[str], list[tuple]]:
     with connect(catalog, lake) as con:
         cursor = con.execute(sql, params or [])
         columns = [d[0] for d in cursor.description] if cursor.description else []

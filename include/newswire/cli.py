@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from newswire.config import Settings
+from newswire.lake import LakeError
 from newswire.sources import SourcesError
 
 
@@ -276,6 +277,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         return args.func(args, settings)
-    except SourcesError as exc:
+    except (SourcesError, LakeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

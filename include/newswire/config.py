@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from newswire.lake import Lake, LakeError
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_SOURCES_FILE = REPO_ROOT / "include" / "sources.yaml"
@@ -13,24 +15,35 @@ DEFAULT_SOURCES_FILE = REPO_ROOT / "include" / "sources.yaml"
 
 @dataclass(frozen=True)
 class Settings:
-    lake: Path
+    lake: Lake
     catalog: Path
     sources_file: Path
     staging: Path
     user_agent: str
 
+    def __post_init__(self) -> None:
+        # Callers (tests, scripts) may hand a Path or an s3:// string.
+        object.__setattr__(self, "lake", Lake.of(self.lake))
+
     @classmethod
     def from_env(cls) -> Settings:
-        lake = Path(os.environ.get("NEWSWIRE_LAKE", REPO_ROOT / "lake")).resolve()
-        catalog = Path(
-            os.environ.get("NEWSWIRE_CATALOG", lake.parent / "newswire.duckdb")
-        ).resolve()
+        """``NEWSWIRE_LAKE`` is a directory or ``s3://bucket/prefix`` (keys and endpoint
+        from the standard AWS variables). The catalog and staging are always local files:
+        for an S3 lake they default to ``newswire.duckdb`` and ``staging/`` in the project
+        root (set ``NEWSWIRE_STAGING`` to a volume every worker shares)."""
+        lake = Lake.of(os.environ.get("NEWSWIRE_LAKE", REPO_ROOT / "lake"))
+        beside = lake.root.parent if lake.is_local else REPO_ROOT
+        catalog = Path(os.environ.get("NEWSWIRE_CATALOG", beside / "newswire.duckdb")).resolve()
         sources = Path(os.environ.get("NEWSWIRE_SOURCES", DEFAULT_SOURCES_FILE)).resolve()
-        # Staging holds a run's intermediate files (paths travel in XComs);
-        # it lives beside the lake so a rename into the lake never crosses devices.
-        staging = Path(os.environ.get("NEWSWIRE_STAGING", lake / "_staging")).resolve()
+        # Staging holds a run's intermediate files (paths travel in XComs). Beside a
+        # local lake, so a rename into the lake never crosses devices.
+        default_staging = lake.root / "_staging" if lake.is_local else REPO_ROOT / "staging"
+        staging_text = os.environ.get("NEWSWIRE_STAGING") or str(default_staging)
+        if "://" in staging_text:
+            raise LakeError(f"NEWSWIRE_STAGING must be a filesystem path (a volume shared "
+                             f"by the workers), not {staging_text!r}")
         agent = os.environ.get(
             "NEWSWIRE_USER_AGENT", "newswire/0.1 (+https://example.invalid/newswire-bot)"
         )
-        return cls(lake=lake, catalog=catalog, sources_file=sources, staging=staging,
-                   user_agent=agent)
+        return cls(lake=lake, catalog=catalog, sources_file=sources,
+                   staging=Path(staging_text).resolve(), user_agent=agent)

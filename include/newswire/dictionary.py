@@ -152,6 +152,13 @@ def render_dictionary() -> str:
         f"`schema_version` (now {SCHEMA_VERSION}) and `table`. A partition is replaced "
         "atomically (temp file + rename), so a reader sees a whole old or whole new file.",
         "",
+        "On object storage (`s3://bucket/prefix`, no rename) a partition folder holds "
+        "`part-<UTC time>-<uuid>.parquet` files and a `_manifest.json` "
+        "(`{\"file\": ..., \"rows\": ..., \"run_id\": ..., \"schema_version\": ..., "
+        "\"committed_at\": ...}`) naming the one committed file: read only that file "
+        "(the catalog's views do). Other Parquet files there are uploads not committed "
+        "(yet, or ever: the weekly maintenance removes them).",
+        "",
         "The DuckDB catalog (`newswire.duckdb`) has one view per table plus "
         "`statements`, `entity_mentions`, `daily_source_stats` and the table macros "
         "`quotes_by(who, from, to)`, `mentions_of(what, from, to)`, "

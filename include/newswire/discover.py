@@ -10,6 +10,7 @@ import calendar
 import gzip
 import io
 import re
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -82,8 +83,11 @@ def parse_feed(body: bytes, feed_url: str,
 
 def _xml_root(body: bytes) -> etree._Element:
     if body[:2] == b"\x1f\x8b":
-        with gzip.GzipFile(fileobj=io.BytesIO(body)) as gz:
-            body = gz.read(MAX_XML_BYTES + 1)
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(body)) as gz:
+                body = gz.read(MAX_XML_BYTES + 1)
+        except (OSError, EOFError, zlib.error) as exc:  # truncated or corrupt gzip
+            raise ValueError(f"not a readable gzip sitemap: {exc}") from exc
         if len(body) > MAX_XML_BYTES:
             raise ValueError(f"sitemap larger than {MAX_XML_BYTES} bytes uncompressed")
     # No entity expansion, no DTD, no network: sitemaps come from the open web.

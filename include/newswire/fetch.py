@@ -234,6 +234,11 @@ class Fetcher:
                 attempts.append(FetchAttempt(current, attempt_no, status, f"{kind}: {exc}",
                                              size, _ms(started), fetched_at))
                 raise RetryableError(f"{kind}: {exc}") from exc
+            except ValueError as exc:  # an unparseable redirect Location ("http://[::1")
+                error = f"refused: bad redirect from {current}: {exc}"
+                attempts.append(FetchAttempt(current, attempt_no, status, error, size,
+                                             _ms(started), fetched_at))
+                raise FetchError(error) from exc
             error = None
             if status in RETRYABLE_STATUS or status not in (200, 304):
                 error = f"HTTP {status}"

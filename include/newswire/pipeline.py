@@ -8,6 +8,8 @@ data. Incremental state is explicit: a day's partition in the lake.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import logging
@@ -28,7 +30,8 @@ from newswire.discover import Discovery, discover
 from newswire.fetch import Fetcher
 from newswire.lake import (
     NLP_TABLES,
-    partition_path,
+    delete_files,
+    partition_rows,
     publish_file,
     read_partition,
     schema_for,
@@ -121,8 +124,7 @@ def stored_days(settings: Settings, source_id: str, start: datetime, end: dateti
     """Days of the interval whose raw zone holds pages for this source."""
     days = []
     for day in days_in(start, end):
-        path = partition_path(settings.lake, "raw_pages", source_id, day)
-        if path.exists() and pq.read_metadata(path).num_rows > 0:
+        if partition_rows(settings.lake, "raw_pages", source_id, day) > 0:
             days.append(day.isoformat())
     return days
 
@@ -198,6 +200,7 @@ def fetch_source(settings: Settings, discover_manifest: str, *, refetch: bool = 
                     if day == utc(start).date() else [])
         day_items = [i for i in items
                      if datetime.fromisoformat(i["published_at"]).astimezone(UTC).date() == day]
+        fresh: dict[str, dict] = {}
         for item in day_items:
             url = item["url"]
             previous = stored.get(url)
@@ -220,7 +223,7 @@ def fetch_source(settings: Settings, discover_manifest: str, *, refetch: bool = 
                     counts["kept_stored"] += 1
                 continue
             counts["fetched"] += 1
-            stored[url] = {
+            fresh[url] = {
                 "url": url,
                 "final_url": result.final_url,
                 "article_id": article_id(url),
@@ -239,8 +242,16 @@ def fetch_source(settings: Settings, discover_manifest: str, *, refetch: bool = 
                 "run_id": disc.run_id,
                 "pipeline_version": PIPELINE_VERSION,
             }
-        rows = sorted(stored.values(), key=lambda r: r["url"])
-        write_partition(settings.lake, "raw_pages", source.id, day, to_table("raw_pages", rows))
+        # Another run of the same day (a backfill beside the daily run) may have stored
+        # pages since we read the partition: merge our fresh pages into what is stored
+        # now, under the partition's lock, so neither run's pages are lost.
+        with partition_lock(settings, "raw_pages", source.id, day):
+            current = {row["url"]: row for row in
+                       read_partition(settings.lake, "raw_pages", source.id, day).to_pylist()}
+            current.update(fresh)
+            rows = sorted(current.values(), key=lambda r: r["url"])
+            write_partition(settings.lake, "raw_pages", source.id, day,
+                            to_table("raw_pages", rows))
         write_partition(settings.lake, "fetch_log", source.id, day,
                         to_table("fetch_log", log_rows))
     out = _run_dir(settings, disc.run_id, source.id)
@@ -407,9 +418,12 @@ def _nlp_rows(annotations: list, model: str, run_id: str) -> dict[str, list[dict
 
 # -- publish --------------------------------------------------------------------------
 def publish(settings: Settings, manifests: list[str]) -> dict[str, int]:
-    """Move staged tables into the lake (one atomic rename per partition) and refresh
-    the DuckDB catalog. Returns rows published per table."""
+    """Move staged tables into the lake (one atomic rename, or upload and manifest
+    commit, per partition) and refresh the DuckDB catalog. Returns rows published per
+    table. On S3 the files the new ones replace are deleted only after the catalog
+    stops naming them, so analysts' queries never hit a missing file."""
     published: dict[str, int] = {}
+    superseded: list[str] = []
     for path in manifests:
         manifest = StageManifest.load(path)
         for key, staged in sorted(manifest.files.items()):
@@ -420,16 +434,18 @@ def publish(settings: Settings, manifests: list[str]) -> dict[str, int]:
             rows = pq.read_metadata(staged_path).num_rows
             schema_for(table)  # an unknown table name fails loudly here
             publish_file(settings.lake, table, manifest.source, date.fromisoformat(day),
-                         staged_path)
+                         staged_path, superseded)
             published[table] = published.get(table, 0) + rows
     for path in manifests:
-        record_run(settings, path)
+        record_run(settings, path, superseded)
     refresh_catalog(settings.lake, settings.catalog)
+    delete_files(settings.lake, superseded)
     log.info("published %s; catalog %s", published, settings.catalog)
     return published
 
 
-def record_run(settings: Settings, manifest_path: str) -> None:
+def record_run(settings: Settings, manifest_path: str,
+               superseded: list[str] | None = None) -> None:
     """Upsert this run's row in ``runs`` from the stage manifests beside ``manifest_path``
     (a re-run of the same run replaces its row; other runs' rows stay)."""
     folder = Path(manifest_path).parent
@@ -463,10 +479,28 @@ def record_run(settings: Settings, manifest_path: str) -> None:
         "recorded_at": datetime.now(UTC), "pipeline_version": PIPELINE_VERSION,
     }
     for day in days_in(row["interval_start"], row["interval_end"]):
-        rows = [r for r in read_partition(settings.lake, "runs", first.source, day).to_pylist()
-                if r["run_id"] != first.run_id]
-        write_partition(settings.lake, "runs", first.source, day,
-                        to_table("runs", sorted([*rows, row], key=lambda r: r["run_id"])))
+        # Runs of the same day may record at once: read-modify-write under a lock.
+        with partition_lock(settings, "runs", first.source, day):
+            rows = [r for r in read_partition(settings.lake, "runs", first.source,
+                                              day).to_pylist()
+                    if r["run_id"] != first.run_id]
+            write_partition(settings.lake, "runs", first.source, day,
+                            to_table("runs", sorted([*rows, row], key=lambda r: r["run_id"])),
+                            superseded)
+
+
+@contextlib.contextmanager
+def partition_lock(settings: Settings, table: str, source: str, day: date) -> Iterator[None]:
+    """An exclusive lock on one partition for a read-merge-write, shared by every process
+    that uses this staging area (one machine, or a volume all workers mount)."""
+    folder = settings.staging / "_locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"{table}-{source}-{day.isoformat()}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _model_of(parquet_file: str) -> str | None:
@@ -476,8 +510,8 @@ def _model_of(parquet_file: str) -> str | None:
 
 def _stored_model(settings: Settings, manifest: StageManifest) -> str | None:
     day = utc(datetime.fromisoformat(manifest.start)).date()
-    path = partition_path(settings.lake, "quotes", manifest.source, day)
-    return _model_of(str(path)) if path.exists() else None
+    table = read_partition(settings.lake, "quotes", manifest.source, day, columns=["model"])
+    return table.column("model")[0].as_py() if table.num_rows else None
 
 
 def run_interval(settings: Settings, start: datetime, end: datetime, run_id: str,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from newswire.catalog import connect
 from newswire.config import Settings
-from newswire.lake import SCHEMA_VERSION, TABLES, partition_path
+from newswire.lake import SCHEMA_VERSION, TABLES, partition_files
 
 CHECKS_DIR = Path(__file__).resolve().parents[1] / "sql" / "checks"
 
@@ -59,8 +59,8 @@ def run_checks(settings: Settings, stage: str, sources: list[str], day: date,
     checks = [c for c in load_checks() if c.stage == stage]
     with connect(settings.catalog, settings.lake) as con:
         for source in sources:
-            files = [str(partition_path(settings.lake, t, source, day)) for t in TABLES]
-            files = [f for f in files if Path(f).exists()] or ["/dev/null/none.parquet"]
+            files = list(partition_files(settings.lake, TABLES, source, day).values())
+            files = files or ["/dev/null/none.parquet"]
             params = {"source": source, "day": day, "schema_version": SCHEMA_VERSION,
                       "day_files": files}
             for check in checks:

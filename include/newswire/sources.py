@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -50,6 +51,16 @@ class Source(BaseModel):
             if urlsplit(url).scheme not in ("http", "https"):
                 raise ValueError(f"not an http(s) URL: {url!r}")
         return urls
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        # Checked here, not when the first page is cleaned (every page would fail then).
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {name!r}") from exc
+        return name
 
     @model_validator(mode="after")
     def _defaults(self) -> Source:

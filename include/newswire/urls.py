@@ -16,10 +16,15 @@ class UrlError(ValueError):
 def canonical_url(url: str) -> str:
     """Normalise a URL: lower-case scheme and host, default port, tracking parameters
     (utm_*, fbclid, ...) and the fragment dropped, query sorted, dot segments resolved."""
-    parts = urlsplit(url.strip())
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise UrlError(f"not an http(s) URL with a host: {url!r}")
-    normalised = urlsplit(normalize_url(url.strip()))
+    try:
+        parts = urlsplit(url.strip())
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise UrlError(f"not an http(s) URL with a host: {url!r}")
+        normalised = urlsplit(normalize_url(url.strip()))
+    except UrlError:
+        raise
+    except ValueError as exc:  # "http://[::1": an unbalanced IPv6 bracket, a bad port
+        raise UrlError(f"not a valid URL: {url!r} ({exc})") from exc
     path = normalised.path or "/"
     resolved = posixpath.normpath(path)
     if path.endswith("/") and resolved != "/":
@@ -48,14 +53,14 @@ def host_allowed(url: str, allowed_domains: list[str]) -> bool:
     """True when the URL is http(s) and its host is an allowed domain or a subdomain of one,
     on the port the entry names (``host:port``) or else on the scheme's default port, so
     a feed cannot point us at other services of an allowed host (admin ports)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return False
-    host = parts.hostname.lower().rstrip(".")
     try:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return False
         port = parts.port or DEFAULT_PORTS[parts.scheme]
     except ValueError:
-        return False  # a port that is not a number
+        return False  # a port that is not a number, an unbalanced IPv6 bracket
+    host = parts.hostname.lower().rstrip(".")
     for entry in allowed_domains:
         domain, _, wanted = entry.lower().rstrip(".").partition(":")
         if wanted and not wanted.isdigit():

@@ -30,7 +30,9 @@ def strip_noise(root: Tag | BeautifulSoup) -> None:
     for tag in root.find_all(True):
         if tag.decomposed or tag.attrs is None:
             continue
-        marks = " ".join([*tag.get("class", []), str(tag.get("id", ""))])
+        classes = tag.get("class") or ""  # a string, or a list from a default soup
+        marks = " ".join([classes if isinstance(classes, str) else " ".join(classes),
+                          str(tag.get("id", ""))]).strip()
         role = str(tag.get("role", ""))
         if (marks and NOISE_CLASS.search(marks)) or role in ("navigation", "complementary"):
             tag.decompose()
@@ -56,10 +58,13 @@ def _paragraph_texts(p: Tag) -> list[str]:
 
 
 def container_sections(container: Tag) -> list[Section]:
-    """Walk a content container in document order: headings open sections, paragraphs fill."""
+    """Walk a content container in document order: headings open sections, paragraphs fill.
+    (Text written straight into <div>s, outside any <p>, is left out on purpose: on
+    trafilatura's 990-page evaluation set taking it cost more precision than it gained
+    recall; a container with too little text falls through to trafilatura.)"""
     sections: list[Section] = [Section(None, [])]
-    for node in container.find_all(["p", *HEADING_TAGS, "blockquote", "li"]):
-        if node.find_parent(["p", "blockquote", "li"]) is not None:
+    for node in container.find_all(["p", *HEADING_TAGS, "blockquote", "li", "pre"]):
+        if node.find_parent(["p", "blockquote", "li", "pre"]) is not None:
             continue  # its text is already part of the enclosing block
         if node.name in HEADING_TAGS:
             text = normalize_text(node.get_text(" "))
@@ -71,7 +76,11 @@ def container_sections(container: Tag) -> list[Section]:
             if heading:
                 sections.append(Section(heading, []))
                 continue
-        for text in _paragraph_texts(node):
+        if node.name == "pre":  # code or verse: one block, its line breaks as spaces
+            texts = [t for t in [normalize_text(node.get_text(""))] if t]
+        else:
+            texts = _paragraph_texts(node)
+        for text in texts:
             if not is_boilerplate(text):
                 sections[-1].paragraphs.append(text)
     return [s for s in sections if s.paragraphs]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 from bs4.dammit import EncodingDetector
 from charset_normalizer import from_bytes
@@ -24,6 +25,31 @@ def _known(name: str | None) -> str | None:
         return None
 
 
+# A valid multi-byte UTF-8 sequence; legacy Turkish text almost never forms one by chance.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
+                            rb"|[\xf0-\xf4][\x80-\xbf]{3}")
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+MIXED = "utf-8+cp1254"
+
+
+def _legacy_bytes(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: bytes that are not UTF-8 are read as windows-1254."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return exc.object[exc.start:exc.end].decode("cp1254", errors="replace"), exc.end
+
+
+codecs.register_error("newswire-cp1254", _legacy_bytes)
+
+
+def _mostly_utf8(body: bytes) -> bool:
+    """True when a page that is not valid UTF-8 still holds mostly UTF-8 text: a stray
+    byte or a pasted windows-1254 paragraph must not turn the whole page into mojibake."""
+    sequences = _UTF8_SEQUENCE.findall(body)
+    stray = len(_HIGH_BYTE.findall(body)) - sum(len(s) for s in sequences)
+    return len(sequences) >= 3 and len(sequences) >= stray
+
+
 def charset_from_content_type(content_type: str | None) -> str | None:
     if not content_type:
         return None
@@ -35,7 +61,8 @@ def charset_from_content_type(content_type: str | None) -> str | None:
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
-    """Decode a page: BOM, then HTTP charset, then <meta charset>, then UTF-8, then a guess."""
+    """Decode a page: BOM, then HTTP charset, then <meta charset>, then UTF-8, then mostly
+    UTF-8 with windows-1254 bytes in between (encoding ``MIXED``), then a guess."""
     for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"),
                       (codecs.BOM_UTF16_BE, "utf-16")):
         if body.startswith(bom):
@@ -53,6 +80,8 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    if _mostly_utf8(body):
+        return body.decode("utf-8", errors="newswire-cp1254"), MIXED
     best = from_bytes(body[:200_000], cp_isolation=["cp1254", "iso8859_9", "cp1252", "utf_8"])
     guess = best.best()
     name = _known(guess.encoding) if guess else None

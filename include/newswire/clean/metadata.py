@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -29,7 +29,42 @@ class Metadata:
     body_hint: str | None = None  # JSON-LD articleBody, a last-resort body
 
 
-def _jsonld_objects(soup: BeautifulSoup) -> list[dict]:
+@dataclass
+class _PageTags:
+    """The tags metadata reads, found in one walk over the page: each ``soup.find`` walks
+    the whole tree, and a dozen of them per page cost more than the parse itself."""
+
+    meta_property: dict[str, Tag] = field(default_factory=dict)
+    meta_name: dict[str, Tag] = field(default_factory=dict)
+    itemprop: dict[str, Tag] = field(default_factory=dict)
+    first: dict[str, Tag] = field(default_factory=dict)  # h1, title, html, time[datetime]
+    jsonld: list[Tag] = field(default_factory=list)
+
+
+def _page_tags(soup: BeautifulSoup) -> _PageTags:
+    """First-in-document-order matches, exactly as the ``soup.find`` calls they replace."""
+    tags = _PageTags()
+    for tag in soup.descendants:
+        if not isinstance(tag, Tag):
+            continue
+        name, attrs = tag.name, tag.attrs
+        if name == "meta":
+            for key, index in (("property", tags.meta_property), ("name", tags.meta_name)):
+                value = attrs.get(key)
+                if isinstance(value, str) and value not in index:
+                    index[value] = tag
+        elif name == "script":
+            if attrs.get("type") == "application/ld+json":
+                tags.jsonld.append(tag)
+        elif name in ("h1", "title", "html") or (name == "time" and "datetime" in attrs):
+            tags.first.setdefault(name, tag)
+        itemprop = attrs.get("itemprop")
+        if isinstance(itemprop, str) and itemprop not in tags.itemprop:
+            tags.itemprop[itemprop] = tag
+    return tags
+
+
+def _jsonld_objects(tags: _PageTags) -> list[dict]:
     found: list[dict] = []
 
     def walk(node: object) -> None:
@@ -44,7 +79,7 @@ def _jsonld_objects(soup: BeautifulSoup) -> list[dict]:
             if any(isinstance(k, str) and k.lower() in _ARTICLE_TYPES for k in kinds):
                 found.append(node)
 
-    for script in soup.find_all("script", type="application/ld+json"):
+    for script in tags.jsonld:
         try:
             walk(json.loads(script.string or ""))
         except (json.JSONDecodeError, TypeError):
@@ -52,16 +87,30 @@ def _jsonld_objects(soup: BeautifulSoup) -> list[dict]:
     return found
 
 
-def _meta(soup: BeautifulSoup, *names: str) -> str | None:
+def _meta(tags: _PageTags, *names: str) -> str | None:
     for name in names:
-        tag = soup.find("meta", attrs={"property": name}) or soup.find("meta",
-                                                                       attrs={"name": name})
+        tag = tags.meta_property.get(name) or tags.meta_name.get(name)
         if tag is None:
-            tag = soup.find(attrs={"itemprop": name})
+            tag = tags.itemprop.get(name)
         if isinstance(tag, Tag):
             value = tag.get("content") or tag.get("datetime") or tag.get_text()
             if isinstance(value, str) and value.strip():
                 return normalize_text(value)
+    return None
+
+
+# Day-first numeric dates as AA prints them: read directly, since dateparser (which
+# would read them the same way, DATE_ORDER DMY) costs milliseconds a call.
+_NUMERIC_FORMATS = ("%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y", "%d/%m/%Y %H:%M",
+                    "%d/%m/%Y")
+
+
+def _numeric_date(text: str) -> datetime | None:
+    for fmt in _NUMERIC_FORMATS:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
     return None
 
 
@@ -75,7 +124,7 @@ def parse_datetime(text: str | None, tz: str = "UTC") -> datetime | None:
     try:
         value = isoparser.isoparse(text)
     except ValueError:
-        value = dateparser.parse(
+        value = _numeric_date(text) or dateparser.parse(
             text, languages=["tr", "en"],
             settings={"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first",
                       "RETURN_AS_TIMEZONE_AWARE": False, "STRICT_PARSING": False},
@@ -103,7 +152,8 @@ _VISIBLE_DATE = re.compile(r"\b(\d{1,2}[./]\d{1,2}[./]\d{4}(?:\s*[-,]?\s*\d{1,2}
 
 def extract_metadata(soup: BeautifulSoup, tz: str = "UTC") -> Metadata:
     meta = Metadata()
-    for obj in _jsonld_objects(soup):
+    tags = _page_tags(soup)
+    for obj in _jsonld_objects(tags):
         meta.title = meta.title or (normalize_text(str(obj.get("headline", ""))) or None)
         meta.summary = meta.summary or (normalize_text(str(obj.get("description", ""))) or None)
         meta.byline = meta.byline or _author_name(obj.get("author"))
@@ -115,25 +165,24 @@ def extract_metadata(soup: BeautifulSoup, tz: str = "UTC") -> Metadata:
         body = obj.get("articleBody")
         if isinstance(body, str) and body.strip():
             meta.body_hint = meta.body_hint or body
-    meta.title = meta.title or _meta(soup, "og:title", "twitter:title")
+    meta.title = meta.title or _meta(tags, "og:title", "twitter:title")
     if meta.title is None:
-        h1 = soup.find("h1")
-        title_tag = h1 or soup.find("title")
+        title_tag = tags.first.get("h1") or tags.first.get("title")
         if title_tag:
             meta.title = normalize_text(title_tag.get_text(" ")) or None
-    meta.summary = meta.summary or _meta(soup, "og:description", "description",
+    meta.summary = meta.summary or _meta(tags, "og:description", "description",
                                          "twitter:description")
-    meta.byline = meta.byline or _meta(soup, "author", "article:author", "byl")
+    meta.byline = meta.byline or _meta(tags, "author", "article:author", "byl")
     meta.published_at = meta.published_at or parse_datetime(
-        _meta(soup, "article:published_time", "datePublished", "pubdate", "publish-date",
+        _meta(tags, "article:published_time", "datePublished", "pubdate", "publish-date",
               "date", "DC.date.issued"), tz)
     meta.modified_at = meta.modified_at or parse_datetime(
-        _meta(soup, "article:modified_time", "dateModified", "og:updated_time"), tz)
+        _meta(tags, "article:modified_time", "dateModified", "og:updated_time"), tz)
     if meta.published_at is None:
-        time_tag = soup.find("time", attrs={"datetime": True})
+        time_tag = tags.first.get("time")
         if isinstance(time_tag, Tag):
             meta.published_at = parse_datetime(str(time_tag["datetime"]), tz)
-    html = soup.find("html")
+    html = tags.first.get("html")
     if meta.lang is None and isinstance(html, Tag) and html.get("lang"):
         meta.lang = str(html["lang"]).split("-")[0].lower()
     return meta

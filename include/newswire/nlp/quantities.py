@@ -17,6 +17,7 @@ Numbers that are years, days of a month, clock times, ordinals or parts of names
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -163,6 +164,8 @@ def extract_quantities(text: str, lang: str) -> list[Quantity]:
         if reading is None:
             continue
         _read_unit(folded, reading, lang, found)
+        if not math.isfinite(reading.value):
+            continue  # "999...9 milyar": more digits than a float holds is no amount
         found.append(Quantity(text[reading.start:reading.end], reading.start, reading.end,
                               reading.value, reading.unit))
     if lang == "en":
@@ -199,7 +202,7 @@ def _parse_number(raw: str, lang: str) -> float | None:
             return float(raw.replace(",", "."))
         if re.fullmatch(r"\d+\.\d+", raw):
             hours, minutes = raw.split(".")
-            if len(minutes) == 2 and int(hours) <= 23 and int(minutes) <= 59:
+            if len(minutes) == 2 and len(hours) <= 2 and int(hours) <= 23 and int(minutes) <= 59:
                 return None  # a clock time: "14.30"
             return float(raw)
         return None

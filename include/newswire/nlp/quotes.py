@@ -446,7 +446,8 @@ def extract_en(text: str, speakers: Speakers) -> list[Quote]:
             near = sorted(named, key=lambda c: (c[0] < q_end, abs(c[0] - q_end)))
             cue = near[0] if near else None
             speaker = cue[3] if cue else last
-            quotes.append(Quote(inner, q_start + 1, q_start + 1 + len(inner),
+            start = q_start + 1 + _lead(text, q_start + 1)  # '" Text"': after the space
+            quotes.append(Quote(inner, start, start + len(inner),
                                 speaker.name if speaker else None,
                                 speaker.role if speaker else None,
                                 _en_lemma(cue[2]) if cue else None, cue[2] if cue else None,

@@ -1,0 +1,230 @@
+"""Fetch + clean over a synthetic AA archive served on 127.0.0.1: pages/s and peak memory.
+
+    .venv/bin/python bench/bench_fetch_clean.py [--quick] [--sizes 1000 10000] [--per-day 100]
+
+For each archive size, in a fresh process (so each peak is its own): the pipeline's real
+stages (``discover_source`` over the archive's sitemap index and day sitemaps, then
+``fetch_source`` with the real Fetcher, ``clean_source`` and ``publish``) into a
+temporary lake, the politeness delay 0 (our own server, in another process). Reports
+pages/s, peak RSS (``ru_maxrss``) and RSS after start-up, and checks every cleaned body
+against the paragraphs the page was rendered from. Memory is flat when the largest
+archive's peak is within 25% of the smallest one's.
+
+Baseline, in the same run: a plain ``requests`` GET of the same pages in one session (no
+robots.txt, no storage, no cleaning), so the ratio shows what the pipeline costs over the
+bare transfer. Writes bench/results/fetch_clean.md and fetch_clean.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+# bench/ (common, synthetic_archive) and include/ (newswire), run from anywhere.
+sys.path[:0] = [str(Path(__file__).resolve().parent),
+                str(Path(__file__).resolve().parents[1] / "include")]
+
+from common import (  # noqa: E402
+    REPO,
+    RESULTS,
+    current_rss_mb,
+    machine,
+    machine_line,
+    peak_rss_mb,
+    table,
+    write_results,
+)
+from synthetic_archive import SyntheticArchive, sources_yaml  # noqa: E402
+
+FLAT_TOLERANCE = 1.25  # the largest archive's peak RSS / the smallest one's
+QUICK_SIZES = [50, 200]
+SOURCE_ID = "bench_aa"
+
+
+@contextmanager
+def archive_server(pages: int, per_day: int):
+    """The synthetic archive in its own process (its memory and CPU are not ours)."""
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "bench" / "synthetic_archive.py"), "--pages", str(pages),
+         "--per-day", str(per_day)], stdout=subprocess.PIPE, text=True,
+        start_new_session=True)
+    try:
+        line = proc.stdout.readline() if proc.stdout else ""
+        if not line.startswith("serving "):
+            raise RuntimeError(f"synthetic archive did not start: {line!r}")
+        yield line.split()[1]
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def run_child(args: list[str]) -> dict:
+    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
+                         check=False)
+    if out.returncode != 0:
+        raise RuntimeError(f"child {args} failed ({out.returncode}):\n{out.stderr[-4000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# -- measured in a fresh process -------------------------------------------------------
+def child_pipeline(base: str, pages: int, per_day: int, work: Path) -> dict:
+    os.environ["NEWSWIRE_LAKE"] = str(work / "lake")
+    os.environ["NEWSWIRE_CATALOG"] = str(work / "newswire.duckdb")
+    os.environ.pop("NEWSWIRE_STAGING", None)
+    sources = work / "sources.yaml"
+    sources.write_text(sources_yaml(base, SOURCE_ID), "utf-8")
+    os.environ["NEWSWIRE_SOURCES"] = str(sources)
+    from newswire.config import Settings
+    from newswire.pipeline import StageManifest, clean_source, discover_source, fetch_source
+    from newswire.pipeline import publish as publish_stage
+
+    settings = Settings.from_env()
+    archive = SyntheticArchive(pages, per_day)
+    start = datetime(archive.first_day.year, archive.first_day.month, archive.first_day.day,
+                     tzinfo=UTC)
+    end = start + timedelta(days=archive.days)
+    rss_start = current_rss_mb()
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    discovered = discover_source(settings, SOURCE_ID, start, end, "bench", "daily")
+    seconds["discover"] = time.perf_counter() - started
+    mark = time.perf_counter()
+    fetched = fetch_source(settings, discovered)
+    seconds["fetch"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    cleaned = clean_source(settings, fetched)
+    seconds["clean"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    published = publish_stage(settings, [cleaned])
+    seconds["publish"] = time.perf_counter() - mark
+    total = time.perf_counter() - started
+    return {"pages": pages, "days": archive.days, "per_day": per_day,
+            "seconds": round(total, 3), "stage_seconds": {k: round(v, 3)
+                                                          for k, v in seconds.items()},
+            "pages_per_s": round(pages / total, 2), "rss_start_mb": round(rss_start, 1),
+            "peak_rss_mb": round(peak_rss_mb(), 1), "rss_end_mb": round(current_rss_mb(), 1),
+            "fetch_counts": StageManifest.load(fetched).counts,
+            "clean_counts": StageManifest.load(cleaned).counts, "published": published,
+            "lake": str(work / "lake")}
+
+
+def child_raw_get(base: str, pages: int, per_day: int) -> dict:
+    import requests
+
+    archive = SyntheticArchive(pages, per_day)
+    session = requests.Session()
+    rss_start = current_rss_mb()
+    started = time.perf_counter()
+    total_bytes = 0
+    for index in range(pages):
+        response = session.get(base + archive.article(index).path, timeout=30)
+        response.raise_for_status()
+        total_bytes += len(response.content)
+    seconds = time.perf_counter() - started
+    return {"pages": pages, "seconds": round(seconds, 3),
+            "pages_per_s": round(pages / seconds, 2), "bytes": total_bytes,
+            "rss_start_mb": round(rss_start, 1), "peak_rss_mb": round(peak_rss_mb(), 1)}
+
+
+def check_bodies(lake: Path, pages: int, per_day: int) -> dict:
+    """Every published article against the paragraphs its page was rendered from."""
+    import duckdb
+    from newswire.clean.text import normalize_text
+
+    archive = SyntheticArchive(pages, per_day)
+    rows = duckdb.sql(
+        "select url, body, extractor from read_parquet(?, hive_partitioning = true)",
+        params=[str(lake / "articles" / "**" / "*.parquet")]).fetchall()
+    gold = {archive.article(i).path: "\n\n".join(normalize_text(p)
+                                                for p in archive.gold_paragraphs(i))
+            for i in range(pages)}
+    matching = sum(1 for url, body, _ in rows
+                   if gold.get("/" + url.split("/", 3)[3]) == body)
+    return {"articles": len(rows), "bodies_matching_gold": matching,
+            "extractors": sorted({r[2] for r in rows})}
+
+
+# -- the parent: one fresh process per size -------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help=f"smoke run: archives of {QUICK_SIZES} pages")
+    parser.add_argument("--sizes", type=int, nargs="+", default=None)
+    parser.add_argument("--per-day", type=int, default=100)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--child", choices=["pipeline", "raw"], help=argparse.SUPPRESS)
+    parser.add_argument("--base", help=argparse.SUPPRESS)
+    parser.add_argument("--pages", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    per_day = args.per_day
+    if args.child == "pipeline":
+        print(json.dumps(child_pipeline(args.base, args.pages, per_day, args.work)))
+        return 0
+    if args.child == "raw":
+        print(json.dumps(child_raw_get(args.base, args.pages, per_day)))
+        return 0
+
+    if args.quick:
+        per_day = min(per_day, 25)
+    sizes = args.sizes or (QUICK_SIZES if args.quick else [1_000, 10_000])
+    info = machine()
+    results = []
+    for size in sizes:
+        with tempfile.TemporaryDirectory(prefix="newswire-bench-") as tmp, \
+                archive_server(size, per_day) as base:
+            child_args = ["--base", base, "--pages", str(size), "--per-day", str(per_day)]
+            raw = run_child(["--child", "raw", *child_args])
+            ours = run_child(["--child", "pipeline", "--work", tmp, *child_args])
+            ours["check"] = check_bodies(Path(ours.pop("lake")), size, per_day)
+            ours["raw_get"] = raw
+            results.append(ours)
+            print(f"{size} pages: {ours['pages_per_s']} pages/s (raw GET "
+                  f"{raw['pages_per_s']}), peak RSS {ours['peak_rss_mb']} MB, bodies "
+                  f"{ours['check']['bodies_matching_gold']}/{size}", flush=True)
+
+    smallest, largest = results[0], results[-1]
+    memory_ratio = largest["peak_rss_mb"] / smallest["peak_rss_mb"]
+    flat = memory_ratio <= FLAT_TOLERANCE
+    rows = [[f"{r['pages']:,}", r["days"], f"{r['pages_per_s']:.1f}",
+             f"{r['raw_get']['pages_per_s']:.1f}",
+             f"{r['pages_per_s'] / r['raw_get']['pages_per_s']:.2f}",
+             " / ".join(f"{k} {v:.1f}" for k, v in r["stage_seconds"].items()),
+             f"{r['rss_start_mb']:.0f}", f"{r['peak_rss_mb']:.0f}",
+             f"{r['check']['bodies_matching_gold']:,}/{r['check']['articles']:,}"]
+            for r in results]
+    md = "\n".join([
+        "## Fetch + clean: synthetic AA archive on 127.0.0.1", "",
+        machine_line(info), "",
+        table(["pages", "days", "pipeline pages/s", "raw GET pages/s (baseline)", "ratio",
+               "seconds per stage", "RSS after start-up MB", "peak RSS MB",
+               "bodies = gold"], rows), "",
+        f"{per_day} pages a day; discover → fetch (real Fetcher, politeness delay 0, "
+        "conditional GET, robots.txt) → clean → publish into a fresh lake, each size in "
+        "a fresh process, the archive served by another process.", "",
+        f"Memory: peak {largest['peak_rss_mb']:.0f} MB at {largest['pages']:,} pages vs "
+        f"{smallest['peak_rss_mb']:.0f} MB at {smallest['pages']:,} pages, ratio "
+        f"{memory_ratio:.2f}: {'flat' if flat else 'NOT flat'} (target ≤ {FLAT_TOLERANCE}).",
+    ])
+    print(md)
+    data = {"machine": info, "quick": args.quick, "per_day": per_day, "results": results,
+            "memory_ratio": round(memory_ratio, 3), "memory_flat": flat}
+    write_results("fetch_clean", md, data, args.out)
+    all_clean = all(r["check"]["bodies_matching_gold"] == r["pages"] for r in results)
+    return 0 if flat and all_clean else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,100 @@
+"""Smoke test of the benchmark suite: the clean bench on 20 pages of each set and
+fetch + clean over a 50-page synthetic archive served on 127.0.0.1, with their result
+files checked for real numbers (timing targets live in bench/, never in tests)."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, SHARED
+
+BENCH = REPO / "bench"
+sys.path.insert(0, str(BENCH))
+
+from synthetic_archive import SyntheticArchive, start_in_thread  # noqa: E402
+
+
+def run_bench(script: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(BENCH / script), *args], capture_output=True,
+                          text=True, timeout=300, cwd=REPO, check=False)
+
+
+def is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def test_synthetic_archive_serves_pages_its_sitemaps_list(tmp_path: Path) -> None:
+    import requests
+    from newswire.clean import clean_html
+
+    archive = SyntheticArchive(pages=30, per_day=10)
+    server, base = start_in_thread(archive)
+    try:
+        index = requests.get(base + "/aa/sitemap.xml", timeout=10)
+        assert index.status_code == 200 and index.text.count("<sitemap>") == 3
+        day = requests.get(f"{base}/aa/sitemaps/{archive.first_day}.xml", timeout=10).text
+        assert day.count("<url>") == 10
+        path = archive.article(7).path
+        assert path in day
+        page = requests.get(base + path, timeout=10)
+        assert page.status_code == 200 and len(page.content) > 20_000
+        again = requests.get(base + path, timeout=10,
+                             headers={"If-None-Match": page.headers["ETag"]})
+        assert again.status_code == 304
+        assert requests.get(base + path + "0", timeout=10).status_code == 404
+    finally:
+        server.shutdown()
+        server.server_close()
+    article = clean_html(page.content, base + path, profile="aa", timezone="Europe/Istanbul")
+    assert article.body.split("\n\n") == archive.gold_paragraphs(7)
+    assert article.published_at == archive.article(7).published_at
+
+
+def test_clean_bench_quick_writes_real_figures(tmp_path: Path) -> None:
+    done = run_bench("bench_clean.py", "--quick", "--out", str(tmp_path))
+    assert done.returncode in (0, 1), done.stderr[-3000:]  # 1: a target missed, still figures
+    data = json.loads((tmp_path / "clean.json").read_text("utf-8"))
+    news = data["news"]
+    ours = news["scores"][news["ours"]]
+    assert ours["pages"] == 20 and ours["errors"] == 0
+    assert 0.9 <= ours["f1"] <= 1.0  # our own news pages: the cleaner must get them right
+    assert is_number(news["pages_per_s_ours"]) and news["pages_per_s_ours"] > 0
+    assert is_number(news["pages_per_s_baseline"]) and news["pages_per_s_baseline"] > 0
+    real = data["real_world"]
+    if (SHARED / "data" / "trafilatura_eval.tar.gz").exists():
+        assert real["scores"][real["ours"]]["pages"] == 20
+        assert 0.5 < real["f1_ours"] <= 1.0 and 0.5 < real["f1_baseline"] <= 1.0
+        assert is_number(real["speed_ratio"]) and real["speed_ratio"] > 0
+    else:
+        assert "SKIPPED" in real["skipped"]
+    assert "| ours: summary + sections | 20 |" in (tmp_path / "clean.md").read_text("utf-8")
+
+
+def test_fetch_clean_bench_quick_50_pages(tmp_path: Path) -> None:
+    done = run_bench("bench_fetch_clean.py", "--sizes", "50", "--per-day", "25",
+                     "--out", str(tmp_path))
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    data = json.loads((tmp_path / "fetch_clean.json").read_text("utf-8"))
+    [result] = data["results"]
+    assert result["pages"] == 50 and result["days"] == 2
+    assert result["fetch_counts"]["fetched"] == 50 and result["fetch_counts"]["failed"] == 0
+    assert result["check"] == {"articles": 50, "bodies_matching_gold": 50,
+                               "extractors": ["aa"]}
+    for key in ("pages_per_s", "peak_rss_mb", "rss_start_mb", "seconds"):
+        assert is_number(result[key]) and result[key] > 0, key
+    assert result["peak_rss_mb"] >= result["rss_start_mb"]
+    assert is_number(result["raw_get"]["pages_per_s"]) and result["raw_get"]["pages_per_s"] > 0
+    assert "| 50 | 2 |" in (tmp_path / "fetch_clean.md").read_text("utf-8")
+
+
+@pytest.mark.parametrize("script", ["bench_clean.py", "bench_fetch_clean.py", "bench_nlp.py",
+                                    "bench_e2e.py", "run_all.py"])
+def test_every_bench_has_a_quick_mode(script: str) -> None:
+    done = run_bench(script, "--help")
+    assert done.returncode == 0 and "--quick" in done.stdout
