@@ -6,8 +6,12 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+import trafilatura
+from lxml import etree
 from newswire.clean import CleanError, clean_html
 from newswire.clean.decode import decode_html
+from newswire.clean.dom import parse_page
+from newswire.clean.extractors import extract_marked_body, extract_trafilatura
 from newswire.clean.text import is_boilerplate, normalize_text, split_dateline
 from newswire.sample_site.site import build_site, load_content
 
@@ -124,6 +128,40 @@ def test_unmarked_page_falls_back_to_trafilatura() -> None:
     assert "Dock workers at the port of Antwerp" in article.body
     assert "40 million euros" in article.body
     assert "Copyright" not in article.body and "Archive" not in article.body
+
+
+def test_one_parse_serves_trafilatura_unchanged_and_leaves_the_tree_whole() -> None:
+    # The page is parsed once and the tree shared: trafilatura must extract from it what
+    # it extracts from the string, and must not prune the tree our later fallbacks read.
+    html = fixture_page("unmarked_blog.html").decode("utf-8")
+    page = parse_page(html)
+    assert page is not None and page.trafilatura_tree is not None
+    before = etree.tostring(page.root)
+    from_tree = trafilatura.extract(page.trafilatura_tree, url="https://blog.example/port")
+    assert from_tree == trafilatura.extract(html, url="https://blog.example/port")
+    assert from_tree and "Dock workers at the port of Antwerp" in from_tree
+    sections = extract_trafilatura(page.trafilatura_tree, "https://blog.example/port")
+    assert sections and "Dock workers" in sections[0].paragraphs[0]
+    assert etree.tostring(page.root) == before
+
+
+def test_marked_body_reads_a_copy_and_skips_script_text() -> None:
+    paragraph = "<p>Bir paragraf metni burada yer alıyor ve yeterince uzun bir cümle.</p>"
+    html = ('<html><body><h1>Başlık<script>var t = 1;</script></h1>'
+            '<div itemprop="articleBody"><div class="share-bar">Paylaş</div>'
+            + paragraph * 5 + '<p>Satır bir<br>satır iki<br><br>ikinci paragraf</p>'
+            '<script>var x = "not text";</script></div></body></html>')
+    page = parse_page(html)
+    assert page is not None
+    sections = extract_marked_body(page.root)
+    assert sections is not None
+    assert sections[0].paragraphs[-2:] == ["Satır bir satır iki", "ikinci paragraf"]
+    assert not any("Paylaş" in p or "not text" in p for p in sections[0].paragraphs)
+    # Noise was stripped from a copy: the page's own tree still holds the share bar.
+    assert page.root.xpath("//div[@class='share-bar']")
+    article = clean_html(html.encode(), "https://x.example/a")
+    assert article.title == "Başlık"
+    assert article.extractor == "marked_body"
 
 
 def test_aa_bold_paragraph_is_a_heading_and_br_is_a_soft_break() -> None:

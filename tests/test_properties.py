@@ -27,7 +27,10 @@ from newswire.sources import Source
 from newswire.urls import UrlError, article_id, canonical_url, host_allowed
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
-QUICK = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+# derandomize: CI sees the same examples every run (no flaky failures on a new random
+# draw); `make fuzz` explores beyond them.
+QUICK = settings(max_examples=300, deadline=None, derandomize=True,
+                 suppress_health_check=list(HealthCheck))
 
 # --------------------------------------------------------------------------- HTML-ish text
 

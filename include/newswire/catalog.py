@@ -125,8 +125,11 @@ def view_sql(lake: LakeLike, table: str, files: list[str] | None = None) -> str:
     """A view over every partition file of a table; typed and empty when there are none.
     ``files``: the table's files, when already listed (an S3 lake's committed files)."""
     where = Lake.of(lake)
-    hive = ("hive_partitioning = true, union_by_name = true, "
-            "hive_types = {'source': VARCHAR, 'date': DATE}")
+    # No union_by_name: every partition file is written with the table's one schema
+    # (write_partition casts to it; the quality gate checks schema_version), and
+    # union_by_name makes DuckDB open every file's footer at bind time, which cost a
+    # one-day query as much as reading a year (bench/bench_warehouse.py).
+    hive = "hive_partitioning = true, hive_types = {'source': VARCHAR, 'date': DATE}"
     if not where.is_local and files is None:
         files = [path for _, _, path in partitions(where, table)]
     if files is not None:

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 import py3langid
-from bs4 import BeautifulSoup
 
 from newswire.clean import extractors
 from newswire.clean.decode import MIXED, decode_html
+from newswire.clean.dom import Page, parse_page
 from newswire.clean.metadata import Metadata, extract_metadata, parse_datetime, visible_dates
 from newswire.clean.text import normalize_text, split_dateline
 from newswire.records import Article, Section
@@ -26,15 +26,16 @@ class CleanError(ValueError):
     """The page holds no article we can extract (the reason is recorded, the run goes on)."""
 
 
-def extract_sections(soup: BeautifulSoup, html: str, url: str | None, profile: str,
+def extract_sections(page: Page, url: str | None, profile: str,
                      meta: Metadata) -> tuple[list[Section], str]:
+    root = page.root
     chain: list[tuple[str, Callable[[], list[Section] | None]]] = []
     if profile == "aa":
-        chain.append(("aa", lambda: extractors.extract_aa(soup)))
+        chain.append(("aa", lambda: extractors.extract_aa(root)))
     chain += [
-        ("marked_body", lambda: extractors.extract_marked_body(soup)),
-        ("trafilatura", lambda: extractors.extract_trafilatura(html, url)),
-        ("marked_body", lambda: extractors.extract_article_element(soup)),
+        ("marked_body", lambda: extractors.extract_marked_body(root)),
+        ("trafilatura", lambda: extractors.extract_trafilatura(page.trafilatura_tree, url)),
+        ("marked_body", lambda: extractors.extract_article_element(root)),
         ("jsonld_body", lambda: extractors.extract_jsonld_body(meta.body_hint)),
     ]
     for name, extract in chain:
@@ -59,11 +60,12 @@ def clean_html(body: bytes | str, url: str, *, source: str = "adhoc", source_lan
     html, encoding = decode_html(body, content_type) if isinstance(body, bytes) else (body, None)
     if not html.strip():
         raise CleanError("empty page")
-    # Attributes stay plain strings: splitting every class attribute into a list costs a
-    # tenth of the parse, and only the extractors' class tests need the words.
-    soup = BeautifulSoup(html, "lxml", multi_valued_attributes=None)
-    meta = extract_metadata(soup, timezone)
-    sections, extractor = extract_sections(soup, html, url, profile, meta)
+    # Parsed once, in C: our extractors and trafilatura share the tree (dom.py says why).
+    page = parse_page(html)
+    if page is None:
+        raise CleanError("no HTML elements in the page")
+    meta = extract_metadata(page.root, timezone)
+    sections, extractor = extract_sections(page, url, profile, meta)
     warnings: list[str] = []
     if encoding == MIXED:
         warnings.append("mixed encodings: UTF-8 with windows-1254 bytes, decoded piece by piece")
@@ -81,10 +83,10 @@ def clean_html(body: bytes | str, url: str, *, source: str = "adhoc", source_lan
     byline = meta.byline
     published_at = meta.published_at
     if profile == "aa":
-        summary = extractors.aa_lead(soup) or summary
-        byline = extractors.aa_byline(soup) or byline
+        summary = extractors.aa_lead(page.root) or summary
+        byline = extractors.aa_byline(page.root) or byline
         if published_at is None:
-            dates = visible_dates(extractors.aa_visible_date(soup) or "", timezone)
+            dates = visible_dates(extractors.aa_visible_date(page.root) or "", timezone)
             published_at = dates[0] if dates else None
     if published_at is None and fallback_published_at is not None:
         published_at = fallback_published_at

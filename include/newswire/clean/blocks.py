@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from lxml import etree
+from lxml.html import HtmlElement
 
+from newswire.clean.dom import element_text, text_and_breaks
 from newswire.clean.text import is_boilerplate, normalize_text
 from newswire.records import Section
 
@@ -20,64 +22,65 @@ NOISE_CLASS = re.compile(
     re.IGNORECASE,
 )
 HEADING_TAGS = {"h2", "h3", "h4", "h5", "h6"}
+BLOCK_TAGS = ["p", *sorted(HEADING_TAGS), "blockquote", "li", "pre"]
+ENCLOSING_BLOCKS = ["p", "blockquote", "li", "pre"]
 MAX_HEADING_CHARS = 90
 _BR = "\x00br\x00"  # a marker no page text contains (NULs are dropped by parsers)
+# Only tags with a class, id or role can be noise by name: the regex runs on those alone.
+_MARKED = etree.XPath("descendant::*[@class or @id or @role]")
 
 
-def strip_noise(root: Tag | BeautifulSoup) -> None:
-    for tag in root.find_all(NOISE_TAGS):
-        tag.decompose()
-    for tag in root.find_all(True):
-        if tag.decomposed or tag.attrs is None:
-            continue
-        classes = tag.get("class") or ""  # a string, or a list from a default soup
-        marks = " ".join([classes if isinstance(classes, str) else " ".join(classes),
-                          str(tag.get("id", ""))]).strip()
-        role = str(tag.get("role", ""))
+def strip_noise(root: HtmlElement) -> None:
+    """Drop page furniture inside ``root`` (a copy: the page's own tree stays whole)."""
+    for tag in list(root.iterdescendants(*NOISE_TAGS)):
+        tag.drop_tree()  # keeps the tail: the text after the tag is not the tag's
+    for tag in _MARKED(root):
+        marks = " ".join([tag.get("class") or "", tag.get("id") or ""]).strip()
+        role = tag.get("role") or ""
         if (marks and NOISE_CLASS.search(marks)) or role in ("navigation", "complementary"):
-            tag.decompose()
+            # A tag inside one dropped already is dropped from the detached copy: harmless.
+            tag.drop_tree()
 
 
-def _bold_heading(p: Tag) -> str | None:
+def _bold_heading(p: HtmlElement) -> str | None:
     """A paragraph that is only a short bold line reads as a section heading (AA does this)."""
-    children = [c for c in p.children if not (isinstance(c, NavigableString) and not c.strip())]
-    if len(children) == 1 and isinstance(children[0], Tag) and children[0].name in ("strong",
-                                                                                   "b"):
-        text = normalize_text(children[0].get_text(" "))
+    if len(p) != 1 or (p.text and p.text.strip()):
+        return None
+    child = p[0]
+    if child.tag in ("strong", "b") and not (child.tail and child.tail.strip()):
+        text = normalize_text(element_text(child, " "))
         if 0 < len(text) <= MAX_HEADING_CHARS and not text.endswith((".", ":", "?", "!")):
             return text
     return None
 
 
-def _paragraph_texts(p: Tag) -> list[str]:
+def _paragraph_texts(p: HtmlElement) -> list[str]:
     """A <p>'s text; two <br> in a row split it, a single <br> is a hard line break."""
-    for br in p.find_all("br"):
-        br.replace_with(_BR)
-    parts = re.split(f"{_BR}\\s*{_BR}", p.get_text(""))
+    parts = re.split(f"{_BR}\\s*{_BR}", text_and_breaks(p, _BR))
     return [t for t in (normalize_text(part.replace(_BR, " ")) for part in parts) if t]
 
 
-def container_sections(container: Tag) -> list[Section]:
+def container_sections(container: HtmlElement) -> list[Section]:
     """Walk a content container in document order: headings open sections, paragraphs fill.
     (Text written straight into <div>s, outside any <p>, is left out on purpose: on
     trafilatura's 990-page evaluation set taking it cost more precision than it gained
     recall; a container with too little text falls through to trafilatura.)"""
     sections: list[Section] = [Section(None, [])]
-    for node in container.find_all(["p", *HEADING_TAGS, "blockquote", "li", "pre"]):
-        if node.find_parent(["p", "blockquote", "li", "pre"]) is not None:
+    for node in container.iterdescendants(*BLOCK_TAGS):
+        if next(node.iterancestors(*ENCLOSING_BLOCKS), None) is not None:
             continue  # its text is already part of the enclosing block
-        if node.name in HEADING_TAGS:
-            text = normalize_text(node.get_text(" "))
+        if node.tag in HEADING_TAGS:
+            text = normalize_text(element_text(node, " "))
             if text and len(text) <= MAX_HEADING_CHARS:
                 sections.append(Section(text, []))
             continue
-        if node.name == "p":
+        if node.tag == "p":
             heading = _bold_heading(node)
             if heading:
                 sections.append(Section(heading, []))
                 continue
-        if node.name == "pre":  # code or verse: one block, its line breaks as spaces
-            texts = [t for t in [normalize_text(node.get_text(""))] if t]
+        if node.tag == "pre":  # code or verse: one block, its line breaks as spaces
+            texts = [t for t in [normalize_text(element_text(node))] if t]
         else:
             texts = _paragraph_texts(node)
         for text in texts:

@@ -63,10 +63,16 @@ def charset_from_content_type(content_type: str | None) -> str | None:
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Decode a page: BOM, then HTTP charset, then <meta charset>, then UTF-8, then mostly
     UTF-8 with windows-1254 bytes in between (encoding ``MIXED``), then a guess."""
-    for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"),
-                      (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+                      (codecs.BOM_UTF16_BE, "utf-16-be")):
         if body.startswith(bom):
-            return body.decode(name, errors="replace").lstrip("\ufeff"), name
+            rest = body[len(bom):]  # exactly one BOM: a second one is text
+            try:
+                return rest.decode(name), name
+            except UnicodeDecodeError:
+                if name == "utf-8":  # a UTF-8 page with stray legacy bytes
+                    return rest.decode("utf-8", errors="newswire-cp1254"), MIXED
+                return rest.decode(name, errors="replace"), name
     declared = [charset_from_content_type(content_type)]
     declared.append(_known(EncodingDetector.find_declared_encoding(body, is_html=True,
                                                                    search_entire_document=False)))

@@ -9,9 +9,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import dateparser
-from bs4 import BeautifulSoup, Tag
 from dateutil import parser as isoparser
+from lxml import etree
+from lxml.html import HtmlElement
 
+from newswire.clean.dom import element_text
 from newswire.clean.text import normalize_text
 
 _ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle",
@@ -31,35 +33,40 @@ class Metadata:
 
 @dataclass
 class _PageTags:
-    """The tags metadata reads, found in one walk over the page: each ``soup.find`` walks
-    the whole tree, and a dozen of them per page cost more than the parse itself."""
+    """The tags metadata reads, found by one XPath query: a dozen separate searches per
+    page cost more than parsing it."""
 
-    meta_property: dict[str, Tag] = field(default_factory=dict)
-    meta_name: dict[str, Tag] = field(default_factory=dict)
-    itemprop: dict[str, Tag] = field(default_factory=dict)
-    first: dict[str, Tag] = field(default_factory=dict)  # h1, title, html, time[datetime]
-    jsonld: list[Tag] = field(default_factory=list)
+    meta_property: dict[str, HtmlElement] = field(default_factory=dict)
+    meta_name: dict[str, HtmlElement] = field(default_factory=dict)
+    itemprop: dict[str, HtmlElement] = field(default_factory=dict)
+    first: dict[str, HtmlElement] = field(default_factory=dict)  # h1, title, html, time
+    jsonld: list[HtmlElement] = field(default_factory=list)
 
 
-def _page_tags(soup: BeautifulSoup) -> _PageTags:
-    """First-in-document-order matches, exactly as the ``soup.find`` calls they replace."""
+# Every tag _PageTags keeps, in document order (an XPath union is in document order).
+_METADATA_TAGS = etree.XPath("//meta | //script[@type='application/ld+json'] | //h1 | //title"
+                             " | //html | //time[@datetime] | //*[@itemprop]",
+                             smart_strings=False)
+
+
+def _page_tags(root: HtmlElement) -> _PageTags:
+    """First-in-document-order matches, as ``soup.find`` would return them."""
     tags = _PageTags()
-    for tag in soup.descendants:
-        if not isinstance(tag, Tag):
-            continue
-        name, attrs = tag.name, tag.attrs
+    for tag in _METADATA_TAGS(root):
+        name = tag.tag
         if name == "meta":
             for key, index in (("property", tags.meta_property), ("name", tags.meta_name)):
-                value = attrs.get(key)
-                if isinstance(value, str) and value not in index:
+                value = tag.get(key)
+                if value is not None and value not in index:
                     index[value] = tag
-        elif name == "script":
-            if attrs.get("type") == "application/ld+json":
+        elif name == "script":  # an [itemprop] match may be any script
+            if tag.get("type") == "application/ld+json":
                 tags.jsonld.append(tag)
-        elif name in ("h1", "title", "html") or (name == "time" and "datetime" in attrs):
+        elif name in ("h1", "title", "html") or (name == "time"
+                                                 and tag.get("datetime") is not None):
             tags.first.setdefault(name, tag)
-        itemprop = attrs.get("itemprop")
-        if isinstance(itemprop, str) and itemprop not in tags.itemprop:
+        itemprop = tag.get("itemprop")
+        if itemprop is not None and itemprop not in tags.itemprop:
             tags.itemprop[itemprop] = tag
     return tags
 
@@ -81,7 +88,7 @@ def _jsonld_objects(tags: _PageTags) -> list[dict]:
 
     for script in tags.jsonld:
         try:
-            walk(json.loads(script.string or ""))
+            walk(json.loads(script.text or ""))
         except (json.JSONDecodeError, TypeError):
             continue
     return found
@@ -89,12 +96,12 @@ def _jsonld_objects(tags: _PageTags) -> list[dict]:
 
 def _meta(tags: _PageTags, *names: str) -> str | None:
     for name in names:
-        tag = tags.meta_property.get(name) or tags.meta_name.get(name)
-        if tag is None:
-            tag = tags.itemprop.get(name)
-        if isinstance(tag, Tag):
-            value = tag.get("content") or tag.get("datetime") or tag.get_text()
-            if isinstance(value, str) and value.strip():
+        # Not ``a or b``: an lxml element without children is falsy.
+        tag = next((found for found in (tags.meta_property.get(name), tags.meta_name.get(name),
+                                        tags.itemprop.get(name)) if found is not None), None)
+        if tag is not None:
+            value = tag.get("content") or tag.get("datetime") or element_text(tag)
+            if value.strip():
                 return normalize_text(value)
     return None
 
@@ -150,9 +157,9 @@ def _author_name(value: object) -> str | None:
 _VISIBLE_DATE = re.compile(r"\b(\d{1,2}[./]\d{1,2}[./]\d{4}(?:\s*[-,]?\s*\d{1,2}:\d{2})?)")
 
 
-def extract_metadata(soup: BeautifulSoup, tz: str = "UTC") -> Metadata:
+def extract_metadata(root: HtmlElement, tz: str = "UTC") -> Metadata:
     meta = Metadata()
-    tags = _page_tags(soup)
+    tags = _page_tags(root)
     for obj in _jsonld_objects(tags):
         meta.title = meta.title or (normalize_text(str(obj.get("headline", ""))) or None)
         meta.summary = meta.summary or (normalize_text(str(obj.get("description", ""))) or None)
@@ -167,9 +174,10 @@ def extract_metadata(soup: BeautifulSoup, tz: str = "UTC") -> Metadata:
             meta.body_hint = meta.body_hint or body
     meta.title = meta.title or _meta(tags, "og:title", "twitter:title")
     if meta.title is None:
-        title_tag = tags.first.get("h1") or tags.first.get("title")
-        if title_tag:
-            meta.title = normalize_text(title_tag.get_text(" ")) or None
+        title_tag = tags.first.get("h1")
+        title_tag = title_tag if title_tag is not None else tags.first.get("title")
+        if title_tag is not None:
+            meta.title = normalize_text(element_text(title_tag, " ")) or None
     meta.summary = meta.summary or _meta(tags, "og:description", "description",
                                          "twitter:description")
     meta.byline = meta.byline or _meta(tags, "author", "article:author", "byl")
@@ -180,11 +188,11 @@ def extract_metadata(soup: BeautifulSoup, tz: str = "UTC") -> Metadata:
         _meta(tags, "article:modified_time", "dateModified", "og:updated_time"), tz)
     if meta.published_at is None:
         time_tag = tags.first.get("time")
-        if isinstance(time_tag, Tag):
-            meta.published_at = parse_datetime(str(time_tag["datetime"]), tz)
+        if time_tag is not None:
+            meta.published_at = parse_datetime(time_tag.get("datetime"), tz)
     html = tags.first.get("html")
-    if meta.lang is None and isinstance(html, Tag) and html.get("lang"):
-        meta.lang = str(html["lang"]).split("-")[0].lower()
+    if meta.lang is None and html is not None and html.get("lang"):
+        meta.lang = str(html.get("lang")).split("-")[0].lower()
     return meta
 
 

@@ -119,7 +119,9 @@ class Speakers:
     def __init__(self, text: str, mentions: list[Mention], lang: str) -> None:
         self.text = text
         self.lang = lang
-        self.mentions = [m for m in mentions if m.label in ("PER", "ORG", "LOC", "MISC")]
+        # A mention with a blank name (the NER can tag bare whitespace) names nobody.
+        self.mentions = [m for m in mentions if m.label in ("PER", "ORG", "LOC", "MISC")
+                         and m.canonical.strip()]
         self.full_names: dict[str, str] = {}
         self.person_names = {m.canonical for m in self.mentions if m.label == "PER"}
         for m in self.mentions:
