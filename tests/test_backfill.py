@@ -53,6 +53,9 @@ def backfill_runs(airflow: Standalone) -> dict[str, str]:
     return {r["dag_run_id"]: r["state"] for r in runs["dag_runs"]}
 
 
+# Three backfills of three days each, NLP included: about 4 minutes on 2 idle cores,
+# over the default 600 s when the machine is busy.
+@pytest.mark.timeout(1500)
 def test_backfill_api_then_all_runs_then_cli(airflow: Standalone) -> None:
     # 1. The REST API, "missing runs" (what the UI dialog sends by default).
     created = airflow.api("/api/v2/backfills", {
