@@ -280,24 +280,32 @@ _NAME_AFTER_TITLE = re.compile(
     r"(?:[’']\w+)?)")
 
 
+@functools.lru_cache(maxsize=8)
+def _title_pattern(titles: frozenset[str]) -> re.Pattern[str]:
+    """Every capitalised title in one pattern (longest first), compiled once: one pass over
+    the text instead of one per title, which was a third of the NLP stage's own time."""
+    alternatives = "|".join(re.escape(t) for t in sorted(
+        (t for t in titles if t[:1].isupper()), key=lambda t: (-len(t), t)))
+    return re.compile(rf"(?<![\w'’])(?:{alternatives})\s+")
+
+
 def _titled_people(text: str, found: list[Mention], gaz: Gazetteer) -> list[Mention]:
     """People the model missed but a title announces: "Bakanı Mevlüt Çavuşoğlu,"."""
     people = []
     taken = [(m.start, m.end) for m in found]
-    for title in sorted(t for t in gaz.titles if t[:1].isupper()):
-        for match in re.finditer(rf"(?<![\w'’]){re.escape(title)}\s+", text):
-            name = _NAME_AFTER_TITLE.match(text, match.end())
-            if not name:
-                continue
-            start, end = name.span()
-            words = [strip_suffix(w) for w in name.group().split()]
-            if (any(a < end and start < b for a, b in taken) or words[0] in gaz.titles
-                    or known_form(" ".join(words), gaz) or words[0] in gaz.dates):
-                continue
-            role = role_before(text, start, gaz)
-            people.append(Mention(name.group(), start, end, "PER", base_name(name.group()),
-                                  role, source="title"))
-            taken.append((start, end))
+    for match in _title_pattern(frozenset(gaz.titles)).finditer(text):
+        name = _NAME_AFTER_TITLE.match(text, match.end())
+        if not name:
+            continue
+        start, end = name.span()
+        words = [strip_suffix(w) for w in name.group().split()]
+        if (any(a < end and start < b for a, b in taken) or words[0] in gaz.titles
+                or known_form(" ".join(words), gaz) or words[0] in gaz.dates):
+            continue
+        role = role_before(text, start, gaz)
+        people.append(Mention(name.group(), start, end, "PER", base_name(name.group()),
+                              role, source="title"))
+        taken.append((start, end))
     return people
 
 
