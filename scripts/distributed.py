@@ -58,6 +58,7 @@ from scripts.local_airflow import (  # noqa: E402
     airflow_env,
     free_port,
     stop_process_group,
+    stop_process_groups,
 )
 
 DAG_ID = "newswire_daily"
@@ -229,31 +230,6 @@ def _wait(what: str, ready, proc: subprocess.Popen, log: Path, timeout: float) -
         if time.monotonic() > deadline:
             raise TimeoutError(f"{what} not ready after {timeout:.0f}s; see {log}")
         time.sleep(0.5)
-
-
-def _stop_together(procs: list[subprocess.Popen], timeout: float = 30) -> None:
-    """SIGTERM every process group and every descendant at once, wait for all of them
-    together, SIGKILL what is left (stopping them one by one adds up the waits)."""
-    import psutil
-
-    family: list[psutil.Process] = []
-    for proc in procs:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            parent = psutil.Process(proc.pid)
-            family += [parent, *parent.children(recursive=True)]
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGTERM)
-    for member in family:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            member.terminate()
-    _gone, alive = psutil.wait_procs(family, timeout=timeout)
-    for member in alive:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            member.kill()
-    psutil.wait_procs(alive, timeout=10)
-    for proc in procs:  # reap our direct children
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=5)
 
 
 def _http_ok(url: str) -> bool:
@@ -446,8 +422,9 @@ def celery_deployment(work: Path, sample_url: str | None = None, workers: int = 
         # What runs tasks and schedules them first, then what they talk to.
         first = [p for n, p in deployment.services.items()
                  if n in names or n in ("scheduler", "dag-processor")]
-        _stop_together(first)
-        _stop_together([p for p in deployment.services.values() if p not in first])
+        stop_process_groups(first, timeout=30)
+        stop_process_groups([p for p in deployment.services.values() if p not in first],
+                            timeout=30)
         if postgres is not None:
             _stop_postgres(postgres)
         # Anything that escaped its process group (none expected): found and killed.

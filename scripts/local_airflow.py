@@ -261,15 +261,21 @@ def standalone(port: int) -> int:
 def stop_process_group(proc: subprocess.Popen, timeout: float = 20.0) -> None:
     """standalone ignores SIGINT in the background and its children do not follow it:
     signal the whole process group (and every descendant), then kill what is left."""
+    stop_process_groups([proc], timeout)
+
+
+def stop_process_groups(procs: list[subprocess.Popen], timeout: float = 20.0) -> None:
+    """SIGTERM every process group and every descendant at once, wait for all of them
+    together, SIGKILL what is left (stopping them one by one adds up the waits)."""
     import psutil
 
-    try:
-        parent = psutil.Process(proc.pid)
-        family = [parent, *parent.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
+    family: list[psutil.Process] = []
+    for proc in procs:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            parent = psutil.Process(proc.pid)
+            family += [parent, *parent.children(recursive=True)]
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGTERM)
     for member in family:
         with contextlib.suppress(psutil.NoSuchProcess):
             member.terminate()
@@ -277,7 +283,10 @@ def stop_process_group(proc: subprocess.Popen, timeout: float = 20.0) -> None:
     for member in alive:
         with contextlib.suppress(psutil.NoSuchProcess):
             member.kill()
-    psutil.wait_procs(alive, timeout=5)
+    psutil.wait_procs(alive, timeout=10)
+    for proc in procs:  # reap our direct children
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=5)
 
 
 def main() -> int:
