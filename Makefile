@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-distributed airflow lint sample-site venv clean-local models browser-deps fuzz
+.PHONY: run test test-fast test-distributed airflow lint sample-site venv clean-local models browser-deps fuzz
 
 # Create .venv and install the pinned requirements (again only when they change).
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -43,6 +43,11 @@ models: $(STAMP)
 test: $(STAMP)
 	-@$(MAKE) --no-print-directory browser-deps
 	$(STANZA_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The inner loop: unit and integration tests (kinds: tests/conftest.py), about a minute
+# and a half on two cores. `make test` stays the whole suite (CI runs that).
+test-fast: $(STAMP)
+	$(STANZA_ENV) $(BIN)/python -m pytest -m "unit or integration" $(PYTEST_ARGS)
 
 # Airflow on the CeleryExecutor with two workers, Debian's Redis and PostgreSQL on
 # 127.0.0.1 (installed with apt-get when missing, as root): tests/test_distributed.py.

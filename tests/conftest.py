@@ -85,3 +85,68 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path, sample_url: str,
 
 def fixture_page(name: str) -> bytes:
     return (FIXTURES / "pages" / name).read_bytes()
+
+
+# -- kinds of test ---------------------------------------------------------------------
+# Every test has one kind, set here rather than by folders (pyproject.toml describes the
+# markers). `make test-fast` runs unit and integration tests; `make test` runs all.
+KIND_OF_FILE = {
+    "test_architecture.py": "unit",
+    "test_backfill.py": "system",
+    "test_bench.py": "bench",
+    "test_browser.py": "browser",
+    "test_callbacks.py": "integration",
+    "test_clean.py": "unit",
+    "test_cli.py": "integration",
+    "test_compose.py": "unit",
+    "test_dag.py": "system",
+    "test_discover.py": "unit",
+    "test_distributed.py": "system",
+    "test_faults.py": "fault",
+    "test_fetch.py": "integration",
+    "test_fuzz.py": "fuzz",
+    "test_hardening.py": "fault",
+    "test_lake.py": "integration",
+    "test_maintenance.py": "integration",
+    "test_nlp.py": "unit",
+    "test_pipeline.py": "integration",
+    "test_properties.py": "fuzz",
+    "test_quality.py": "integration",
+    "test_quantities.py": "unit",
+    "test_s3_lake.py": "integration",
+    "test_sample_site.py": "integration",
+    "test_sources.py": "unit",
+    "test_standalone.py": "system",
+    "test_timex.py": "unit",
+    "test_warehouse.py": "system",
+}
+# Tests of another kind than their file's (file::test name, parameters left off).
+KIND_OF_TEST = {
+    "test_cli.py::test_run_then_query": "system",
+    "test_discover.py::test_sample_source_day_is_discovered_once_per_article": "integration",
+    "test_nlp.py::test_missing_models_say_what_to_do": "integration",
+    "test_nlp.py::test_flat_model_layout_and_identity": "integration",
+    "test_nlp.py::test_seed_article_through_real_stanza": "integration",
+    "test_nlp.py::test_nlp_tables_and_statements_view": "system",
+    "test_nlp.py::test_no_models_fails_the_nlp_stage_but_keeps_articles": "system",
+    "test_nlp.py::test_evaluate_command_meets_the_thresholds": "system",
+    "test_warehouse.py::test_data_dictionary_names_every_column_and_is_up_to_date": "unit",
+    "test_warehouse.py::test_html_report_draws_charts_and_escapes_what_it_shows":
+        "integration",
+}
+KINDS = ("unit", "integration", "system", "fault", "fuzz", "bench", "browser")
+
+
+def kind_of(item: pytest.Item) -> str:
+    file = Path(str(item.fspath)).name
+    name = f"{file}::{getattr(item, 'originalname', item.name)}"
+    return KIND_OF_TEST.get(name) or KIND_OF_FILE.get(file, "unclassified")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        kind = kind_of(item)
+        if kind not in KINDS:
+            raise pytest.UsageError(f"{item.nodeid}: no kind; add its file to KIND_OF_FILE "
+                                    "in tests/conftest.py")
+        item.add_marker(getattr(pytest.mark, kind))
