@@ -7,29 +7,14 @@ package (include/newswire/pipeline.py) and passes paths, never data.
 
 from __future__ import annotations
 
-import sys
 from datetime import timedelta
-from pathlib import Path
 
-import pendulum
-from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, task
+from airflow.sdk import CronDataIntervalTimetable, Param, dag, task
+from newswire.constants import NLP_TABLES, PUBLISHED_TABLES, START_DATE
+from newswire_airflow.common import asset
 
-# Astro-style layout: the pipeline package lives in include/ (also pip-installed
-# in the local set-up; this keeps a bare Airflow deployment working too).
-INCLUDE = Path(__file__).resolve().parents[1] / "include"
-if INCLUDE.is_dir() and str(INCLUDE) not in sys.path:
-    sys.path.insert(0, str(INCLUDE))
-
-LAKE_TABLES = ("raw_pages", "fetch_log", "articles")
-NLP_TABLES = ("sentences", "tokens", "entities", "quotes", "quantities", "time_mentions")
-
-
-def _asset(table: str) -> Asset:
-    return Asset(name=f"newswire.{table}", uri=f"file:///newswire/lake/{table}")
-
-
-ASSETS = [_asset(table) for table in LAKE_TABLES]
-NLP_ASSETS = [_asset(table) for table in NLP_TABLES]
+ASSETS = [asset(table) for table in PUBLISHED_TABLES]
+NLP_ASSETS = [asset(table) for table in NLP_TABLES]
 
 
 def _settings():  # imported at run time: no work at parse time
@@ -48,8 +33,7 @@ def _on_failure(context: dict) -> None:
     dag_id="newswire_daily",
     # A real one-day interval ([00:00, 24:00) UTC); @daily gives start == end in Airflow 3.
     schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
-    # Early enough that operators can backfill the archive (the seed is from Dec 2017).
-    start_date=pendulum.datetime(2017, 1, 1, tz="UTC"),
+    start_date=START_DATE,  # early enough to backfill the archive
     catchup=False,
     max_active_runs=4,
     default_args={"retries": 2, "retry_delay": timedelta(seconds=30),

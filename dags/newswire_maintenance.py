@@ -6,17 +6,10 @@ kept; NEWSWIRE_ORPHAN_AGE_HOURS (default 24) how old an unused file must be to g
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
 from airflow.sdk import dag, task
-
-INCLUDE = Path(__file__).resolve().parents[1] / "include"
-if INCLUDE.is_dir() and str(INCLUDE) not in sys.path:
-    sys.path.insert(0, str(INCLUDE))
-
-from newswire_airflow.common import SUPPORT_DAG_ARGS  # noqa: E402
-from newswire_airflow.common import settings as _settings  # noqa: E402
+from newswire_airflow.common import SUPPORT_DAG_ARGS
+from newswire_airflow.common import settings as _settings
 
 
 @dag(

@@ -4,19 +4,11 @@ plugin). Scheduled on the daily DAG's Assets, not on a clock."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from airflow.sdk import dag, task
+from newswire_airflow.common import SUPPORT_DAG_ARGS, asset
+from newswire_airflow.common import settings as _settings
 
-from airflow.sdk import Asset, dag, task
-
-INCLUDE = Path(__file__).resolve().parents[1] / "include"
-if INCLUDE.is_dir() and str(INCLUDE) not in sys.path:
-    sys.path.insert(0, str(INCLUDE))
-
-from newswire_airflow.common import SUPPORT_DAG_ARGS  # noqa: E402
-from newswire_airflow.common import settings as _settings  # noqa: E402
-
-ARTICLES = Asset(name="newswire.articles", uri="file:///newswire/lake/articles")
+ARTICLES = asset("articles")
 
 
 @dag(
@@ -49,7 +41,7 @@ def newswire_reporting():
     def write_reports(days: list[str]) -> list[str]:
         from datetime import date
 
-        from newswire.report import write_daily_report
+        from newswire.daily_reports import write_daily_report
 
         settings = _settings()
         return [str(write_daily_report(settings, date.fromisoformat(d))) for d in days]

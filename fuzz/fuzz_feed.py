@@ -9,7 +9,7 @@ import atheris
 from _common import bytes_from, run
 
 with atheris.instrument_imports(include=["newswire"]):
-    from newswire.discover import _select, parse_feed
+    from newswire.discover import parse_feed, select_items
     from newswire.sources import Source
     from newswire.urls import canonical_url, host_allowed
 
@@ -37,7 +37,7 @@ def test_one_input(data: bytes) -> None:
         items = parse_feed(feed_bytes(data), "http://a.example/rss")
     except ValueError:
         return
-    chosen = _select(items, SOURCE, START, END, [], [])
+    chosen = select_items(items, SOURCE, START, END)
     assert sum(chosen.skipped.values()) + len(chosen.items) == len(items)
     for item in chosen.items:
         assert item.url == canonical_url(item.url)

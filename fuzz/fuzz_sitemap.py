@@ -11,7 +11,7 @@ from _common import bytes_from, run
 from lxml import etree
 
 with atheris.instrument_imports(include=["newswire"]):
-    from newswire.discover import _select, parse_sitemap
+    from newswire.discover import parse_sitemap, select_items
     from newswire.sources import Source
 
 SOURCE = Source(id="a", lang="en", sitemaps=["http://a.example/sitemap.xml"])
@@ -43,7 +43,7 @@ def test_one_input(data: bytes) -> None:
     assert not (items and children)
     for item in items:
         assert "root:" not in item.url  # file:///etc/passwd was not read
-    _select(items, SOURCE, START, END, [], [])
+    select_items(items, SOURCE, START, END)
 
 
 if __name__ == "__main__":

@@ -7,20 +7,14 @@ serves the daily reports the reporting DAG writes, and a report for any period; 
 
 from __future__ import annotations
 
-import sys
 from datetime import date, timedelta
 from html import escape
-from pathlib import Path
 from typing import Annotated
 
 from airflow.api_fastapi.core_api.security import GetUserDep
 from airflow.plugins_manager import AirflowPlugin
 from fastapi import FastAPI, HTTPException, Query
 from fastapi.responses import HTMLResponse
-
-INCLUDE = Path(__file__).resolve().parents[1] / "include"
-if INCLUDE.is_dir() and str(INCLUDE) not in sys.path:
-    sys.path.insert(0, str(INCLUDE))
 
 app = FastAPI(title="newswire reports")
 MAX_DAYS = 366
@@ -34,7 +28,7 @@ def _settings():
 
 @app.get("/", response_class=HTMLResponse)
 def index(user: GetUserDep) -> str:
-    from newswire.report import daily_report_days
+    from newswire.daily_reports import daily_report_days
 
     days = daily_report_days(_settings())
     items = "".join(f'<li><a href="day/{escape(d)}">{escape(d)}</a></li>' for d in days)
@@ -48,7 +42,7 @@ def index(user: GetUserDep) -> str:
 @app.get("/day/{day}", response_class=HTMLResponse)
 def daily(day: date, user: GetUserDep) -> str:
     # ``day`` is parsed as a date by FastAPI: nothing else reaches the file system.
-    from newswire.report import read_daily_report
+    from newswire.daily_reports import read_daily_report
 
     page = read_daily_report(_settings(), day)
     if page is None:

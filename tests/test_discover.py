@@ -50,11 +50,11 @@ RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
 def test_feed_items_are_filtered_to_the_interval() -> None:
     items = parse_feed(RSS, "http://a.example/rss")
     assert len(items) == 5
-    from newswire.discover import _select
+    from newswire.discover import select_items
     from newswire.sources import Source
 
     source = Source(id="a", lang="en", feeds=["http://a.example/rss"])
-    chosen = _select(items, source, DAY, NEXT, [], [])
+    chosen = select_items(items, source, DAY, NEXT)
     assert [i.url for i in chosen.items] == ["http://a.example/y", "http://a.example/x"]
     assert chosen.skipped == {"undated": 1, "out_of_interval": 1, "foreign_host": 1,
                               "bad_url": 0, "duplicate": 0}
@@ -127,7 +127,7 @@ def test_sitemap_internal_entities_are_not_expanded() -> None:
 
 
 def test_links_to_other_ports_and_schemes_are_dropped() -> None:
-    from newswire.discover import DiscoveredItem, _select
+    from newswire.discover import DiscoveredItem, select_items
     from newswire.sources import Source
 
     source = Source(id="s", lang="tr", feeds=["http://127.0.0.1:8765/rss"])
@@ -135,6 +135,6 @@ def test_links_to_other_ports_and_schemes_are_dropped() -> None:
     items = [DiscoveredItem(url, "feed", "f", when, None) for url in (
         "http://127.0.0.1:8765/ok", "http://127.0.0.1:5432/admin", "http://127.0.0.1/x",
         "file:///etc/passwd", "http://169.254.169.254/latest/meta-data")]
-    chosen = _select(items, source, DAY, NEXT, [], [])
+    chosen = select_items(items, source, DAY, NEXT)
     assert [i.url for i in chosen.items] == ["http://127.0.0.1:8765/ok"]
     assert chosen.skipped["foreign_host"] == 3 and chosen.skipped["bad_url"] == 1

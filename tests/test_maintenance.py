@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 import pyarrow.parquet as pq
 from newswire import lake
 from newswire.config import Settings
+from newswire.daily_reports import read_daily_report, write_daily_report
 from newswire.maintenance import apply_raw_retention, clean_staging, compact
 from newswire.pipeline import run_interval
-from newswire.report import read_daily_report, write_daily_report
 
 from tests.conftest import both_lakes
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from lxml import etree
 from newswire.clean import CleanError, clean_html
 from newswire.clean.decode import decode_html
-from newswire.discover import _select, parse_feed, parse_sitemap
+from newswire.discover import parse_feed, parse_sitemap, select_items
 from newswire.nlp.entities import Mention
 from newswire.nlp.quantities import extract_quantities
 from newswire.nlp.quotes import extract_quotes, sentences
@@ -139,7 +139,7 @@ NEXT = datetime(2017, 12, 5, tzinfo=UTC)
 
 
 def check_selection(items: list) -> None:
-    chosen = _select(items, SOURCE, DAY, NEXT, [], [])
+    chosen = select_items(items, SOURCE, DAY, NEXT)
     assert sum(chosen.skipped.values()) + len(chosen.items) == len(items)
     for item in chosen.items:
         assert item.url == canonical_url(item.url)

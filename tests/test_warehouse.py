@@ -158,7 +158,7 @@ def test_html_report_draws_charts_and_escapes_what_it_shows(tmp_path: Path) -> N
 
 @requires_models
 def test_daily_reports_are_stored_in_the_lake_and_listed(warehouse: Settings) -> None:
-    from newswire.report import daily_report_days, read_daily_report, write_daily_report
+    from newswire.daily_reports import daily_report_days, read_daily_report, write_daily_report
 
     where = write_daily_report(warehouse, LAST)
     assert where == warehouse.lake.url("_reports", f"{LAST}.txt")

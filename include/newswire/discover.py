@@ -180,11 +180,20 @@ def discover(source: Source, fetcher: Fetcher, start: datetime, end: datetime) -
             if host_allowed(child, source.allowed_domains):
                 queue.append((child, depth + 1))
 
-    return _select(found, source, start, end, attempts, errors)
+    selected = select_items(found, source, start, end)
+    return Discovery(selected.items, attempts, errors, selected.skipped)
 
 
-def _select(found: list[DiscoveredItem], source: Source, start: datetime, end: datetime,
-            attempts: list[tuple[str, FetchAttempt]], errors: list[str]) -> Discovery:
+@dataclass
+class Selection:
+    items: list[DiscoveredItem]
+    skipped: dict[str, int]  # why the others were dropped: reason -> count
+
+
+def select_items(found: list[DiscoveredItem], source: Source, start: datetime,
+                 end: datetime) -> Selection:
+    """The listed items that are the source's articles of [start, end): canonical URLs on
+    its allowed domains, dated inside the interval, each URL once (sorted by date)."""
     skipped = {"undated": 0, "out_of_interval": 0, "foreign_host": 0, "bad_url": 0,
                "duplicate": 0}
     by_url: dict[str, DiscoveredItem] = {}
@@ -212,4 +221,4 @@ def _select(found: list[DiscoveredItem], source: Source, start: datetime, end: d
         item.url = url
         by_url[url] = item
     items = sorted(by_url.values(), key=lambda i: (i.published_at, i.url))
-    return Discovery(items, attempts, errors, skipped)
+    return Selection(items, skipped)

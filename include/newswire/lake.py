@@ -35,6 +35,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import s3fs
 
+from newswire.constants import TABLES
+
 SCHEMA_VERSION = "1"
 PARTITION_FILE = "data.parquet"  # the one file of a local partition
 MANIFEST_FILE = "_manifest.json"  # names the committed file of an S3 partition
@@ -138,8 +140,7 @@ SCHEMAS["runs"] = pa.schema([
     ("errors", pa.list_(pa.string())), ("seconds", pa.float64()),
     ("recorded_at", _TS), ("pipeline_version", pa.string()),
 ])
-NLP_TABLES = ("sentences", "tokens", "entities", "quotes", "quantities", "time_mentions")
-TABLES = tuple(SCHEMAS)
+assert tuple(SCHEMAS) == TABLES, "newswire.constants.TABLES and the schemas disagree"
 
 
 class LakeError(RuntimeError):

@@ -26,10 +26,10 @@ from newswire import PIPELINE_VERSION
 from newswire.catalog import refresh_catalog
 from newswire.clean import CleanError, clean_html
 from newswire.config import Settings
+from newswire.constants import NLP_TABLES
 from newswire.discover import Discovery, discover
 from newswire.fetch import Fetcher
 from newswire.lake import (
-    NLP_TABLES,
     delete_files,
     partition_rows,
     publish_file,

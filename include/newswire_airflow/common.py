@@ -1,14 +1,20 @@
-"""What the newswire DAG files share."""
+"""What the newswire DAG files share: the Assets the lake's tables are published as,
+the supporting DAGs' arguments, the settings a task reads. The names themselves live in
+``newswire.constants`` (no Airflow there)."""
 
 from __future__ import annotations
 
 import os
 from typing import Any
 
-import pendulum
+from airflow.sdk import Asset
+from newswire.constants import START_DATE, asset_name, asset_uri
 
-# Early enough that operators can backfill the archive (the seed article is from 2017).
-START_DATE = pendulum.datetime(2017, 1, 1, tz="UTC")
+
+def asset(table: str) -> Asset:
+    """The Asset a lake table is published as (the reporting DAG is scheduled on one)."""
+    return Asset(name=asset_name(table), uri=asset_uri(table))
+
 
 # The supporting DAGs (reporting, maintenance): one run at a time, one retry.
 SUPPORT_DAG_ARGS: dict[str, Any] = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, timedelta
 
-from newswire.sample_site.site import SampleArticle
+from newswire.sample_site.articles import SampleArticle
 
 ARCHIVE_DAYS = 30
 _ASCII = str.maketrans("çğıöşüÇĞİÖŞÜ", "cgiosuCGIOSU")

@@ -1,4 +1,5 @@
-"""Builds the sample sites' pages, feeds and sitemaps from the bundled content files."""
+"""Builds the sample sites' pages, feeds and sitemaps from the bundled content files
+(articles.py) and the generated archive (archive.py)."""
 
 from __future__ import annotations
 
@@ -12,61 +13,14 @@ from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 from zoneinfo import ZoneInfo
 
-CONTENT_DIR = Path(__file__).parent / "content"
-# The sources the sample server plays, and the path each lives under.
-SITES = {"sample_aa": "aa", "sample_wire": "wire"}
+from newswire.sample_site.archive import archive_articles
+from newswire.sample_site.articles import CONTENT_DIR, SITES, SampleArticle, load_content
+
+__all__ = ["CONTENT_DIR", "Resource", "SampleArticle", "build_site", "load_content"]
+
 # One AA page is served in windows-1254, as older Turkish sites still do.
 LEGACY_ENCODING_INDEX = 1
 FEED_ITEMS = 12
-
-
-@dataclass
-class SampleArticle:
-    source: str
-    number: int
-    slug: str
-    lang: str
-    published_at: datetime
-    modified_at: datetime | None
-    category: str
-    title: str
-    lead: str
-    byline: str
-    dateline: str | None
-    sections: list[dict]
-    tags: list[str]
-    gold: dict
-
-    @property
-    def path(self) -> str:
-        if self.source == "sample_aa":
-            return f"/aa/{self.category}/{self.slug}/{self.number}"
-        day = self.published_at.astimezone(UTC)
-        return f"/wire/{day:%Y/%m/%d}/{self.slug}.html"
-
-    @property
-    def updated(self) -> datetime:
-        return self.modified_at or self.published_at
-
-
-def load_content(content_dir: Path = CONTENT_DIR) -> dict[str, list[SampleArticle]]:
-    sites: dict[str, list[SampleArticle]] = {}
-    for source in SITES:
-        articles = []
-        for number, path in enumerate(sorted((content_dir / source).glob("*.json"))):
-            raw = json.loads(path.read_text("utf-8"))
-            articles.append(SampleArticle(
-                source=source, number=1_000_000 + number, slug=raw["slug"], lang=raw["lang"],
-                published_at=datetime.fromisoformat(raw["published_at"]),
-                modified_at=(datetime.fromisoformat(raw["modified_at"])
-                             if raw.get("modified_at") else None),
-                category=raw.get("category") or "news", title=raw["title"],
-                lead=raw.get("lead") or "", byline=raw.get("byline") or "",
-                dateline=raw.get("dateline"), sections=raw["sections"],
-                tags=raw.get("tags") or [], gold=raw.get("gold") or {},
-            ))
-        sites[source] = sorted(articles, key=lambda a: (a.published_at, a.slug))
-    return sites
 
 
 def _paragraph_html(text: str) -> str:
@@ -232,8 +186,6 @@ def build_site(base: str, content_dir: Path = CONTENT_DIR) -> dict[str, Resource
     resources: dict[str, Resource] = {
         "/robots.txt": Resource(b"User-agent: *\nDisallow: /private/\n", "text/plain"),
     }
-    from newswire.sample_site.archive import archive_articles
-
     for source, bundled in sites.items():
         prefix = SITES[source]
         legacy = bundled[LEGACY_ENCODING_INDEX] if len(bundled) > LEGACY_ENCODING_INDEX else None
