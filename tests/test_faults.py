@@ -57,8 +57,11 @@ def rows_of(table: pa.Table, ignore: tuple[str, ...] = ()) -> list[dict]:
 
 # Publishes one partition over and over through the lake's two publish paths (a written
 # partition, and a staged file moved in), alternating two known versions, until killed.
+# With "pause" it stops in the middle of its second write instead, the new version
+# complete on disk beside the old one but not yet renamed over it, and says so: the
+# parent kills it there, so some kills are known to land mid-write.
 PUBLISHER = """
-import shutil, sys
+import os, shutil, sys, time
 from datetime import date
 from pathlib import Path
 import pyarrow.parquet as pq
@@ -67,6 +70,12 @@ from newswire.lake import publish_file, write_partition
 lake, table, source, day = sys.argv[2], sys.argv[3], sys.argv[4], date.fromisoformat(sys.argv[5])
 versions = [pq.read_table(path) for path in sys.argv[6:8]]
 staging = Path(sys.argv[8])
+pause = sys.argv[9] == "pause"
+
+def paused_replace(src, dst):
+    print("mid-write", flush=True)
+    time.sleep(600)
+
 n = 0
 while True:
     version = versions[n % 2]
@@ -78,6 +87,8 @@ while True:
         publish_file(lake, table, source, day, staged)
     if n == 0:
         print("ready", flush=True)
+        if pause:
+            os.replace = paused_replace
     n += 1
 """
 
@@ -119,24 +130,33 @@ def test_kill_9_while_publishing_leaves_one_complete_version_and_the_rerun_compl
     staging.mkdir(parents=True, exist_ok=True)
     rng = random.Random(7)
     seen = set()
-    kills = 0
-    deadline = time.monotonic() + 25
-    while kills < 15 and time.monotonic() < deadline:
+    paused_kills = 0
+    for kill in range(1, 13):
+        # Every third child is killed where it pauses mid-write; the others at a random
+        # moment of their loop.
+        pause = kill % 3 == 0
         child = subprocess.Popen(
             [sys.executable, "-c", PUBLISHER, str(REPO / "include"), lake_location,
-             "articles", "sample_aa", DAY.isoformat(), *map(str, versions), str(staging)],
+             "articles", "sample_aa", DAY.isoformat(), *map(str, versions), str(staging),
+             "pause" if pause else "run"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert child.stdout is not None and child.stdout.readline() == "ready\n", \
             child.stderr.read() if child.stderr else ""
-        time.sleep(rng.uniform(0.0, 0.25))
+        if pause:
+            assert child.stdout.readline() == "mid-write\n"
+            # The new version is whole in its temp file, not yet renamed over the partition.
+            pending = max(Path(lake_location).rglob(".*.tmp"), key=lambda p: p.stat().st_mtime)
+            assert rows_of(pq.read_table(pending)) == expected[1]
+            paused_kills += 1
+        else:
+            time.sleep(rng.uniform(0.0, 0.25))
         os.kill(child.pid, signal.SIGKILL)
         child.wait(timeout=30)
         child.stdout.close()
         child.stderr.close()
-        kills += 1
         assert child.returncode == -signal.SIGKILL
         got = rows_of(read_partition(lake_location, "articles", "sample_aa", DAY))
-        assert got in expected, f"kill {kills}: a partition that is neither version"
+        assert got in expected, f"kill {kill}: a partition that is neither version"
         seen.add(expected.index(got))
         files = visible_files(lake_location, "articles")
         assert len(files) == 1 and files[0].endswith("data.parquet")
@@ -145,11 +165,12 @@ def test_kill_9_while_publishing_leaves_one_complete_version_and_the_rerun_compl
                             [str(Path(lake_location, "articles", "*", "*", "*.parquet"))]
                             ).fetchone()[0]
         assert n in (first.num_rows, big.num_rows)
-    assert kills >= 8
-    # Killed writes leave temp files behind (never visible to the globs above; the lake's
-    # maintenance sweeps them): how many kills landed mid-write.
+    # A kill mid-write leaves the new version's complete temp file beside the partition
+    # (never visible to the globs above; the lake's maintenance sweeps it): at least
+    # one per paused kill, so those kills did land between writing and renaming.
     leftovers = list(Path(lake_location).rglob(".*.tmp")) if "://" not in lake_location else []
-    print(f"{kills} kills; versions seen {sorted(seen)}; {len(leftovers)} killed mid-write")
+    assert paused_kills == 4 and len(leftovers) >= paused_kills
+    print(f"versions seen {sorted(seen)}; {len(leftovers)} writes killed mid-way")
     # The rerun of the day completes and publishes the pipeline's own version again.
     run_interval(settings, *interval(DAY), "after-crash", ["sample_aa"], nlp=False)
     again = read_partition(lake_location, "articles", "sample_aa", DAY)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from newswire.clean.decode import decode_html
-from newswire.fetch import Fetcher, parse_retry_after
+from newswire.fetch import Clock, Fetcher, parse_retry_after
 from newswire.sources import Politeness
 from newswire.urls import host_allowed, netloc_entry
 
@@ -14,18 +12,32 @@ POLITE = Politeness(min_delay_s=0.0, timeout_s=0.5, max_retries=2, backoff_s=0.0
                     max_retry_after_s=2.0, max_bytes=200_000, max_redirects=3)
 
 
-class RecordingSleep:
-    def __init__(self) -> None:
-        self.calls: list[float] = []
+class FakeClock(Clock):
+    """Time that moves only when the fetcher waits: the waits are recorded, not slept."""
 
-    def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
-        time.sleep(seconds)
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+        self.sleeps: list[float] = []
+
+    def time(self) -> float:
+        return self.now
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
 
 
 @pytest.fixture
-def fetcher(bad_server: str) -> Fetcher:
-    return Fetcher(POLITE, [netloc_entry(bad_server)], "newswire-test/1", sleep=RecordingSleep())
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def fetcher(bad_server: str, clock: FakeClock) -> Fetcher:
+    return Fetcher(POLITE, [netloc_entry(bad_server)], "newswire-test/1", clock=clock)
 
 
 def test_ok_page_is_fetched_with_one_attempt(fetcher: Fetcher, bad_server: str) -> None:
@@ -36,13 +48,21 @@ def test_ok_page_is_fetched_with_one_attempt(fetcher: Fetcher, bad_server: str) 
     assert result.attempts[0].bytes == len(result.body)
 
 
-def test_429_waits_for_retry_after_then_succeeds(fetcher: Fetcher, bad_server: str) -> None:
+def test_429_waits_for_retry_after_then_succeeds(fetcher: Fetcher, bad_server: str,
+                                                 clock: FakeClock) -> None:
     result = fetcher.fetch(bad_server + "/retry-429")
     assert result.ok
     assert [a.status for a in result.attempts] == [429, 200]
     assert result.attempts[0].error == "HTTP 429"
     # Retry-After: 1 beats the 0.01 s backoff.
-    assert fetcher._sleep.calls and max(fetcher._sleep.calls) >= 1.0
+    assert clock.sleeps == [1.0]
+
+
+def test_backoff_doubles_and_is_capped(bad_server: str, clock: FakeClock) -> None:
+    polite = POLITE.model_copy(update={"backoff_s": 0.75, "max_retries": 3})
+    fetcher = Fetcher(polite, [netloc_entry(bad_server)], "newswire-test/1", clock=clock)
+    assert not fetcher.fetch(bad_server + "/always-503").ok
+    assert clock.sleeps == [0.75, 1.5, 2.0]  # 3.0 capped at max_retry_after_s
 
 
 def test_503_then_200_is_retried(fetcher: Fetcher, bad_server: str) -> None:
@@ -126,14 +146,13 @@ def test_windows_1254_page_decodes(fetcher: Fetcher, bad_server: str) -> None:
     assert "Türkçe sayfa: ığüşöç" in text
 
 
-def test_rate_limit_spaces_requests_to_one_host(bad_server: str) -> None:
-    sleep = RecordingSleep()
+def test_rate_limit_spaces_requests_to_one_host(bad_server: str, clock: FakeClock) -> None:
     polite = POLITE.model_copy(update={"min_delay_s": 0.3})
-    fetcher = Fetcher(polite, [netloc_entry(bad_server)], "newswire-test/1", sleep=sleep)
-    started = time.monotonic()
+    fetcher = Fetcher(polite, [netloc_entry(bad_server)], "newswire-test/1", clock=clock)
     for _ in range(3):
         assert fetcher.fetch(bad_server + "/ok").ok
-    assert time.monotonic() - started >= 0.6
+    # robots.txt is free; the first page goes at once, each next one 0.3 s later.
+    assert clock.sleeps == pytest.approx([0.3, 0.3])
 
 
 def test_parse_retry_after() -> None:

@@ -8,7 +8,6 @@ article with a warning; the good pages of the same feed land."""
 from __future__ import annotations
 
 import re
-import time
 import tracemalloc
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -72,9 +71,7 @@ def test_hostile_feed_day_records_each_failure_and_lands_the_good_pages(
     settings = hostile_settings(tmp_path, bad_server, monkeypatch)
     probes_before = (MisbehavingHandler.hits["/xxe-probe"]
                      + MisbehavingHandler.hits["/xxe-probe-dtd"])
-    started = time.monotonic()
     summary = run_interval(settings, *day_interval(DAY), "hostile", nlp=False)
-    assert time.monotonic() - started < 60  # nothing hung on a 50 MB body or a loop
     assert summary[DAY.isoformat()]["articles"] == len(HOSTILE_GOOD) + len(
         HOSTILE_BEST_EFFORT) + 1  # + the page only the hostile sitemap lists
 
@@ -135,7 +132,6 @@ def test_50_mb_page_is_refused_without_buffering_it(bad_server: str, path: str) 
                         max_bytes=CAP)
     fetcher = Fetcher(polite, [netloc_entry(bad_server)], "newswire-test/1")
     tracemalloc.start()
-    started = time.monotonic()
     try:
         result = fetcher.fetch(bad_server + path)
         _, peak = tracemalloc.get_traced_memory()
@@ -145,7 +141,6 @@ def test_50_mb_page_is_refused_without_buffering_it(bad_server: str, path: str) 
     assert len(result.attempts) == 1  # not retried: it would be just as big again
     # Memory stays near the cap, far below the page: the body is streamed, then dropped.
     assert peak < 2 * CAP < HUGE_BYTES // 10
-    assert time.monotonic() - started < 10
 
 
 def test_mixed_encoding_page_is_decoded_piece_by_piece() -> None:

@@ -3,6 +3,7 @@ local directory, and with ``@both_lakes`` also on S3)."""
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -199,21 +200,30 @@ def test_backfill_discovers_archive_days_from_sitemaps_and_reuses_stored_days(
 
 
 def test_host_slots_are_shared_across_processes(tmp_path: Path) -> None:
+    """Two processes reserve slots for one host through the slot file: whichever process
+    asks, the six slots are 0.25 s apart (each child prints its slots instead of sleeping
+    until them)."""
     import subprocess
     import sys
-    import time
 
-    code = ("import sys; sys.path.insert(0, 'include')\n"
+    code = ("import sys, time; sys.path.insert(0, 'include')\n"
             "from pathlib import Path\n"
-            "from newswire.fetch import HostRateLimiter\n"
-            "limiter = HostRateLimiter(state_dir=Path(sys.argv[1]))\n"
+            "from newswire.fetch import Clock, HostRateLimiter\n"
+            "class NoSleep(Clock):\n"
+            "    def time(self):\n"
+            "        self.now = time.time()\n"
+            "        return self.now\n"
+            "    def sleep(self, seconds): pass\n"
+            "clock = NoSleep()\n"
+            "limiter = HostRateLimiter(clock, state_dir=Path(sys.argv[1]))\n"
             "for _ in range(3):\n"
-            "    limiter.wait('news.example', 0.25)\n")
+            "    pause = limiter.wait('news.example', 0.25)\n"
+            "    print(clock.now + pause, flush=True)\n")
     from tests.conftest import REPO
 
-    started = time.monotonic()
-    procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], cwd=REPO)
-             for _ in range(2)]
-    assert all(p.wait(timeout=60) == 0 for p in procs)
-    # Six requests to one host, 0.25 s apart, whichever process made them.
-    assert time.monotonic() - started >= 5 * 0.25
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], cwd=REPO,
+                              stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    slots = sorted(float(line) for p in procs for line in p.communicate(timeout=60)[0].split())
+    assert all(p.returncode == 0 for p in procs) and len(slots) == 6
+    gaps = [b - a for a, b in itertools.pairwise(slots)]
+    assert min(gaps) >= 0.25 - 1e-5, gaps  # (slot files keep microseconds)

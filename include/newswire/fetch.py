@@ -12,7 +12,6 @@ import fcntl
 import re
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +25,24 @@ from newswire.sources import Politeness
 from newswire.urls import host_allowed
 
 RETRYABLE_STATUS = {429, 500, 502, 503, 504}
+
+
+class Clock:
+    """What the fetcher waits with: the per-host delay and retry back-off. Tests hand in
+    a clock that only records the waits, so politeness is checked without sleeping."""
+
+    def time(self) -> float:
+        """Seconds since the epoch (shared with other processes through slot files)."""
+        return time.time()
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+SYSTEM_CLOCK = Clock()
 
 
 @dataclass
@@ -90,24 +107,25 @@ class HostRateLimiter:
     DAG runs, a backfill beside the daily run): each request reserves the host's next
     free slot in a small file under an exclusive lock, then sleeps outside the lock."""
 
-    def __init__(self, sleep: Callable[[float], None] = time.sleep,
-                 state_dir: Path | None = None) -> None:
+    def __init__(self, clock: Clock = SYSTEM_CLOCK, state_dir: Path | None = None) -> None:
         self._last: dict[str, float] = {}
         self._lock = threading.Lock()
-        self._sleep = sleep
+        self._clock = clock
         self._state_dir = state_dir
 
-    def wait(self, host: str, delay: float) -> None:
+    def wait(self, host: str, delay: float) -> float:
+        """Wait for the host's next free slot; returns how long that was (seconds)."""
         if delay <= 0:
-            return
+            return 0.0
         with self._lock:
             pause = (self._reserve_shared(host, delay) if self._state_dir
                      else self._reserve_local(host, delay))
         if pause > 0:
-            self._sleep(pause)
+            self._clock.sleep(pause)
+        return max(pause, 0.0)
 
     def _reserve_local(self, host: str, delay: float) -> float:
-        now = time.monotonic()
+        now = self._clock.monotonic()
         ready = max(now, self._last.get(host, -delay) + delay)
         self._last[host] = ready
         return ready - now
@@ -121,7 +139,7 @@ class HostRateLimiter:
             try:
                 handle.seek(0)
                 text = handle.read().strip()
-                now = time.time()
+                now = self._clock.time()
                 last = float(text) if text else now - delay
                 ready = max(now, last + delay)
                 handle.seek(0)
@@ -135,16 +153,15 @@ class HostRateLimiter:
 
 class Fetcher:
     def __init__(self, politeness: Politeness, allowed_domains: list[str], user_agent: str,
-                 session: requests.Session | None = None,
-                 sleep: Callable[[float], None] = time.sleep,
+                 session: requests.Session | None = None, clock: Clock = SYSTEM_CLOCK,
                  host_state_dir: Path | None = None) -> None:
         self.politeness = politeness
         self.allowed_domains = allowed_domains
         self.user_agent = user_agent
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = user_agent
-        self._sleep = sleep
-        self._limiter = HostRateLimiter(sleep, host_state_dir)
+        self._clock = clock
+        self._limiter = HostRateLimiter(clock, host_state_dir)
         self._robots: dict[str, Protego | None] = {}
 
     # -- robots.txt -------------------------------------------------------------
@@ -292,7 +309,7 @@ class Fetcher:
             stop=stop_after_attempt(self.politeness.max_retries + 1),
             wait=wait,
             retry=retry_if_exception_type(RetryableError),
-            sleep=self._sleep,
+            sleep=self._clock.sleep,
             reraise=True,
         )
         try:
