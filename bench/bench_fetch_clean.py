@@ -86,9 +86,11 @@ def child_pipeline(base: str, pages: int, per_day: int, work: Path) -> dict:
     sources = work / "sources.yaml"
     sources.write_text(sources_yaml(base, SOURCE_ID), "utf-8")
     os.environ["NEWSWIRE_SOURCES"] = str(sources)
+    from dataclasses import asdict
+
     from newswire.config import Settings
-    from newswire.pipeline import StageManifest, clean_source, discover_source, fetch_source
-    from newswire.pipeline import publish as publish_stage
+    from newswire.stages import StageManifest, clean_source, discover_source, fetch_source
+    from newswire.stages import publish as publish_stage
 
     settings = Settings.from_env()
     archive = SyntheticArchive(pages, per_day)
@@ -115,8 +117,9 @@ def child_pipeline(base: str, pages: int, per_day: int, work: Path) -> dict:
                                                           for k, v in seconds.items()},
             "pages_per_s": round(pages / total, 2), "rss_start_mb": round(rss_start, 1),
             "peak_rss_mb": round(peak_rss_mb(), 1), "rss_end_mb": round(current_rss_mb(), 1),
-            "fetch_counts": StageManifest.load(fetched).counts,
-            "clean_counts": StageManifest.load(cleaned).counts, "published": published,
+            "fetch_counts": asdict(StageManifest.load(fetched).counts),
+            "clean_counts": asdict(StageManifest.load(cleaned).counts),
+            "published": published,
             "lake": str(work / "lake")}
 
 

@@ -29,8 +29,9 @@ import duckdb  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 from newswire.catalog import refresh_catalog  # noqa: E402
 from newswire.config import Settings  # noqa: E402
-from newswire.lake import partition_dir, to_table  # noqa: E402
 from newswire.maintenance import compact  # noqa: E402
+from newswire.schema import to_table  # noqa: E402
+from newswire.store import Partition  # noqa: E402
 
 SPEAKERS = [f"Speaker {i}" for i in range(400)]
 ENTITIES = [(f"Entity {i}", random.Random(i).choice(["PER", "ORG", "LOC"]))
@@ -85,7 +86,7 @@ def synthesize(settings: Settings, first: date, days: int, sources: int) -> None
                                      "pipeline_version": "bench"})
             for table, rows in (("articles", articles), ("quotes", quotes),
                                 ("entities", entities)):
-                folder = partition_dir(settings.lake, table, source, day)
+                folder = Path(settings.lake.folder_of(Partition(table, source, day)))
                 folder.mkdir(parents=True, exist_ok=True)
                 for piece in range(PIECES):  # as if appended in batches
                     chunk = rows[piece::PIECES]

@@ -2,7 +2,7 @@
 per source, for one UTC day.
 
 A table of contents only: every task calls one function of the ``newswire``
-package (include/newswire/pipeline.py) and passes paths, never data.
+package (include/newswire/stages/) and passes paths, never data.
 """
 
 from __future__ import annotations
@@ -55,14 +55,14 @@ def _on_failure(context: dict) -> None:
 def newswire_daily():
     @task
     def list_sources(params: dict | None = None) -> list[str]:
-        from newswire.pipeline import list_sources
+        from newswire.stages import list_sources
 
         return list_sources(_settings(), (params or {}).get("sources"))
 
     @task(map_index_template="{{ task.op_kwargs['source_id'] }}")
     def discover(source_id: str, data_interval_start=None, data_interval_end=None,
                  run_id: str | None = None, dag_run=None, params: dict | None = None) -> str:
-        from newswire.pipeline import discover_source, run_mode
+        from newswire.stages import discover_source, run_mode
 
         params = params or {}
         mode = run_mode(str(getattr(dag_run, "run_type", "") or ""),
@@ -73,20 +73,20 @@ def newswire_daily():
 
     @task
     def fetch(manifest: str, params: dict | None = None) -> str:
-        from newswire.pipeline import fetch_source
+        from newswire.stages import fetch_source
 
         return fetch_source(_settings(), manifest,
                             refetch=bool((params or {}).get("refetch")))
 
     @task
     def clean(manifest: str) -> str:
-        from newswire.pipeline import clean_source
+        from newswire.stages import clean_source
 
         return clean_source(_settings(), manifest)
 
     @task(outlets=ASSETS)
     def publish(manifests: list[str]) -> dict[str, int]:
-        from newswire.pipeline import publish
+        from newswire.stages import publish
 
         return publish(_settings(), list(manifests))
 
@@ -94,13 +94,13 @@ def newswire_daily():
     def annotate(manifest: str, params: dict | None = None) -> str | None:
         if not (params or {}).get("nlp", True):
             return None
-        from newswire.pipeline import annotate_source
+        from newswire.stages import annotate_source
 
         return annotate_source(_settings(), manifest)
 
     @task(outlets=NLP_ASSETS)
     def publish_annotations(manifests: list[str | None]) -> dict[str, int]:
-        from newswire.pipeline import publish
+        from newswire.stages import publish
 
         return publish(_settings(), [m for m in manifests if m])
 

@@ -24,8 +24,9 @@ import pyarrow.parquet as pq
 import pytest
 from newswire.catalog import query
 from newswire.config import Settings
-from newswire.lake import LakeError, partitions, read_partition, to_table, write_partition
-from newswire.pipeline import run_interval
+from newswire.schema import to_table
+from newswire.stages import run_interval
+from newswire.store import LakeError, Partition, open_store
 
 from tests.conftest import REPO
 
@@ -66,7 +67,7 @@ from datetime import date
 from pathlib import Path
 import pyarrow.parquet as pq
 sys.path.insert(0, sys.argv[1])
-from newswire.lake import publish_file, write_partition
+from newswire.store import Partition, open_store
 lake, table, source, day = sys.argv[2], sys.argv[3], sys.argv[4], date.fromisoformat(sys.argv[5])
 versions = [pq.read_table(path) for path in sys.argv[6:8]]
 staging = Path(sys.argv[8])
@@ -80,11 +81,11 @@ n = 0
 while True:
     version = versions[n % 2]
     if n % 4 < 2:
-        write_partition(lake, table, source, day, version)
+        open_store(lake).write_partition(Partition(table, source, day), version)
     else:
         staged = staging / f"staged-{n}.parquet"
         shutil.copyfile(sys.argv[6 + n % 2], staged)
-        publish_file(lake, table, source, day, staged)
+        open_store(lake).publish_file(Partition(table, source, day), staged)
     if n == 0:
         print("ready", flush=True)
         if pause:
@@ -102,7 +103,7 @@ def lake_location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[st
 
 def visible_files(lake: str, table: str) -> list[str]:
     """What a reader's glob sees: every Parquet file of the table."""
-    found = [path for _, _, path in partitions(lake, table)]
+    found = [path for _, path in open_store(lake).partitions(table)]
     if "://" not in lake:
         globbed = sorted(str(p) for p in Path(lake, table).glob("source=*/date=*/*.parquet"))
         assert globbed == sorted(found)
@@ -115,7 +116,7 @@ def test_kill_9_while_publishing_leaves_one_complete_version_and_the_rerun_compl
     settings = use_lake(monkeypatch, tmp_path, sample_url)
     assert str(settings.lake) == str(Path(lake_location).resolve())
     run_interval(settings, *interval(DAY), "before", ["sample_aa"], nlp=False)
-    first = read_partition(lake_location, "articles", "sample_aa", DAY)
+    first = open_store(lake_location).read_partition(Partition("articles", "sample_aa", DAY))
     assert first.num_rows >= 2
     # Version A: the day as the pipeline published it; version B: the same articles
     # many times over with other titles (large enough for kills to land mid-write).
@@ -155,7 +156,8 @@ def test_kill_9_while_publishing_leaves_one_complete_version_and_the_rerun_compl
         child.stdout.close()
         child.stderr.close()
         assert child.returncode == -signal.SIGKILL
-        got = rows_of(read_partition(lake_location, "articles", "sample_aa", DAY))
+        got = rows_of(open_store(lake_location).read_partition(
+            Partition("articles", "sample_aa", DAY)))
         assert got in expected, f"kill {kill}: a partition that is neither version"
         seen.add(expected.index(got))
         files = visible_files(lake_location, "articles")
@@ -173,7 +175,7 @@ def test_kill_9_while_publishing_leaves_one_complete_version_and_the_rerun_compl
     print(f"versions seen {sorted(seen)}; {len(leftovers)} writes killed mid-way")
     # The rerun of the day completes and publishes the pipeline's own version again.
     run_interval(settings, *interval(DAY), "after-crash", ["sample_aa"], nlp=False)
-    again = read_partition(lake_location, "articles", "sample_aa", DAY)
+    again = open_store(lake_location).read_partition(Partition("articles", "sample_aa", DAY))
     assert rows_of(again, ("run_id",)) == rows_of(first, ("run_id",))
     assert set(again.column("run_id").to_pylist()) == {f"after-crash__{DAY}"}
 
@@ -192,7 +194,8 @@ def newswire_cli(*args: str, root: Path, sample_url: str) -> subprocess.Popen:
 
 
 def lake_rows(root: Path, table: str, ignore: tuple[str, ...]) -> dict[str, list[dict]]:
-    return {source: rows_of(read_partition(root / "lake", table, source, DAY), ignore)
+    return {source: rows_of(open_store(root / "lake").read_partition(
+                Partition(table, source, DAY)), ignore)
             for source in ("sample_aa", "sample_wire")}
 
 
@@ -230,8 +233,8 @@ def test_two_runs_of_the_same_day_at_once_leave_one_consistent_partition(
         assert got == lake_rows(single, table, volatile), table
     # fetch_log holds one run's requests, never a mix of both runs' logs.
     for source in ("sample_aa", "sample_wire"):
-        log = read_partition(both / "lake", "fetch_log", source, DAY)
-        alone = read_partition(single / "lake", "fetch_log", source, DAY)
+        log = open_store(both / "lake").read_partition(Partition("fetch_log", source, DAY))
+        alone = open_store(single / "lake").read_partition(Partition("fetch_log", source, DAY))
         assert len(set(log.column("run_id").to_pylist())) == 1
         assert log.num_rows == alone.num_rows
 
@@ -242,18 +245,19 @@ def test_two_runs_of_the_same_day_at_once_leave_one_consistent_partition(
 RECORDER = """
 import sys, time
 sys.path.insert(0, sys.argv[1])
-import newswire.pipeline as pipeline
 from newswire.config import Settings
-read = pipeline.read_partition
+from newswire.stages import record_run
+from newswire.store import LocalStore
+read = LocalStore.read_partition
 
-def slow_read(lake, table, *args, **kwargs):
-    rows = read(lake, table, *args, **kwargs)
-    if table == "runs":
+def slow_read(store, partition, *args, **kwargs):
+    rows = read(store, partition, *args, **kwargs)
+    if partition.table == "runs":
         time.sleep(1.0)
     return rows
 
-pipeline.read_partition = slow_read
-pipeline.record_run(Settings.from_env(), sys.argv[2])
+LocalStore.read_partition = slow_read
+record_run(Settings.from_env(), sys.argv[2])
 """
 
 
@@ -262,18 +266,19 @@ def test_two_runs_recorded_at_once_each_keep_their_runs_row(
     """Each run reads the day's `runs` partition, adds its row and writes it back; the
     read is slowed down so that, without the partition lock, the later write would drop
     the other run's row (it did: ['backfill'] only)."""
-    from newswire.pipeline import StageManifest
+    from newswire.stages.common import CleanCounts, Cleaned
 
     settings = use_lake(monkeypatch, tmp_path, sample_url)
-    start, end = (t.isoformat() for t in interval(DAY))
-    manifests = [StageManifest("clean", run, "s", start, end, counts={"cleaned": 1}).save(
-        Path(settings.staging) / run / "s" / "clean.json") for run in ("scheduled", "backfill")]
+    start, end = interval(DAY)
+    manifests = [Cleaned(run_id=run, source="s", start=start, end=end,
+                         counts=CleanCounts(cleaned=1)).save(Path(settings.staging) / run / "s")
+                 for run in ("scheduled", "backfill")]
     children = [subprocess.Popen([sys.executable, "-c", RECORDER, str(REPO / "include"), m],
                                  stderr=subprocess.PIPE, text=True) for m in manifests]
     for child in children:
         _, err = child.communicate(timeout=120)
         assert child.returncode == 0, err
-    ids = read_partition(settings.lake, "runs", "s", DAY).column("run_id").to_pylist()
+    ids = settings.lake.read_partition(Partition("runs", "s", DAY)).column("run_id").to_pylist()
     assert sorted(ids) == ["backfill", "scheduled"]
 
 
@@ -301,7 +306,7 @@ def test_a_source_down_all_day_is_recorded_and_the_others_land(
     monkeypatch.setenv("WIRE_URL", sample_url)
     settings = use_lake(monkeypatch, tmp_path, sample_url, sources)
     run_interval(settings, *interval(DAY), "up", nlp=False)
-    stored = {t: read_partition(settings.lake, t, "sample_wire", DAY)
+    stored = {t: settings.lake.read_partition(Partition(t, "sample_wire", DAY))
               for t in ("articles", "raw_pages")}
     assert stored["articles"].num_rows >= 1
     # The wire's server is gone for the day (its port refuses connections): a refetch of
@@ -310,7 +315,7 @@ def test_a_source_down_all_day_is_recorded_and_the_others_land(
     run_interval(settings, *interval(DAY), "down", nlp=False, refetch=True)
     run_interval(settings, *interval(NEXT_DAY), "down", nlp=False)
     for table, before in stored.items():  # nothing stored is lost
-        after = read_partition(settings.lake, table, "sample_wire", DAY)
+        after = settings.lake.read_partition(Partition(table, "sample_wire", DAY))
         # (articles are rebuilt from the stored raw pages, under the new run's id)
         assert rows_of(after, ("run_id",)) == rows_of(before, ("run_id",)), table
     _, rows = query(settings.catalog, "select source, date, count(*) from articles "
@@ -363,7 +368,8 @@ def assert_failed_write_kept_the_old_version(lake: Path, previous: pa.Table,
     target = lake / "fetch_log" / "source=s" / f"date={DAY}" / "data.parquet"
     assert f"could not write {target}" in str(error)
     assert "the previous version is kept" in str(error)
-    assert rows_of(read_partition(lake, "fetch_log", "s", DAY)) == rows_of(previous)
+    stored = open_store(lake).read_partition(Partition("fetch_log", "s", DAY))
+    assert rows_of(stored) == rows_of(previous)
     assert sorted(p.name for p in target.parent.iterdir()) == ["data.parquet"]  # no temp
 
 
@@ -371,9 +377,10 @@ def test_full_disk_on_publish_is_a_clear_error_and_keeps_the_previous_version(
         small_disk: Path) -> None:
     lake = small_disk / "lake"
     previous = fetch_log_rows(10, 100, seed=1)
-    write_partition(lake, "fetch_log", "s", DAY, previous)
+    open_store(lake).write_partition(Partition("fetch_log", "s", DAY), previous)
     with pytest.raises(LakeError) as caught:
-        write_partition(lake, "fetch_log", "s", DAY, fetch_log_rows(300, 5000, seed=2))
+        open_store(lake).write_partition(Partition("fetch_log", "s", DAY),
+                                         fetch_log_rows(300, 5000, seed=2))
     assert "No space left on device" in str(caught.value)
     assert_failed_write_kept_the_old_version(lake, previous, caught.value)
 
@@ -384,14 +391,15 @@ from datetime import date
 sys.path.insert(0, sys.argv[1])
 sys.path.insert(0, sys.argv[2])
 from tests.test_faults import fetch_log_rows
-from newswire.lake import LakeError, write_partition
-lake, day = sys.argv[3], date.fromisoformat(sys.argv[4])
-write_partition(lake, "fetch_log", "s", day, fetch_log_rows(10, 100, seed=1))
+from newswire.store import LakeError, Partition, open_store
+store = open_store(sys.argv[3])
+partition = Partition("fetch_log", "s", date.fromisoformat(sys.argv[4]))
+store.write_partition(partition, fetch_log_rows(10, 100, seed=1))
 # Files may grow to 256 KiB from here on; a bigger write fails with EFBIG (not SIGXFSZ).
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, (256 * 1024, 256 * 1024))
 try:
-    write_partition(lake, "fetch_log", "s", day, fetch_log_rows(300, 5000, seed=2))
+    store.write_partition(partition, fetch_log_rows(300, 5000, seed=2))
 except LakeError as exc:
     print(json.dumps({"error": str(exc)}))
 else:

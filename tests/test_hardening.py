@@ -19,8 +19,8 @@ from newswire.clean.decode import MIXED, decode_html
 from newswire.config import Settings
 from newswire.discover import parse_sitemap
 from newswire.fetch import Fetcher
-from newswire.pipeline import run_interval
 from newswire.sources import Politeness, SourcesError, load_sources
+from newswire.stages import run_interval
 from newswire.urls import netloc_entry
 
 from tests.conftest import REPO
@@ -337,7 +337,8 @@ def test_plugin_pages_escape_what_they_show(plugin_client, settings: Settings,
     """A report file named like markup, and lake values that are markup (a title, a
     speaker), are shown as text."""
     from newswire.catalog import refresh_catalog
-    from newswire.lake import to_table, write_partition
+    from newswire.schema import to_table
+    from newswire.store import Partition, open_store
 
     lake = tmp_path / "lake"
     evil = "<script>alert('x')</script>"
@@ -346,14 +347,15 @@ def test_plugin_pages_escape_what_they_show(plugin_client, settings: Settings,
     (reports / "<script>alert(1)<\u2215script>.html").write_text("x")
     day = date(2017, 12, 5)
     published = datetime(2017, 12, 5, 10, tzinfo=UTC)
-    write_partition(lake, "articles", "evil", day, to_table("articles", [{
+    store = open_store(lake)
+    store.write_partition(Partition("articles", "evil", day), to_table("articles", [{
         "id": "a1", "url": "http://e.example/1", "lang": "en", "source_lang": "en",
         "title": evil, "summary": None, "byline": None, "dateline": None,
         "published_at": published, "modified_at": None, "sections": [],
         "body": "<img src=x onerror=alert(1)> said hello.", "content_hash": "h",
         "extractor": "x", "warnings": [], "raw_sha256": "r", "run_id": "r",
         "pipeline_version": "t"}]))
-    write_partition(lake, "quotes", "evil", day, to_table("quotes", [{
+    store.write_partition(Partition("quotes", "evil", day), to_table("quotes", [{
         "article_id": "a1", "quote": "hello", "speaker": "<img src=x onerror=alert(1)>",
         "speaker_role": None, "cue": "say", "cue_text": "said", "kind": "direct",
         "start_char": 0, "end_char": 5, "model": "m", "run_id": "r",

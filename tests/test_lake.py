@@ -9,12 +9,14 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-from newswire import lake
-from newswire.catalog import connect, refresh_catalog
+from newswire.catalog import built_from, connect, refresh_catalog
+from newswire.schema import FetchLogEntry, RunRow, SchemaError, rows_of, schema_for, to_table
+from newswire.store import LakeError, LocalStore, Partition, S3Store, Store, open_store
 
 from tests.conftest import LAKE_BACKENDS
 
 DAY = date(2017, 12, 4)
+PART = Partition("fetch_log", "src", DAY)
 
 
 def log_rows(n: int, run: str = "r1") -> list[dict]:
@@ -26,14 +28,14 @@ def log_rows(n: int, run: str = "r1") -> list[dict]:
 
 
 @pytest.fixture(params=LAKE_BACKENDS)
-def where(request: pytest.FixtureRequest, tmp_path: Path) -> lake.Lake:
+def where(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
     """An empty lake: a local directory, or s3://<fresh bucket>/lake."""
     if request.param == "s3":
-        return lake.Lake.of(request.getfixturevalue("s3_lake"))
-    return lake.Lake.of(tmp_path / "lake")
+        return open_store(request.getfixturevalue("s3_lake"))
+    return open_store(tmp_path / "lake")
 
 
-def data_files(where: lake.Lake, table: str) -> list[str]:
+def data_files(where: Store, table: str) -> list[str]:
     """Every file under a table's folder, relative to the table."""
     root = where.key(where.url(table))
     if not where.fs.exists(root):
@@ -42,9 +44,9 @@ def data_files(where: lake.Lake, table: str) -> list[str]:
 
 
 def test_partition_layout_schema_version_and_compression(tmp_path: Path) -> None:
-    path = lake.write_partition(tmp_path, "fetch_log", "src", DAY,
-                                lake.to_table("fetch_log", log_rows(3)))
-    assert path == tmp_path / "fetch_log" / "source=src" / "date=2017-12-04" / "data.parquet"
+    path = LocalStore(tmp_path).write_partition(PART, to_table("fetch_log", log_rows(3)))
+    assert path == str(tmp_path / "fetch_log" / "source=src" / "date=2017-12-04"
+                       / "data.parquet")
     meta = pq.read_metadata(path)
     assert meta.num_rows == 3
     assert meta.schema.to_arrow_schema().metadata[b"schema_version"] == b"1"
@@ -54,72 +56,83 @@ def test_partition_layout_schema_version_and_compression(tmp_path: Path) -> None
 
 
 def test_s3_partition_is_a_part_file_named_by_its_manifest(s3_lake: str) -> None:
-    where = lake.Lake.of(s3_lake)
-    part = lake.write_partition(where, "fetch_log", "src", DAY,
-                                lake.to_table("fetch_log", log_rows(3, run="run-7")))
+    where = open_store(s3_lake)
+    assert isinstance(where, S3Store)
+    part = where.write_partition(PART, to_table("fetch_log", log_rows(3, run="run-7")))
     folder = f"{s3_lake}/fetch_log/source=src/date=2017-12-04"
-    assert str(part).startswith(f"{folder}/part-") and str(part).endswith(".parquet")
-    manifest = lake.read_manifest(where, "fetch_log", "src", DAY)
+    assert part.startswith(f"{folder}/part-") and part.endswith(".parquet")
+    manifest = where.read_manifest(PART)
     assert manifest is not None
     assert (manifest["file"], manifest["rows"], manifest["run_id"]) == (
-        str(part).rsplit("/", 1)[1], 3, "run-7")
-    with where.fs.open(where.key(str(part)), "rb") as handle:
+        part.rsplit("/", 1)[1], 3, "run-7")
+    with where.fs.open(where.key(part), "rb") as handle:
         meta = pq.read_metadata(handle)
     assert meta.schema.to_arrow_schema().metadata[b"schema_version"] == b"1"
     assert meta.row_group(0).column(0).compression == "ZSTD"
-    assert lake.partition_rows(where, "fetch_log", "src", DAY) == 3
+    assert where.partition_rows(PART) == 3
 
 
-def test_rewrite_replaces_never_appends(where: lake.Lake) -> None:
+def test_rewrite_replaces_never_appends(where: Store) -> None:
     for run in ("r1", "r2", "r3"):
-        lake.write_partition(where, "fetch_log", "src", DAY,
-                             lake.to_table("fetch_log", log_rows(4, run)))
+        where.write_partition(PART, to_table("fetch_log", log_rows(4, run)))
     files = data_files(where, "fetch_log")
     parquet = [f for f in files if f.endswith(".parquet")]
     assert len(parquet) == 1, files  # the superseded files are gone
     expected = ["source=src/date=2017-12-04/data.parquet"] if where.is_local else [
         parquet[0], "source=src/date=2017-12-04/_manifest.json"]
     assert files == sorted(expected)
-    back = lake.read_partition(where, "fetch_log", "src", DAY)
+    back = where.read_partition(PART)
     assert back.num_rows == 4 and set(back.column("run_id").to_pylist()) == {"r3"}
 
 
-def test_rows_read_back_equal_rows_written(where: lake.Lake) -> None:
-    written = lake.to_table("fetch_log", log_rows(5))
-    lake.write_partition(where, "fetch_log", "src", DAY, written)
-    back = lake.read_partition(where, "fetch_log", "src", DAY)
+def test_rows_read_back_equal_rows_written(where: Store) -> None:
+    written = to_table("fetch_log", log_rows(5))
+    where.write_partition(PART, written)
+    back = where.read_partition(PART)
     assert back.to_pylist() == written.to_pylist()
-    assert [(s, d) for s, d, _ in lake.partitions(where, "fetch_log")] == [("src", DAY)]
-    assert lake.read_partition(where, "fetch_log", "src", date(2017, 12, 5)).num_rows == 0
+    assert [p for p, _ in where.partitions("fetch_log")] == [PART]
+    assert where.read_partition(Partition("fetch_log", "src", date(2017, 12, 5))).num_rows == 0
 
 
-def test_published_staged_file_replaces_the_partition(where: lake.Lake,
-                                                      tmp_path: Path) -> None:
-    lake.write_partition(where, "fetch_log", "src", DAY,
-                         lake.to_table("fetch_log", log_rows(2)))
+def test_rows_as_row_models_make_the_same_table() -> None:
+    records = [FetchLogEntry(**row) for row in log_rows(3)]
+    assert to_table("fetch_log", records).equals(to_table("fetch_log", log_rows(3)))
+    assert rows_of(FetchLogEntry, to_table("fetch_log", records)) == records
+    with pytest.raises(SchemaError, match="fetch_log rows are FetchLogEntry"):
+        to_table("fetch_log", [RunRow.__new__(RunRow)])
+
+
+def test_published_staged_file_replaces_the_partition(where: Store, tmp_path: Path) -> None:
+    where.write_partition(PART, to_table("fetch_log", log_rows(2)))
     staged = tmp_path / "staged.parquet"
-    pq.write_table(lake.to_table("fetch_log", log_rows(6, "staged")), staged)
-    lake.publish_file(where, "fetch_log", "src", DAY, staged)
-    assert not staged.exists()
-    back = lake.read_partition(where, "fetch_log", "src", DAY)
+    pq.write_table(to_table("fetch_log", log_rows(6, "staged")), staged)
+    where.publish_file(PART, staged)
+    assert staged.exists()  # its stage's manifest still names it
+    back = where.read_partition(PART)
     assert back.num_rows == 6 and set(back.column("run_id").to_pylist()) == {"staged"}
     assert len([f for f in data_files(where, "fetch_log") if f.endswith(".parquet")]) == 1
 
 
-def test_failed_write_keeps_the_previous_partition(where: lake.Lake, monkeypatch) -> None:
-    lake.write_partition(where, "fetch_log", "src", DAY, lake.to_table("fetch_log",
-                                                                        log_rows(2)))
+def test_a_deleted_partition_is_gone_whole(where: Store) -> None:
+    where.write_partition(PART, to_table("fetch_log", log_rows(2)))
+    assert where.delete_partition(PART) is True
+    assert where.committed_file(PART) is None and where.read_partition(PART).num_rows == 0
+    assert where.partitions("fetch_log") == []
+    assert where.delete_partition(PART) is False
+
+
+def test_failed_write_keeps_the_previous_partition(where: Store, monkeypatch) -> None:
+    where.write_partition(PART, to_table("fetch_log", log_rows(2)))
     before = data_files(where, "fetch_log")
 
     def crash(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(lake.pq, "write_table", crash)
-    with pytest.raises(lake.LakeError, match="previous version is kept"):
-        lake.write_partition(where, "fetch_log", "src", DAY,
-                             lake.to_table("fetch_log", log_rows(5)))
+    monkeypatch.setattr(pq, "write_table", crash)
+    with pytest.raises(LakeError, match="previous version is kept"):
+        where.write_partition(PART, to_table("fetch_log", log_rows(5)))
     monkeypatch.undo()
-    assert lake.read_partition(where, "fetch_log", "src", DAY).num_rows == 2
+    assert where.read_partition(PART).num_rows == 2
     assert data_files(where, "fetch_log") == before  # no leftovers
 
 
@@ -127,19 +140,17 @@ def test_rows_that_break_the_schema_are_rejected(tmp_path: Path) -> None:
     bad = log_rows(1)
     bad[0]["attempt"] = "first"
     with pytest.raises((TypeError, ValueError)):
-        lake.to_table("fetch_log", bad)
-    with pytest.raises(lake.LakeError, match="unknown table"):
-        lake.schema_for("nope")
-    with pytest.raises(lake.LakeError, match="unsupported lake location"):
-        lake.Lake.of("gs://bucket/lake")
+        to_table("fetch_log", bad)
+    with pytest.raises(SchemaError, match="unknown table"):
+        schema_for("nope")
+    with pytest.raises(LakeError, match="unsupported lake location"):
+        open_store("gs://bucket/lake")
 
 
-def test_catalog_views_read_partitions_with_hive_columns(where: lake.Lake,
-                                                         tmp_path: Path) -> None:
-    lake.write_partition(where, "fetch_log", "a", DAY, lake.to_table("fetch_log",
-                                                                      log_rows(2)))
-    lake.write_partition(where, "fetch_log", "b", date(2017, 12, 5),
-                         lake.to_table("fetch_log", log_rows(3)))
+def test_catalog_views_read_partitions_with_hive_columns(where: Store, tmp_path: Path) -> None:
+    where.write_partition(Partition("fetch_log", "a", DAY), to_table("fetch_log", log_rows(2)))
+    where.write_partition(Partition("fetch_log", "b", date(2017, 12, 5)),
+                          to_table("fetch_log", log_rows(3)))
     catalog = refresh_catalog(where, tmp_path / "c.duckdb")
     # connect() finds an S3 lake from the catalog itself and can read it.
     con = connect(catalog)
@@ -154,12 +165,10 @@ def test_catalog_views_read_partitions_with_hive_columns(where: lake.Lake,
     con.close()
 
 
-def test_catalog_refresh_while_a_reader_holds_it_open(where: lake.Lake,
-                                                      tmp_path: Path) -> None:
+def test_catalog_refresh_while_a_reader_holds_it_open(where: Store, tmp_path: Path) -> None:
     catalog = refresh_catalog(where, tmp_path / "c.duckdb")
     reader = connect(catalog, where)
-    lake.write_partition(where, "fetch_log", "a", DAY, lake.to_table("fetch_log",
-                                                                      log_rows(2)))
+    where.write_partition(Partition("fetch_log", "a", DAY), to_table("fetch_log", log_rows(2)))
     refresh_catalog(where, catalog)  # swapped in beside the open reader
     assert reader.execute("select count(*) from fetch_log").fetchone() == (0,)
     reader.close()
@@ -167,9 +176,29 @@ def test_catalog_refresh_while_a_reader_holds_it_open(where: lake.Lake,
         assert fresh.execute("select count(*) from fetch_log").fetchone() == (2,)
 
 
+def test_catalog_is_rebuilt_only_when_its_views_would_change(where: Store,
+                                                             tmp_path: Path) -> None:
+    catalog = refresh_catalog(where, tmp_path / "c.duckdb")
+    first = built_from(catalog)
+    assert first is not None
+    built = catalog.stat().st_ino
+    assert refresh_catalog(where, catalog).stat().st_ino == built  # nothing changed
+    where.write_partition(Partition("fetch_log", "a", DAY), to_table("fetch_log", log_rows(2)))
+    refresh_catalog(where, catalog)  # fetch_log's view now reads files
+    assert built_from(catalog) != first and catalog.stat().st_ino != built
+    built = catalog.stat().st_ino
+    where.write_partition(Partition("fetch_log", "b", DAY), to_table("fetch_log", log_rows(3)))
+    refresh_catalog(where, catalog)
+    # A local lake's views glob the folders: a new partition needs no rebuild; an S3
+    # lake's views name the committed files, so they change.
+    assert (catalog.stat().st_ino == built) is where.is_local
+    with connect(catalog, where) as con:
+        assert con.execute("select count(*) from fetch_log").fetchone() == (5,)
+
+
 def test_local_catalog_needs_nothing_but_duckdb(tmp_path: Path) -> None:
-    lake.write_partition(tmp_path / "lake", "fetch_log", "a", DAY,
-                         lake.to_table("fetch_log", log_rows(2)))
+    LocalStore(tmp_path / "lake").write_partition(Partition("fetch_log", "a", DAY),
+                                                  to_table("fetch_log", log_rows(2)))
     catalog = refresh_catalog(tmp_path / "lake", tmp_path / "c.duckdb")
     with duckdb.connect(str(catalog), read_only=True) as con:
         assert con.execute("select count(*) from fetch_log").fetchone() == (2,)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 import time
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pyarrow.parquet as pq
-from newswire import lake
 from newswire.config import Settings
 from newswire.daily_reports import read_daily_report, write_daily_report
 from newswire.maintenance import apply_raw_retention, clean_staging, compact
-from newswire.pipeline import run_interval
+from newswire.schema import to_table
+from newswire.stages import run_interval
+from newswire.store import DATA_FILE, Partition
 
 from tests.conftest import both_lakes
 
@@ -23,14 +25,14 @@ def test_compaction_merges_small_files_into_one(settings: Settings) -> None:
              "attempt": 1, "status": 200, "error": None, "bytes": 1, "elapsed_ms": 1,
              "fetched_at": datetime(2017, 12, 4, tzinfo=UTC), "pipeline_version": "t"}
             for i in range(4)]
-    lake.write_partition(settings.lake, "fetch_log", "s", DAY,
-                         lake.to_table("fetch_log", rows[:2]))
-    extra = lake.partition_dir(settings.lake, "fetch_log", "s", DAY) / "part-other.parquet"
-    pq.write_table(lake.to_table("fetch_log", rows[2:]), extra)
+    partition = Partition("fetch_log", "s", DAY)
+    settings.lake.write_partition(partition, to_table("fetch_log", rows[:2]))
+    folder = Path(settings.lake.folder_of(partition))
+    extra = folder / "part-other.parquet"
+    pq.write_table(to_table("fetch_log", rows[2:]), extra)
     assert compact(settings) == 1
-    folder = lake.partition_dir(settings.lake, "fetch_log", "s", DAY)
     assert [p.name for p in folder.iterdir()] == ["data.parquet"]
-    assert lake.read_partition(settings.lake, "fetch_log", "s", DAY).num_rows == 4
+    assert settings.lake.read_partition(partition).num_rows == 4
     assert compact(settings) == 0
 
 
@@ -38,12 +40,12 @@ def test_compaction_merges_small_files_into_one(settings: Settings) -> None:
 def test_raw_retention_drops_old_bodies_and_keeps_rows(settings: Settings) -> None:
     start = datetime(2017, 12, 4, tzinfo=UTC)
     run_interval(settings, start, start + timedelta(days=1), "r", nlp=False)
-    before = lake.read_partition(settings.lake, "raw_pages", "sample_aa", DAY)
+    before = settings.lake.read_partition(Partition("raw_pages", "sample_aa", DAY))
     assert apply_raw_retention(settings, 0) == (0, 0)  # 0 keeps everything
     trimmed, dropped = apply_raw_retention(settings, keep_days=30)
-    assert trimmed == 2 and dropped == before.num_rows + lake.read_partition(
-        settings.lake, "raw_pages", "sample_wire", DAY).num_rows
-    after = lake.read_partition(settings.lake, "raw_pages", "sample_aa", DAY)
+    assert trimmed == 2 and dropped == before.num_rows + settings.lake.read_partition(
+        Partition("raw_pages", "sample_wire", DAY)).num_rows
+    after = settings.lake.read_partition(Partition("raw_pages", "sample_aa", DAY))
     assert after.num_rows == before.num_rows
     assert after.column("body").null_count == after.num_rows
     assert after.column("body_sha256").to_pylist() == before.column("body_sha256").to_pylist()
@@ -55,9 +57,10 @@ def test_raw_retention_drops_old_bodies_and_keeps_rows(settings: Settings) -> No
 def test_killed_local_write_leaves_a_temp_file_that_is_swept(settings: Settings) -> None:
     from newswire.maintenance import remove_orphan_files
 
-    lake.write_partition(settings.lake, "fetch_log", "s", DAY, lake.to_table("fetch_log", []))
-    folder = lake.partition_dir(settings.lake, "fetch_log", "s", DAY)
-    leftover = folder / f".{lake.PARTITION_FILE}.dead.tmp"
+    partition = Partition("fetch_log", "s", DAY)
+    settings.lake.write_partition(partition, to_table("fetch_log", []))
+    folder = Path(settings.lake.folder_of(partition))
+    leftover = folder / f".{DATA_FILE}.dead.tmp"
     leftover.write_bytes(b"half a file")
     assert remove_orphan_files(settings, older_than_hours=1) == 0
     stamp = time.time() - 2 * 3600

@@ -181,7 +181,7 @@ def test_seed_article_through_real_stanza() -> None:
 
 @requires_models
 def test_nlp_tables_and_statements_view(settings) -> None:
-    from newswire.pipeline import run_interval
+    from newswire.stages import run_interval
 
     start = datetime(2017, 12, 4, tzinfo=UTC)
     run_interval(settings, start, start + timedelta(days=1), "nlp-1")
@@ -207,7 +207,7 @@ def test_nlp_tables_and_statements_view(settings) -> None:
 
 def test_no_models_fails_the_nlp_stage_but_keeps_articles(settings, tmp_path: Path,
                                                           monkeypatch) -> None:
-    from newswire.pipeline import run_interval
+    from newswire.stages import run_interval
 
     monkeypatch.setenv("NEWSWIRE_STANZA_DIR", str(tmp_path / "no-models"))
     start = datetime(2017, 12, 4, tzinfo=UTC)

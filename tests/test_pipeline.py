@@ -12,10 +12,10 @@ import duckdb
 import pytest
 from newswire.catalog import query
 from newswire.config import Settings
-from newswire.lake import partition_file, partitions
-from newswire.pipeline import run_interval
 from newswire.quality import QualityGateFailed
 from newswire.sample_site.site import load_content
+from newswire.stages import run_interval
+from newswire.store import Partition
 
 from tests.conftest import both_lakes
 from tests.servers import FEED_PATHS
@@ -53,10 +53,10 @@ def test_sample_days_land_in_the_expected_partitions(settings: Settings) -> None
     assert lake_counts(settings) == expected
     assert lake_counts(settings, "raw_pages") == expected
     for (source, day), _ in expected.items():
-        path = partition_file(settings.lake, "articles", source, day)
+        path = settings.lake.committed_file(Partition("articles", source, day))
         assert path is not None and path.startswith(
             settings.lake.url("articles", f"source={source}", f"date={day}"))
-    assert {(s, d) for s, d, _ in partitions(settings.lake, "articles")} == set(expected)
+    assert {(p.source, p.day) for p, _ in settings.lake.partitions("articles")} == set(expected)
     _, rows = query(settings.catalog, "select count(*), count(distinct id), "
                     "count(*) filter (where published_at is null), "
                     "count(*) filter (where length(body) < 200), "

@@ -6,10 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pyarrow.parquet as pq
 import pytest
-from newswire import lake
 from newswire.catalog import refresh_catalog
 from newswire.config import Settings
 from newswire.quality import QualityGateFailed, gate, load_checks, run_checks
+from newswire.schema import to_table
+from newswire.store import Partition
 
 from tests.conftest import both_lakes
 
@@ -26,7 +27,7 @@ def article(i: int, day: date, body: str = "x" * 300) -> dict:
 
 
 def write_articles(settings: Settings, day: date, rows: list[dict]) -> None:
-    lake.write_partition(settings.lake, "articles", "src", day, lake.to_table("articles", rows))
+    settings.lake.write_partition(Partition("articles", "src", day), to_table("articles", rows))
 
 
 def test_checks_declare_name_stage_and_severity() -> None:
@@ -59,7 +60,7 @@ def test_short_bodies_warn_without_failing(settings: Settings) -> None:
 
 def test_schema_drift_is_caught(settings: Settings) -> None:
     write_articles(settings, DAY, [article(1, DAY)])
-    path = lake.partition_path(settings.lake, "articles", "src", DAY)
+    path = settings.lake.committed_file(Partition("articles", "src", DAY))
     table = pq.read_table(path)
     pq.write_table(table.replace_schema_metadata({"schema_version": "0"}), path)
     refresh_catalog(settings.lake, settings.catalog)
@@ -74,7 +75,7 @@ def test_quotes_without_speakers_warn(settings: Settings) -> None:
              "speaker_role": None, "cue": "söyle", "cue_text": "söyledi", "kind": "indirect",
              "start_char": 0, "end_char": 1, "model": "m", "run_id": "r",
              "pipeline_version": "t"} for i in range(5)]
-    lake.write_partition(settings.lake, "quotes", "src", DAY, lake.to_table("quotes", rows))
+    settings.lake.write_partition(Partition("quotes", "src", DAY), to_table("quotes", rows))
     refresh_catalog(settings.lake, settings.catalog)
     findings = gate(settings, "annotate", ["src"], DAY)
     assert [f.message for f in findings] == [

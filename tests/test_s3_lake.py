@@ -11,56 +11,57 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from newswire import lake
 from newswire.catalog import connect, refresh_catalog, s3_secret_sql
 from newswire.config import Settings
 from newswire.maintenance import remove_orphan_files
 from newswire.quality import run_checks
+from newswire.schema import to_table
+from newswire.store import LakeError, Partition, S3Store, Store, open_store
 
 from tests.test_lake import log_rows
 
 DAY = date(2017, 12, 4)
+PART = Partition("fetch_log", "src", DAY)
 
 
-def upload_uncommitted(where: lake.Lake, rows: int) -> str:
+def upload_uncommitted(where: Store, rows: int) -> str:
     """What a crash between upload and manifest commit leaves: a part file no manifest
     names."""
-    folder = lake.partition_dir(where, "fetch_log", "src", DAY)
+    folder = where.folder_of(PART)
     orphan = f"{folder}/part-20171204T000000000000Z-crashed.parquet"
     with where.fs.open(where.key(orphan), "wb") as handle:
-        pq.write_table(lake.to_table("fetch_log", log_rows(rows, "crashed")), handle)
+        pq.write_table(to_table("fetch_log", log_rows(rows, "crashed")), handle)
     return orphan
 
 
 def test_a_crash_before_the_commit_is_invisible_and_swept_later(s3_lake: str,
                                                                 tmp_path: Path) -> None:
-    where = lake.Lake.of(s3_lake)
-    lake.write_partition(where, "fetch_log", "src", DAY, lake.to_table("fetch_log",
-                                                                        log_rows(2)))
+    where = open_store(s3_lake)
+    where.write_partition(PART, to_table("fetch_log", log_rows(2)))
     orphan = upload_uncommitted(where, 7)
     # Readers and the catalog see the committed partition only.
-    assert lake.read_partition(where, "fetch_log", "src", DAY).num_rows == 2
+    assert where.read_partition(PART).num_rows == 2
     catalog = refresh_catalog(where, tmp_path / "c.duckdb")
     with connect(catalog, where) as con:
         assert con.execute("select count(*), min(run_id) from fetch_log").fetchone() == (
             2, "r1")
     # A fresh upload may be a write about to commit: too young to be swept.
-    assert lake.remove_orphans(where, older_than_s=3600) == []
+    assert where.remove_orphans(older_than_s=3600) == []
     assert where.fs.exists(where.key(orphan))
     time.sleep(1.1)  # S3 modification times have one-second resolution
-    assert lake.remove_orphans(where, older_than_s=1) == [orphan]
+    assert where.remove_orphans(older_than_s=1) == [orphan]
     assert not where.fs.exists(where.key(orphan))
     # The committed file is never an orphan.
-    assert lake.read_partition(where, "fetch_log", "src", DAY).num_rows == 2
-    assert lake.remove_orphans(where, older_than_s=0) == []
+    assert where.read_partition(PART).num_rows == 2
+    assert where.remove_orphans(older_than_s=0) == []
 
 
 def test_a_crash_before_the_first_commit_leaves_no_partition(s3_lake: str,
                                                              tmp_path: Path) -> None:
-    where = lake.Lake.of(s3_lake)
+    where = open_store(s3_lake)
     upload_uncommitted(where, 3)
-    assert lake.read_partition(where, "fetch_log", "src", DAY).num_rows == 0
-    assert list(lake.partitions(where, "fetch_log")) == []
+    assert where.read_partition(PART).num_rows == 0
+    assert where.partitions("fetch_log") == []
     with connect(refresh_catalog(where, tmp_path / "c.duckdb"), where) as con:
         assert con.execute("select count(*) from fetch_log").fetchone() == (0,)
 
@@ -75,15 +76,15 @@ def test_maintenance_removes_orphans(settings: Settings) -> None:
 
 @pytest.mark.parametrize("settings", ["s3"], indirect=True)
 def test_quality_checks_read_the_committed_files(settings: Settings) -> None:
-    table = lake.to_table("fetch_log", log_rows(2))
-    lake.write_partition(settings.lake, "fetch_log", "src", DAY,
-                         table.replace_schema_metadata({"schema_version": "0"}))
+    table = to_table("fetch_log", log_rows(2))
+    settings.lake.write_partition(PART, table.replace_schema_metadata({"schema_version": "0"}))
     refresh_catalog(settings.lake, settings.catalog)
     # write_partition stamps the schema version this pipeline writes ...
     assert [f.check for f in run_checks(settings, "publish", ["src"], DAY)
             if f.check == "schema_drift"] == []
     # ... and a committed file with another one is caught.
-    part = lake.partition_file(settings.lake, "fetch_log", "src", DAY)
+    part = settings.lake.committed_file(PART)
+    assert part is not None
     with settings.lake.fs.open(settings.lake.key(part), "wb") as handle:
         pq.write_table(table.replace_schema_metadata({"schema_version": "0"}), handle)
     drift = [f for f in run_checks(settings, "publish", ["src"], DAY)
@@ -101,7 +102,7 @@ def test_settings_for_an_s3_lake_keep_catalog_and_staging_local(
     assert settings.catalog.is_absolute() and settings.catalog.name == "newswire.duckdb"
     assert settings.staging.is_absolute() and "s3:" not in str(settings.staging)
     monkeypatch.setenv("NEWSWIRE_STAGING", "s3://bucket/staging")
-    with pytest.raises(lake.LakeError, match="NEWSWIRE_STAGING must be a filesystem path"):
+    with pytest.raises(LakeError, match="NEWSWIRE_STAGING must be a filesystem path"):
         Settings.from_env()
 
 
@@ -139,19 +140,18 @@ def test_airflow_connection_supplies_endpoint_and_keys(
         "extra": {"endpoint_url": s3_endpoint, "region_name": "us-east-1"}}))
     configured = settings()
     assert os.environ["AWS_ENDPOINT_URL_S3"] == s3_endpoint
-    lake.write_partition(configured.lake, "fetch_log", "src", DAY,
-                         lake.to_table("fetch_log", log_rows(1)))
-    assert lake.read_partition(configured.lake, "fetch_log", "src", DAY).num_rows == 1
+    configured.lake.write_partition(PART, to_table("fetch_log", log_rows(1)))
+    assert configured.lake.read_partition(PART).num_rows == 1
     monkeypatch.delenv("AIRFLOW_CONN_NEWSWIRE_LAKE")
     monkeypatch.setenv("NEWSWIRE_LAKE", "/tmp/a-local-lake")
     assert export_lake_connection() is False  # a local lake needs no connection
 
 
 def test_manifest_names_rows_and_run(s3_lake: str) -> None:
-    where = lake.Lake.of(s3_lake)
+    where = open_store(s3_lake)
     started = datetime.now(UTC)
-    lake.write_partition(where, "fetch_log", "src", DAY,
-                         lake.to_table("fetch_log", log_rows(4, "run-a")))
-    manifest = lake.read_manifest(where, "fetch_log", "src", DAY)
+    assert isinstance(where, S3Store)
+    where.write_partition(PART, to_table("fetch_log", log_rows(4, "run-a")))
+    manifest = where.read_manifest(PART)
     assert manifest is not None and manifest["rows"] == 4 and manifest["run_id"] == "run-a"
     assert datetime.fromisoformat(manifest["committed_at"]) >= started

@@ -14,9 +14,9 @@ import pytest
 from newswire.catalog import query
 from newswire.config import Settings
 from newswire.dictionary import describe, render_dictionary
-from newswire.lake import SCHEMAS
-from newswire.pipeline import run_interval
 from newswire.report import FORMATS, ReportError, named_reports, render, run_named_report
+from newswire.schema import SCHEMAS
+from newswire.stages import run_interval
 
 from tests.conftest import LAKE_BACKENDS, REPO, requires_models
 from tests.s3_helpers import aws_env, new_bucket
@@ -131,22 +131,23 @@ def test_data_dictionary_names_every_column_and_is_up_to_date() -> None:
 
 
 def test_html_report_draws_charts_and_escapes_what_it_shows(tmp_path: Path) -> None:
-    from newswire import lake
     from newswire.catalog import refresh_catalog
     from newswire.html_report import build_html_report
+    from newswire.schema import to_table
+    from newswire.store import Partition
 
     settings = Settings(lake=tmp_path / "lake", catalog=tmp_path / "c.duckdb",
                         sources_file=REPO / "include" / "sources.yaml",
                         staging=tmp_path / "lake" / "_staging", user_agent="t")
     day = date(2017, 12, 6)
     hostile = "<img src=x onerror=alert(1)>"
-    lake.write_partition(settings.lake, "articles", "s", day, lake.to_table("articles", [{
+    settings.lake.write_partition(Partition("articles", "s", day), to_table("articles", [{
         "id": "a1", "url": "http://a.example/1", "lang": "tr", "source_lang": "tr",
         "title": hostile, "summary": None, "byline": None, "dateline": None,
         "published_at": datetime(2017, 12, 6, 9, tzinfo=UTC), "modified_at": None,
         "sections": [], "body": "x" * 300, "content_hash": "h", "extractor": "aa",
         "warnings": [], "raw_sha256": "r", "run_id": "r", "pipeline_version": "t"}]))
-    lake.write_partition(settings.lake, "quotes", "s", day, lake.to_table("quotes", [{
+    settings.lake.write_partition(Partition("quotes", "s", day), to_table("quotes", [{
         "article_id": "a1", "quote": "q", "speaker": hostile, "speaker_role": None,
         "cue": "de", "cue_text": "dedi", "kind": "direct", "start_char": 0, "end_char": 1,
         "model": "m", "run_id": "r", "pipeline_version": "t"}]))

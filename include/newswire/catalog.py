@@ -9,6 +9,7 @@ lake's own fsspec filesystem registered with the connection.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import uuid
@@ -18,15 +19,9 @@ from urllib.parse import urlsplit
 import duckdb
 import pyarrow as pa
 
-from newswire.lake import (
-    TABLES,
-    Lake,
-    LakeLike,
-    committed_files,
-    partitions,
-    s3_options_from_env,
-    schema_for,
-)
+from newswire.constants import TABLES
+from newswire.schema import schema_for
+from newswire.store import LocalStore, Store, open_store, s3_options_from_env
 
 log = logging.getLogger("newswire")
 
@@ -121,24 +116,23 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def view_sql(lake: LakeLike, table: str, files: list[str] | None = None) -> str:
+def view_sql(lake: Store | Path | str, table: str, files: list[str] | None = None) -> str:
     """A view over every partition file of a table; typed and empty when there are none.
     ``files``: the table's files, when already listed (an S3 lake's committed files)."""
-    where = Lake.of(lake)
+    where = open_store(lake)
     # No union_by_name: every partition file is written with the table's one schema
     # (write_partition casts to it; the quality gate checks schema_version), and
     # union_by_name makes DuckDB open every file's footer at bind time, which cost a
     # one-day query as much as reading a year (bench/bench_warehouse.py).
     hive = "hive_partitioning = true, hive_types = {'source': VARCHAR, 'date': DATE}"
-    if not where.is_local and files is None:
-        files = [path for _, _, path in partitions(where, table)]
-    if files is not None:
-        if files:
-            listed = ", ".join(_literal(f) for f in files)
-            return (f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet("
-                    f"[{listed}], {hive})")
-    elif list((where.root / table).glob("source=*/date=*/*.parquet")):
-        pattern = str(where.root / table / "source=*" / "date=*" / "*.parquet")
+    pattern = where.glob(table) if isinstance(where, LocalStore) and files is None else None
+    if pattern is None and files is None:
+        files = [path for _, path in where.partitions(table)]
+    if files:
+        listed = ", ".join(_literal(f) for f in files)
+        return (f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet("
+                f"[{listed}], {hive})")
+    if pattern is not None:
         return (f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet("
                 f"{_literal(pattern)}, {hive})")
     columns = ", ".join(f'CAST(NULL AS {_duck_type(f.type)}) AS "{f.name}"'
@@ -147,10 +141,10 @@ def view_sql(lake: LakeLike, table: str, files: list[str] | None = None) -> str:
             "CAST(NULL AS VARCHAR) AS source, CAST(NULL AS DATE) AS date WHERE false")
 
 
-def attach_object_storage(con: duckdb.DuckDBPyConnection, lake: LakeLike) -> str:
+def attach_object_storage(con: duckdb.DuckDBPyConnection, lake: Store | Path | str) -> str:
     """Let ``con`` read an S3 lake: httpfs with a (temporary, never stored) S3 secret
     from the AWS variables, else the lake's fsspec filesystem. Returns which one."""
-    where = Lake.of(lake)
+    where = open_store(lake)
     if where.is_local:
         return "local"
     try:
@@ -185,36 +179,53 @@ def s3_secret_sql() -> str:
     return f"CREATE OR REPLACE SECRET newswire_lake ({', '.join(parts)})"
 
 
-def refresh_catalog(lake: LakeLike, catalog: Path, *, file_lists: bool | None = None
-                    ) -> Path:
-    """Rebuild the catalog beside the old one and swap it in, so open readers are not
-    disturbed and a failed refresh leaves the previous catalog in place.
+def catalog_statements(lake: Store | Path | str, file_lists: bool | None = None
+                       ) -> list[str]:
+    """The SQL a catalog of ``lake`` is built from: one view per table, the lake's
+    location (S3), the analysts' views and macros.
 
     ``file_lists``: views name their files instead of globbing the partition folders
     (always on S3, where only committed files may be read; for a local lake only when
     asked, see bench/bench_warehouse.py)."""
+    store = open_store(lake)
+    listed = None if store.is_local else store.list_partitions()
+    statements = []
+    for table in TABLES:
+        files = None
+        if listed is not None:
+            files = [path for _, path in listed[table]]
+        elif file_lists:
+            files = [path for _, path in store.partitions(table)]
+        statements.append(view_sql(store, table, files))
+    if not store.is_local:
+        statements.append("CREATE OR REPLACE VIEW newswire_lake AS SELECT "
+                          f"{_literal(store.location)} AS location")
+    return [*statements, *ANALYST_SQL]
+
+
+def refresh_catalog(lake: Store | Path | str, catalog: Path, *,
+                    file_lists: bool | None = None) -> Path:
+    """Rebuild the catalog beside the old one and swap it in, so open readers are not
+    disturbed and a failed refresh leaves the previous catalog in place.
+
+    A catalog whose views would not change is left as it is: a local lake's views glob
+    the partition folders, so new partitions need no rebuild, only a table's first one
+    does; an S3 lake's views name the committed files, so every publish changes them."""
     catalog = Path(catalog)
+    statements = catalog_statements(lake, file_lists)
+    fingerprint = hashlib.sha256("\n;\n".join(statements).encode("utf-8")).hexdigest()
+    if built_from(catalog) == fingerprint:
+        return catalog
     catalog.parent.mkdir(parents=True, exist_ok=True)
     tmp = catalog.with_name(f".{catalog.name}.{uuid.uuid4().hex}.tmp")
     try:
         con = duckdb.connect(str(tmp))
         try:
             attach_object_storage(con, lake)
-            where = Lake.of(lake)
-            listed = None if where.is_local else committed_files(where)
-            for table in TABLES:
-                files = None
-                if listed is not None:
-                    files = [path for _, _, path in listed[table]]
-                elif file_lists:
-                    files = sorted(str(p) for p in (where.root / table).glob(
-                        "source=*/date=*/*.parquet"))
-                con.execute(view_sql(where, table, files))
-            if not where.is_local:
-                con.execute("CREATE OR REPLACE VIEW newswire_lake AS SELECT "
-                            f"{_literal(where.location)} AS location")
-            for sql in ANALYST_SQL:
+            for sql in statements:
                 con.execute(sql)
+            con.execute("CREATE OR REPLACE VIEW newswire_catalog AS SELECT "
+                        f"{_literal(fingerprint)} AS fingerprint")
             con.execute("CHECKPOINT")
         finally:
             con.close()
@@ -226,7 +237,19 @@ def refresh_catalog(lake: LakeLike, catalog: Path, *, file_lists: bool | None = 
     return catalog
 
 
-def connect(catalog: Path, lake: LakeLike | None = None, *, read_only: bool = True,
+def built_from(catalog: Path) -> str | None:
+    """The fingerprint of the statements the catalog was built from (None when there is
+    no catalog, or one this version did not build)."""
+    if not Path(catalog).exists():
+        return None
+    try:
+        with duckdb.connect(str(catalog), read_only=True) as con:
+            return con.execute("SELECT fingerprint FROM newswire_catalog").fetchall()[0][0]
+    except duckdb.Error:  # an older catalog, or one being written
+        return None
+
+
+def connect(catalog: Path, lake: Store | Path | str | None = None, *, read_only: bool = True,
             ) -> duckdb.DuckDBPyConnection:
     """Open the catalog (building it first from ``lake`` when it does not exist yet),
     able to read the lake's files when it is on object storage."""
@@ -252,7 +275,7 @@ def connect(catalog: Path, lake: LakeLike | None = None, *, read_only: bool = Tr
 
 
 def query(catalog: Path, sql: str, params: list | dict | None = None,
-          lake: LakeLike | None = None) -> tuple[list[str], list[tuple]]:
+          lake: Store | Path | str | None = None) -> tuple[list[str], list[tuple]]:
     with connect(catalog, lake) as con:
         cursor = con.execute(sql, params or [])
         columns = [d[0] for d in cursor.description] if cursor.description else []

@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from newswire.config import Settings
-from newswire.lake import LakeError
 from newswire.sources import SourcesError
+from newswire.store import LakeError
 
 
 def _day(text: str) -> date:
@@ -26,9 +26,9 @@ def _day(text: str) -> date:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from newswire.nlp.models import ModelNotFound
-    from newswire.pipeline import list_sources, run_interval
     from newswire.quality import QualityGateFailed
     from newswire.report import print_report
+    from newswire.stages import list_sources, run_interval
 
     first, last = args.from_, args.to or args.from_
     if last < first:

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from newswire.lake import Lake, LakeError
+from newswire.store import LakeError, LocalStore, Store, open_store
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -15,7 +15,7 @@ DEFAULT_SOURCES_FILE = REPO_ROOT / "include" / "sources.yaml"
 
 @dataclass(frozen=True)
 class Settings:
-    lake: Lake
+    lake: Store
     catalog: Path
     sources_file: Path
     staging: Path
@@ -23,7 +23,7 @@ class Settings:
 
     def __post_init__(self) -> None:
         # Callers (tests, scripts) may hand a Path or an s3:// string.
-        object.__setattr__(self, "lake", Lake.of(self.lake))
+        object.__setattr__(self, "lake", open_store(self.lake))
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -31,13 +31,14 @@ class Settings:
         from the standard AWS variables). The catalog and staging are always local files:
         for an S3 lake they default to ``newswire.duckdb`` and ``staging/`` in the project
         root (set ``NEWSWIRE_STAGING`` to a volume every worker shares)."""
-        lake = Lake.of(os.environ.get("NEWSWIRE_LAKE", REPO_ROOT / "lake"))
-        beside = lake.root.parent if lake.is_local else REPO_ROOT
+        lake = open_store(os.environ.get("NEWSWIRE_LAKE", REPO_ROOT / "lake"))
+        beside = lake.root.parent if isinstance(lake, LocalStore) else REPO_ROOT
         catalog = Path(os.environ.get("NEWSWIRE_CATALOG", beside / "newswire.duckdb")).resolve()
         sources = Path(os.environ.get("NEWSWIRE_SOURCES", DEFAULT_SOURCES_FILE)).resolve()
         # Staging holds a run's intermediate files (paths travel in XComs). Beside a
         # local lake, so a rename into the lake never crosses devices.
-        default_staging = lake.root / "_staging" if lake.is_local else REPO_ROOT / "staging"
+        default_staging = (lake.root / "_staging" if isinstance(lake, LocalStore)
+                           else REPO_ROOT / "staging")
         staging_text = os.environ.get("NEWSWIRE_STAGING") or str(default_staging)
         if "://" in staging_text:
             raise LakeError(f"NEWSWIRE_STAGING must be a filesystem path (a volume shared "

@@ -1,138 +1,12 @@
-"""The data dictionary: every table and column of the lake, with type, unit and meaning.
-``python -m newswire dictionary > docs/data-dictionary.md`` regenerates the document
-(a test keeps it in step with the pyarrow schemas)."""
+"""The data dictionary: every table and column of the lake, with type, unit and meaning,
+as the row models in ``schema.py`` give them. ``python -m newswire dictionary >
+docs/data-dictionary.md`` regenerates the document (a test keeps it in step)."""
 
 from __future__ import annotations
 
-from newswire.lake import SCHEMA_VERSION, SCHEMAS
+from newswire.schema import SCHEMA_VERSION, SCHEMAS, describe, table_doc
 
-TABLE_DOCS = {
-    "raw_pages": "The raw zone: one row per fetched page (latest successful fetch), the "
-                 "HTML bytes included, so every later stage can be re-run without the web.",
-    "fetch_log": "Every HTTP request of the day's latest run (feeds, sitemaps, pages, "
-                 "redirect hops, retries and refusals).",
-    "articles": "One cleaned article per page: metadata, sections and body.",
-    "sentences": "Sentences of each article body (stanza).",
-    "tokens": "Words of each article body with lemma, part of speech and morphology (stanza).",
-    "entities": "Named-entity mentions with document-level canonical names and roles.",
-    "quotes": "Direct and reported speech with its speaker and reporting verb.",
-    "quantities": "Amounts with their value and unit (counted noun, currency or percent).",
-    "time_mentions": "Dates and periods mentioned, resolved against the publication date.",
-    "runs": "One row per (DAG run, source, day): what each stage did, with which versions.",
-}
-
-COMMON = {
-    "run_id": "The Airflow run (or CLI run) that wrote the row.",
-    "pipeline_version": "newswire's version that wrote the row.",
-    "model": "Stanza version, language, model layout and a digest of each model file.",
-    "article_id": "articles.id of the article (join on source, date and id).",
-    "start_char": "Offset of the first character in articles.body (0-based).",
-    "end_char": "Offset one past the last character in articles.body.",
-    "text": "The text as written in the article.",
-    "url": "Canonical URL (normalised, tracking parameters removed).",
-}
-
-COLUMN_DOCS = {
-    "raw_pages": {
-        "final_url": "URL the page was finally served from (after allowed redirects).",
-        "article_id": "Stable id from the canonical URL (16 hex digits of its SHA-1).",
-        "fetched_at": "When the page was fetched (UTC).",
-        "status": "HTTP status of the stored response (200).",
-        "content_type": "Content-Type header as served.",
-        "etag": "ETag header, sent back as If-None-Match next time.",
-        "last_modified": "Last-Modified header, sent back as If-Modified-Since.",
-        "found_via": "feed or sitemap.",
-        "listed_in": "URL of the feed or sitemap that listed the page.",
-        "listed_published_at": "Publication time the feed or sitemap gave (UTC).",
-        "listed_title": "Title the feed or sitemap gave.",
-        "body": "The HTML as bytes (null after raw-zone retention dropped it).",
-        "body_sha256": "SHA-256 of the HTML bytes (hex).",
-        "bytes": "Size of the HTML in bytes (decompressed).",
-    },
-    "fetch_log": {
-        "purpose": "feed, sitemap or page.",
-        "url": "The URL the pipeline set out to fetch.",
-        "request_url": "The URL this request asked for (differs on redirect hops).",
-        "attempt": "1 for the first try, 2.. for retries.",
-        "status": "HTTP status; null when no response came (timeout, refusal).",
-        "error": "Why the request failed, or null.",
-        "bytes": "Bytes received (decompressed).",
-        "elapsed_ms": "Time the request took, in milliseconds.",
-        "fetched_at": "When the request started (UTC).",
-    },
-    "articles": {
-        "id": "Stable id from the canonical URL (16 hex digits of its SHA-1).",
-        "lang": "Language detected from the body (ISO 639-1).",
-        "source_lang": "The source's declared language.",
-        "title": "Headline.",
-        "summary": "Lead or description.",
-        "byline": "Author(s) as printed.",
-        "dateline": "Place of the dateline (\"BRÜKSEL\" in \"BRÜKSEL (AA) - ...\").",
-        "published_at": "Publication time (UTC; from JSON-LD, meta tags or the page).",
-        "modified_at": "Last modification time (UTC), when the page gives one.",
-        "sections": "Headings with their paragraphs, in page order (heading null first).",
-        "body": "Paragraphs separated by blank lines (NFC, no boilerplate).",
-        "content_hash": "SHA-256 of body (hex): changes when the text changes.",
-        "extractor": "Which extractor produced the body: aa, marked_body, trafilatura, "
-                     "jsonld_body.",
-        "warnings": "Things a reader should know (language mismatch, date from the feed).",
-        "raw_sha256": "raw_pages.body_sha256 of the page it was cleaned from.",
-    },
-    "sentences": {"sentence_index": "Position of the sentence in the article (0-based)."},
-    "tokens": {
-        "sentence_index": "Sentence the word belongs to.",
-        "token_index": "Position of the word in its sentence (0-based, multi-word tokens "
-                       "split into words).",
-        "lemma": "Dictionary form.", "upos": "Universal part-of-speech tag.",
-        "feats": "Universal morphological features (Case=Loc|Number=Sing...).",
-        "start_char": "Offset of the token (of the multi-word token for its words).",
-        "end_char": "Offset one past the token's end.",
-    },
-    "entities": {
-        "label": "PER, ORG, LOC, MISC, DATE or MONEY.",
-        "canonical": "Document-level name (\"Stoltenberg'in\" -> \"Jens Stoltenberg\").",
-        "role": "Title in front of a person's name (\"NATO Genel Sekreteri\").",
-        "origin": "model, gazetteer, title or document (how the mention was found).",
-    },
-    "quotes": {
-        "quote": "The quoted text (direct) or the reported clause (indirect).",
-        "speaker": "Canonical name of who said it; null only when unknown.",
-        "speaker_role": "The speaker's title, when the article gives one.",
-        "cue": "Reporting verb as a lemma (söyle, de, ifade et, diye konuş, say, tell...).",
-        "cue_text": "The reporting verb as written (söyledi, ifadelerini kullandı, said).",
-        "kind": "direct (quotation marks) or indirect (reported speech).",
-    },
-    "quantities": {
-        "value": "The number, scaled (\"3 bin\" -> 3000, \"450 milyon\" -> 450000000).",
-        "unit": "Counted noun as written (lower case), currency code (TRY, USD, EUR, "
-                "GBP) or percent.",
-    },
-    "time_mentions": {
-        "start_date": "First day the mention refers to.",
-        "end_date": "Last day the mention refers to (inclusive).",
-    },
-    "runs": {
-        "mode": "daily, backfill, refetch or reprocess_only.",
-        "interval_start": "Start of the run's data interval (UTC).",
-        "interval_end": "End of the run's data interval (UTC, exclusive).",
-        "discovered": "Pages listed for the interval.", "fetched": "Pages fetched (200).",
-        "not_modified": "Pages answered 304 (stored copy kept).",
-        "fetch_failed": "Pages that failed (recorded in fetch_log).",
-        "kept_stored": "Failed pages whose stored copy was kept.",
-        "days_from_raw_zone": "Days rebuilt from stored pages without the network.",
-        "cleaned": "Articles cleaned.", "clean_failed": "Pages with no extractable article.",
-        "annotated": "Articles through the NLP stage.", "quotes": "Quotes extracted.",
-        "entities": "Entity mentions extracted.",
-        "errors": "Messages of the stages (truncated to 200).",
-        "seconds": "Time the stages took, added up.",
-        "recorded_at": "When the row was written (UTC).",
-    },
-}
-
-
-def describe(table: str, column: str) -> str:
-    return COLUMN_DOCS.get(table, {}).get(column) or COMMON.get(column, "")
-
+__all__ = ["describe", "render_dictionary"]
 
 def render_dictionary() -> str:
     lines = [
@@ -165,7 +39,7 @@ def render_dictionary() -> str:
         "`cooccurring(what, from, to)`.",
     ]
     for table, schema in SCHEMAS.items():
-        lines += ["", f"## {table}", "", TABLE_DOCS.get(table, ""), "",
+        lines += ["", f"## {table}", "", table_doc(table), "",
                   "| column | type | meaning |", "|---|---|---|",
                   "| source | string (partition) | Source id from sources.yaml. |",
                   "| date | date (partition) | UTC day of the partition. |"]

@@ -10,23 +10,12 @@ from __future__ import annotations
 import shutil
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from newswire.catalog import refresh_catalog
 from newswire.config import Settings
-from newswire.lake import (
-    PARTITION_FILE,
-    TABLES,
-    delete_files,
-    partitions,
-    read_file,
-    remove_orphans,
-    schema_for,
-    write_partition,
-)
 
 
 @dataclass
@@ -43,27 +32,8 @@ def compact(settings: Settings, older_than_days: int = 1) -> int:
     layouts left) into the single ``data.parquet``; returns partitions compacted. An S3
     partition is always its manifest's one file (others are orphans, see
     :func:`remove_orphan_files`), so there is nothing to merge there."""
-    if not settings.lake.is_local:
-        return 0
     cutoff = datetime.now(UTC).date() - timedelta(days=older_than_days)
-    done = 0
-    for table in TABLES:
-        root = settings.lake.root / table
-        for folder in sorted(root.glob("source=*/date=*")):
-            day = date.fromisoformat(folder.name.split("=", 1)[1])
-            files = sorted(folder.glob("*.parquet"))
-            if day > cutoff or len(files) < 2:
-                continue
-            schema = schema_for(table)
-            merged = pa.concat_tables([pq.read_table(f).select(schema.names).cast(schema)
-                                       for f in files])
-            source = folder.parent.name.split("=", 1)[1]
-            write_partition(settings.lake, table, source, day, merged)
-            for extra in files:
-                if extra.name != PARTITION_FILE:
-                    extra.unlink()
-            done += 1
-    return done
+    return settings.lake.compact(cutoff)
 
 
 def apply_raw_retention(settings: Settings, keep_days: int) -> tuple[int, int]:
@@ -76,22 +46,22 @@ def apply_raw_retention(settings: Settings, keep_days: int) -> tuple[int, int]:
     cutoff = datetime.now(UTC).date() - timedelta(days=keep_days)
     trimmed = dropped = 0
     superseded: list[str] = []
-    for source, day, path in list(partitions(settings.lake, "raw_pages")):
-        if day >= cutoff:
+    for partition, path in settings.lake.partitions("raw_pages"):
+        if partition.day >= cutoff:
             continue
-        table = read_file(settings.lake, path)
+        table = settings.lake.read_file(path)
         bodies = table.column("body")
         present = len(bodies) - bodies.null_count
         if present == 0:
             continue
         index = table.schema.get_field_index("body")
         table = table.set_column(index, "body", pa.nulls(len(table), pa.binary()))
-        write_partition(settings.lake, "raw_pages", source, day, table, superseded)
+        settings.lake.write_partition(partition, table, superseded)
         trimmed += 1
         dropped += present
     if superseded:
         refresh_catalog(settings.lake, settings.catalog)
-        delete_files(settings.lake, superseded)
+        settings.lake.delete_files(superseded)
     return trimmed, dropped
 
 
@@ -99,7 +69,7 @@ def remove_orphan_files(settings: Settings, older_than_hours: float = 24) -> int
     """Delete lake files no partition uses (uploads a crash left uncommitted on S3, temp
     files of a killed local write) once they are older than ``older_than_hours``, so a
     write in progress is never touched. Returns files removed."""
-    return len(remove_orphans(settings.lake, older_than_hours * 3600))
+    return len(settings.lake.remove_orphans(older_than_hours * 3600))
 
 
 def clean_staging(settings: Settings, older_than_days: int = 7) -> int:

@@ -15,7 +15,9 @@ from pathlib import Path
 
 from newswire.catalog import connect
 from newswire.config import Settings
-from newswire.lake import SCHEMA_VERSION, TABLES, partition_files
+from newswire.constants import TABLES
+from newswire.schema import SCHEMA_VERSION
+from newswire.store import Partition
 
 CHECKS_DIR = Path(__file__).resolve().parents[1] / "sql" / "checks"
 
@@ -59,7 +61,8 @@ def run_checks(settings: Settings, stage: str, sources: list[str], day: date,
     checks = [c for c in load_checks() if c.stage == stage]
     with connect(settings.catalog, settings.lake) as con:
         for source in sources:
-            files = list(partition_files(settings.lake, TABLES, source, day).values())
+            files = list(settings.lake.committed_files(
+                Partition(table, source, day) for table in TABLES).values())
             files = files or ["/dev/null/none.parquet"]
             params = {"source": source, "day": day, "schema_version": SCHEMA_VERSION,
                       "day_files": files}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import posixpath
 from urllib.parse import urlsplit, urlunsplit
@@ -13,6 +14,9 @@ class UrlError(ValueError):
     """A URL we refuse to handle (bad scheme, no host)."""
 
 
+# Remembered per process: the stages that ask again (fetch for the id, clean for the
+# article's URL and id) get the answer without normalising the URL again.
+@functools.lru_cache(maxsize=100_000)
 def canonical_url(url: str) -> str:
     """Normalise a URL: lower-case scheme and host, default port, tracking parameters
     (utm_*, fbclid, ...) and the fragment dropped, query sorted, dot segments resolved."""

@@ -1,0 +1,34 @@
+"""The pipeline's stages, as plain functions the DAG's tasks and the CLI both call:
+
+    discover_source -> fetch_source -> clean_source -> publish
+                                                    -> annotate_source -> publish
+
+Each stage reads the manifest of the one before (a path) and writes its own, with the
+Parquet files it staged; ``publish`` moves staged files into the lake and records the
+run. ``run_interval`` runs them all, a day at a time, as the daily DAG does.
+"""
+
+from newswire.stages.annotate import annotate_articles, annotate_source
+from newswire.stages.clean import clean_source
+from newswire.stages.common import (
+    MODES,
+    Annotated,
+    Cleaned,
+    Discovered,
+    Fetched,
+    StagedFile,
+    StageManifest,
+    days_in,
+    list_sources,
+    run_mode,
+)
+from newswire.stages.discover import discover_source
+from newswire.stages.fetch import fetch_source
+from newswire.stages.publish import publish, record_run
+from newswire.stages.run import run_interval
+
+__all__ = [
+    "MODES", "Annotated", "Cleaned", "Discovered", "Fetched", "StageManifest", "StagedFile",
+    "annotate_articles", "annotate_source", "clean_source", "days_in", "discover_source",
+    "fetch_source", "list_sources", "publish", "record_run", "run_interval", "run_mode",
+]

@@ -1,0 +1,290 @@
+"""What the stages share: the typed manifests they hand each other, the staging area,
+the UTC days of an interval, run modes, and the lock for a partition's read-merge-write.
+
+Stages hand each other *paths* (small JSON manifests in the staging area), never data:
+a manifest says what the stage did (typed counts, errors) and which staged Parquet files
+it wrote for which partitions (:class:`StagedFile`); ``publish`` moves those into the lake.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import fcntl
+import json
+import re
+import types
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from newswire.config import Settings
+from newswire.discover import DiscoveredItem
+from newswire.fetch import FetchAttempt, Fetcher
+from newswire.schema import to_table
+from newswire.sources import Source, load_sources
+from newswire.store import Partition
+
+MODES = ("daily", "backfill", "refetch", "reprocess_only")
+
+
+def utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def days_in(start: datetime, end: datetime) -> Iterator[date]:
+    """UTC days that [start, end) touches; a day run yields exactly one."""
+    day = utc(start).date()
+    last = (utc(end) - timedelta(microseconds=1)).date()
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+def run_mode(run_type: str | None, refetch: bool = False, reprocess_only: bool = False) -> str:
+    """How a run treats stored pages:
+
+    - ``daily``: discover and fetch (conditional GET against what is stored);
+    - ``backfill``: days whose raw pages are stored are rebuilt from the raw zone (no
+      network); other days are discovered from the archive (sitemaps) and fetched;
+    - ``refetch``: discover and fetch every page again, ignoring ETags;
+    - ``reprocess_only``: no network at all, rebuild from the raw zone.
+    """
+    if reprocess_only:
+        return "reprocess_only"
+    if refetch:
+        return "refetch"
+    return "backfill" if (run_type or "").lower().startswith("backfill") else "daily"
+
+
+def list_sources(settings: Settings, only: list[str] | None = None) -> list[str]:
+    return [s.id for s in load_sources(settings.sources_file, only=only)]
+
+
+def load_source(settings: Settings, source_id: str) -> Source:
+    return load_sources(settings.sources_file, only=[source_id])[0]
+
+
+def fetcher_for(settings: Settings, source: Source) -> Fetcher:
+    # Per-host slots shared by every process using this lake (concurrent DAG runs).
+    return Fetcher(source.politeness, source.allowed_domains, settings.user_agent,
+                   host_state_dir=settings.staging / "_hosts")
+
+
+def run_dir(settings: Settings, run_id: str, source: str) -> Path:
+    """The staging folder of one run and source: its manifests and staged files."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", run_id)
+    return settings.staging / safe / source
+
+
+@contextlib.contextmanager
+def partition_lock(settings: Settings, partition: Partition) -> Iterator[None]:
+    """An exclusive lock on one partition for a read-merge-write, shared by every process
+    that uses this staging area (one machine, or a volume all workers mount)."""
+    folder = settings.staging / "_locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{partition.table}-{partition.source}-{partition.day.isoformat()}.lock"
+    with open(folder / name, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# -- staged files ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StagedFile:
+    """A Parquet file a stage wrote for one partition of its source. ``publish`` makes it
+    the partition, or, with a ``merge_key``, merges its rows into the stored partition
+    (rows with the same key are replaced, the others kept)."""
+
+    table: str
+    day: date
+    path: str
+    rows: int
+    merge_key: str | None = None
+
+    def partition(self, source: str) -> Partition:
+        return Partition(self.table, source, self.day)
+
+
+def stage_rows(folder: Path, table: str, day: date, rows: list[Any],
+               merge_key: str | None = None) -> StagedFile:
+    """Write a partition's rows (row models) as a staged Parquet file."""
+    return stage_table(folder, table, day, to_table(table, rows), merge_key)
+
+
+def stage_table(folder: Path, table: str, day: date, data: pa.Table,
+                merge_key: str | None = None) -> StagedFile:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{table}-{day.isoformat()}.parquet"
+    tmp = path.with_name(path.name + ".tmp")
+    pq.write_table(data, tmp, compression="zstd")
+    tmp.replace(path)  # a retried task never leaves half a file behind
+    return StagedFile(table, day, str(path), data.num_rows, merge_key)
+
+
+def merge_rows(stored: pa.Table, fresh: pa.Table, key: str) -> pa.Table:
+    """``stored`` with its rows replaced by ``fresh`` ones of the same key, plus the new
+    ones, sorted by key (done in Arrow: page bodies never become Python objects)."""
+    if fresh.num_rows == 0:
+        return stored
+    kept = stored.filter(pc.invert(pc.is_in(stored[key], value_set=fresh[key])))
+    schema = fresh.schema
+    merged = pa.concat_tables([kept.select(schema.names).cast(schema), fresh])
+    return merged.sort_by(key)
+
+
+# -- manifests ---------------------------------------------------------------------------
+@dataclass(kw_only=True)
+class StageManifest:
+    """What one stage did for one source over one interval; saved as JSON in staging."""
+
+    stage: ClassVar[str]
+    run_id: str
+    source: str
+    start: datetime
+    end: datetime
+    mode: str = "daily"
+    errors: list[str] = field(default_factory=list)
+    files: list[StagedFile] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def days(self) -> Iterator[date]:
+        return days_in(self.start, self.end)
+
+    def staged(self, table: str) -> dict[date, StagedFile]:
+        return {f.day: f for f in self.files if f.table == table}
+
+    def save(self, folder: Path) -> str:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{self.stage}.json"
+        tmp = path.with_suffix(".tmp")
+        data = {"stage": self.stage, **_encode(self)}
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
+        tmp.replace(path)
+        return str(path)
+
+    @staticmethod
+    def load(path: str | Path) -> StageManifest:
+        data = json.loads(Path(path).read_text("utf-8"))
+        kind = MANIFESTS[data.pop("stage")]
+        return _decode(kind, data)
+
+
+@dataclass(kw_only=True)
+class DiscoverCounts:
+    discovered: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> items dropped
+
+
+@dataclass(frozen=True)
+class ListingRequest:
+    """One request made to read a feed or a sitemap (``purpose``), for the fetch log."""
+
+    purpose: str
+    attempt: FetchAttempt
+
+
+@dataclass(kw_only=True)
+class Discovered(StageManifest):
+    stage: ClassVar[str] = "discover"
+    counts: DiscoverCounts = field(default_factory=DiscoverCounts)
+    items: list[DiscoveredItem] = field(default_factory=list)
+    requests: list[ListingRequest] = field(default_factory=list)
+    skip_days: list[date] = field(default_factory=list)  # rebuilt from the raw zone
+
+
+@dataclass(kw_only=True)
+class FetchCounts:
+    discovered: int = 0
+    fetched: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    kept_stored: int = 0
+    days_from_raw_zone: int = 0
+
+
+@dataclass(kw_only=True)
+class Fetched(StageManifest):
+    stage: ClassVar[str] = "fetch"
+    counts: FetchCounts = field(default_factory=FetchCounts)
+    skip_days: list[date] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class CleanCounts:
+    cleaned: int = 0
+    failed: int = 0
+
+
+@dataclass(kw_only=True)
+class Cleaned(StageManifest):
+    """``files``: the fetched pages and fetch log carried over from fetch, and the
+    articles: everything the daily DAG's ``publish`` task publishes."""
+
+    stage: ClassVar[str] = "clean"
+    counts: CleanCounts = field(default_factory=CleanCounts)
+
+
+@dataclass(kw_only=True)
+class AnnotateCounts:
+    articles: int = 0
+    rows: dict[str, int] = field(default_factory=dict)  # NLP table -> rows
+
+
+@dataclass(kw_only=True)
+class Annotated(StageManifest):
+    stage: ClassVar[str] = "annotate"
+    counts: AnnotateCounts = field(default_factory=AnnotateCounts)
+    model: str | None = None  # the stanza models' identity; None when skipped
+
+
+MANIFESTS: dict[str, type[StageManifest]] = {
+    m.stage: m for m in (Discovered, Fetched, Cleaned, Annotated)}
+
+
+def _encode(value: Any) -> Any:
+    """A record as JSON values: dataclasses field by field, dates in ISO 8601."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_encode(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _encode(v) for k, v in value.items()}
+    return value
+
+
+def _decode(kind: Any, value: Any) -> Any:
+    """The inverse of :func:`_encode`, led by the type hints of the record classes."""
+    if value is None:
+        return None
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(kind) if a is not type(None)]
+        return _decode(options[0], value)
+    if origin is list:
+        (item,) = typing.get_args(kind)
+        return [_decode(item, v) for v in value]
+    if origin is dict:
+        _, item = typing.get_args(kind)
+        return {k: _decode(item, v) for k, v in value.items()}
+    if kind is datetime:
+        return datetime.fromisoformat(value)
+    if kind is date:
+        return date.fromisoformat(value)
+    if dataclasses.is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        return kind(**{f.name: _decode(hints[f.name], value[f.name])
+                       for f in dataclasses.fields(kind) if f.name in value})
+    return value

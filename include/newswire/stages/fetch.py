@@ -1,0 +1,125 @@
+"""fetch: the discovered pages of each day, staged for publish with the day's fetch log.
+
+Only pages fetched now are staged (``raw_pages`` merged into the stored partition by URL
+when published); a page answered 304, or one that failed, keeps its stored copy. Days
+rebuilt from the raw zone (backfill of stored days, reprocess_only) are left as they are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections import defaultdict
+from datetime import date
+
+from newswire.config import Settings
+from newswire.discover import DiscoveredItem
+from newswire.fetch import FetchAttempt, Fetcher
+from newswire.schema import FetchLogEntry, RawPage
+from newswire.stages.common import (
+    Discovered,
+    FetchCounts,
+    Fetched,
+    StagedFile,
+    StageManifest,
+    fetcher_for,
+    load_source,
+    run_dir,
+    stage_rows,
+    utc,
+)
+from newswire.store import Partition
+from newswire.urls import article_id
+
+log = logging.getLogger("newswire")
+
+
+def fetch_source(settings: Settings, discovered: str, *, refetch: bool = False) -> str:
+    """Fetch the pages a :class:`Discovered` manifest lists (conditional GETs against the
+    stored copies unless ``refetch``). Returns the path of the :class:`Fetched` manifest."""
+    started = time.monotonic()
+    listed = StageManifest.load(discovered)
+    assert isinstance(listed, Discovered), discovered
+    refetch = refetch or listed.mode == "refetch"
+    source = load_source(settings, listed.source)
+    fetcher = fetcher_for(settings, source)
+    out = run_dir(settings, listed.run_id, source.id)
+    counts = FetchCounts(discovered=len(listed.items))
+    errors: list[str] = []
+    files: list[StagedFile] = []
+    by_day: dict[date, list[DiscoveredItem]] = defaultdict(list)
+    for item in listed.items:
+        if item.published_at is not None:
+            by_day[utc(item.published_at).date()].append(item)
+    first_day = utc(listed.start).date()
+    for day in listed.days():
+        if day in listed.skip_days:
+            counts.days_from_raw_zone += 1
+            continue
+        # Feed and sitemap requests belong to the interval's first day.
+        entries = ([_log_entry(listed.run_id, r.purpose, r.attempt.url, r.attempt)
+                    for r in listed.requests] if day == first_day else [])
+        pages = _fetch_day(fetcher, listed.run_id, by_day[day],
+                           _validators(settings, source.id, day), not refetch, entries,
+                           counts, errors)
+        files.append(stage_rows(out, "raw_pages", day, pages, merge_key="url"))
+        files.append(stage_rows(out, "fetch_log", day, entries))
+    manifest = Fetched(run_id=listed.run_id, source=source.id, start=listed.start,
+                       end=listed.end, mode=listed.mode, counts=counts, errors=errors,
+                       files=files, skip_days=listed.skip_days,
+                       seconds=round(time.monotonic() - started, 3))
+    log.info("fetch %s: %s", source.id, counts)
+    return manifest.save(out)
+
+
+def _validators(settings: Settings, source_id: str, day: date) -> dict[str, dict]:
+    """url -> the stored copy's ETag and Last-Modified (the HTML is not read)."""
+    stored = settings.lake.read_partition(Partition("raw_pages", source_id, day),
+                                          columns=["url", "etag", "last_modified"])
+    return {row["url"]: row for row in stored.to_pylist()}
+
+
+def _fetch_day(fetcher: Fetcher, run_id: str, items: list[DiscoveredItem],
+               stored: dict[str, dict], conditional: bool, entries: list[FetchLogEntry],
+               counts: FetchCounts, errors: list[str]) -> list[RawPage]:
+    """The day's pages fetched now (conditional GETs for stored pages unless told
+    otherwise); every request is added to ``entries``."""
+    pages = []
+    for item in items:
+        url = item.url
+        previous = stored.get(url)
+        validators = previous if previous and conditional else {}
+        result = fetcher.fetch(url, etag=validators.get("etag"),
+                               last_modified=validators.get("last_modified"))
+        entries.extend(_log_entry(run_id, "page", url, a) for a in result.attempts)
+        if result.not_modified and previous:
+            counts.not_modified += 1
+            continue
+        if not result.ok or result.body is None:
+            counts.failed += 1
+            errors.append(f"{url}: {result.error}")
+            log.warning("fetch %s failed: %s", url, result.error)
+            if previous:
+                counts.kept_stored += 1
+            continue
+        counts.fetched += 1
+        pages.append(RawPage(
+            url=url, final_url=result.final_url, article_id=article_id(url),
+            fetched_at=result.attempts[-1].fetched_at, status=result.status,
+            content_type=result.headers.get("content-type"),
+            etag=result.headers.get("etag"), last_modified=result.headers.get("last-modified"),
+            found_via=item.found_via, listed_in=item.listed_in,
+            listed_published_at=item.published_at, listed_title=item.title,
+            body=result.body, body_sha256=hashlib.sha256(result.body).hexdigest(),
+            bytes=len(result.body), run_id=run_id))
+    return pages
+
+
+def _log_entry(run_id: str, purpose: str, url: str, attempt: FetchAttempt) -> FetchLogEntry:
+    """``url`` is what we set out to fetch, ``request_url`` what this request asked for
+    (they differ on redirect hops)."""
+    return FetchLogEntry(run_id=run_id, purpose=purpose, url=url, request_url=attempt.url,
+                         attempt=attempt.attempt, status=attempt.status, error=attempt.error,
+                         bytes=attempt.bytes, elapsed_ms=attempt.elapsed_ms,
+                         fetched_at=attempt.fetched_at)

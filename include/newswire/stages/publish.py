@@ -1,0 +1,120 @@
+"""publish: staged files into the lake, the run recorded, the catalog refreshed."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from newswire.catalog import refresh_catalog
+from newswire.config import Settings
+from newswire.schema import RunRow, rows_of, to_table
+from newswire.stages.common import (
+    MANIFESTS,
+    Annotated,
+    Cleaned,
+    Discovered,
+    Fetched,
+    StagedFile,
+    StageManifest,
+    days_in,
+    merge_rows,
+    partition_lock,
+)
+from newswire.store import Partition
+
+log = logging.getLogger("newswire")
+
+
+def publish(settings: Settings, manifests: list[str]) -> dict[str, int]:
+    """Make the manifests' staged files partitions of the lake (one atomic rename, or
+    upload and manifest commit, per partition), record the runs and refresh the DuckDB
+    catalog. Returns rows published per table. On S3 the files the new ones replace are
+    deleted only after the catalog stops naming them, so analysts' queries never hit a
+    missing file."""
+    published: dict[str, int] = {}
+    superseded: list[str] = []
+    for path in manifests:
+        manifest = StageManifest.load(path)
+        for staged in sorted(manifest.files, key=lambda f: (f.table, f.day)):
+            if not Path(staged.path).exists():
+                log.warning("publish: %s is gone from staging; skipped", staged.path)
+                continue
+            publish_staged(settings, staged.partition(manifest.source), staged, superseded)
+            published[staged.table] = published.get(staged.table, 0) + staged.rows
+    for path in manifests:
+        record_run(settings, path, superseded)
+    refresh_catalog(settings.lake, settings.catalog)
+    settings.lake.delete_files(superseded)
+    log.info("published %s; catalog %s", published, settings.catalog)
+    return published
+
+
+def publish_staged(settings: Settings, partition: Partition, staged: StagedFile,
+                   superseded: list[str]) -> None:
+    """One staged file into its partition: as it is, or merged into what is stored."""
+    if staged.merge_key is None:
+        settings.lake.publish_file(partition, Path(staged.path), superseded)
+        return
+    if staged.rows == 0:
+        return  # nothing new: the stored partition stays as it is, unread
+    # Another run of the same day (a backfill beside the daily run) may have stored
+    # rows since this one staged its own: merge into what is stored now, under the
+    # partition's lock, so neither run's rows are lost.
+    with partition_lock(settings, partition):
+        merged = merge_rows(settings.lake.read_partition(partition),
+                            pq.read_table(staged.path), staged.merge_key)
+        settings.lake.write_partition(partition, merged, superseded)
+
+
+def record_run(settings: Settings, manifest_path: str,
+               superseded: list[str] | None = None) -> None:
+    """Upsert this run's row in ``runs`` from the stage manifests beside ``manifest_path``
+    (a re-run of the same run replaces its row; other runs' rows stay)."""
+    folder = Path(manifest_path).parent
+    stages = {name: StageManifest.load(folder / f"{name}.json")
+              for name in MANIFESTS if (folder / f"{name}.json").exists()}
+    first = next(iter(stages.values()))
+    discover, fetch = stages.get("discover"), stages.get("fetch")
+    clean, annotate = stages.get("clean"), stages.get("annotate")
+    assert discover is None or isinstance(discover, Discovered)
+    assert fetch is None or isinstance(fetch, Fetched)
+    assert clean is None or isinstance(clean, Cleaned)
+    assert annotate is None or isinstance(annotate, Annotated)
+    row = RunRow(
+        run_id=first.run_id, mode=first.mode,
+        interval_start=first.start, interval_end=first.end,
+        discovered=discover.counts.discovered if discover else 0,
+        fetched=fetch.counts.fetched if fetch else 0,
+        not_modified=fetch.counts.not_modified if fetch else 0,
+        fetch_failed=fetch.counts.failed if fetch else 0,
+        kept_stored=fetch.counts.kept_stored if fetch else 0,
+        days_from_raw_zone=fetch.counts.days_from_raw_zone if fetch else 0,
+        cleaned=clean.counts.cleaned if clean else 0,
+        clean_failed=clean.counts.failed if clean else 0,
+        annotated=annotate.counts.articles if annotate else 0,
+        quotes=annotate.counts.rows.get("quotes", 0) if annotate else 0,
+        entities=annotate.counts.rows.get("entities", 0) if annotate else 0,
+        model=(annotate.model if annotate else None) or _stored_model(settings, first),
+        errors=[e for m in stages.values() for e in m.errors][:200],
+        seconds=round(sum(m.seconds for m in stages.values()), 3),
+        recorded_at=datetime.now(UTC),
+    )
+    for day in days_in(row.interval_start, row.interval_end):
+        # Runs of the same day may record at once: read-modify-write under a lock.
+        partition = Partition("runs", first.source, day)
+        with partition_lock(settings, partition):
+            rows = [r for r in rows_of(RunRow, settings.lake.read_partition(partition))
+                    if r.run_id != first.run_id]
+            rows = sorted([*rows, row], key=lambda r: r.run_id)
+            settings.lake.write_partition(partition, to_table("runs", rows), superseded)
+
+
+def _stored_model(settings: Settings, manifest: StageManifest) -> str | None:
+    """The models of the NLP rows stored for the run's first day (a run that did not
+    annotate leaves them in place)."""
+    partition = Partition("quotes", manifest.source, next(manifest.days()))
+    table = settings.lake.read_partition(partition, columns=["model"])
+    return table.column("model")[0].as_py() if table.num_rows else None
