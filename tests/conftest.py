@@ -19,6 +19,7 @@ for path in (REPO / "include", REPO):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
+from newswire.clock import Clock  # noqa: E402
 from newswire.config import Settings  # noqa: E402
 from newswire.sample_site.server import start_in_thread  # noqa: E402
 
@@ -83,6 +84,25 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path, sample_url: str,
     return Settings.from_env()
 
 
+class FakeClock(Clock):
+    """Time that moves only when the pipeline waits: the waits (politeness, back-off)
+    are recorded, not slept."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+        self.sleeps: list[float] = []
+
+    def time(self) -> float:
+        return self.now
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
 def fixture_page(name: str) -> bytes:
     return (FIXTURES / "pages" / name).read_bytes()
 
@@ -95,9 +115,9 @@ KIND_OF_FILE = {
     "test_backfill.py": "system",
     "test_bench.py": "bench",
     "test_browser.py": "browser",
-    "test_callbacks.py": "integration",
+    "test_callbacks.py": "system",
     "test_clean.py": "unit",
-    "test_cli.py": "integration",
+    "test_cli.py": "system",
     "test_compose.py": "unit",
     "test_dag.py": "system",
     "test_discover.py": "unit",
@@ -120,13 +140,17 @@ KIND_OF_FILE = {
     "test_timex.py": "unit",
     "test_warehouse.py": "system",
 }
-# Tests of another kind than their file's (file::test name, parameters left off).
+# Tests of another kind than their file's: file::test, or file::test[parameters] for
+# one parametrisation (the pipeline on moto's S3 is a whole system, on a directory one
+# stage after another).
 KIND_OF_TEST = {
-    "test_cli.py::test_run_then_query": "system",
+    "test_pipeline.py::test_sample_days_land_in_the_expected_partitions[s3]": "system",
+    "test_pipeline.py::test_rerunning_a_day_leaves_identical_rows[s3]": "system",
+    "test_maintenance.py::test_raw_retention_drops_old_bodies_and_keeps_rows[s3]": "system",
     "test_discover.py::test_sample_source_day_is_discovered_once_per_article": "integration",
     "test_nlp.py::test_missing_models_say_what_to_do": "integration",
-    "test_nlp.py::test_flat_model_layout_and_identity": "integration",
-    "test_nlp.py::test_seed_article_through_real_stanza": "integration",
+    "test_nlp.py::test_flat_model_layout_and_identity": "models",
+    "test_nlp.py::test_seed_article_through_real_stanza": "models",
     "test_nlp.py::test_nlp_tables_and_statements_view": "system",
     "test_nlp.py::test_no_models_fails_the_nlp_stage_but_keeps_articles": "system",
     "test_nlp.py::test_evaluate_command_meets_the_thresholds": "system",
@@ -134,13 +158,14 @@ KIND_OF_TEST = {
     "test_warehouse.py::test_html_report_draws_charts_and_escapes_what_it_shows":
         "integration",
 }
-KINDS = ("unit", "integration", "system", "fault", "fuzz", "bench", "browser")
+KINDS = ("unit", "integration", "models", "system", "fault", "fuzz", "bench", "browser")
 
 
 def kind_of(item: pytest.Item) -> str:
     file = Path(str(item.fspath)).name
     name = f"{file}::{getattr(item, 'originalname', item.name)}"
-    return KIND_OF_TEST.get(name) or KIND_OF_FILE.get(file, "unclassified")
+    return (KIND_OF_TEST.get(f"{file}::{item.name}") or KIND_OF_TEST.get(name)
+            or KIND_OF_FILE.get(file, "unclassified"))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -4,30 +4,14 @@ from __future__ import annotations
 
 import pytest
 from newswire.clean.decode import decode_html
-from newswire.fetch import Clock, Fetcher, parse_retry_after
+from newswire.fetch import Fetcher, parse_retry_after
 from newswire.sources import Politeness
 from newswire.urls import host_allowed, netloc_entry
 
+from tests.conftest import FakeClock
+
 POLITE = Politeness(min_delay_s=0.0, timeout_s=0.5, max_retries=2, backoff_s=0.01,
                     max_retry_after_s=2.0, max_bytes=200_000, max_redirects=3)
-
-
-class FakeClock(Clock):
-    """Time that moves only when the fetcher waits: the waits are recorded, not slept."""
-
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-        self.sleeps: list[float] = []
-
-    def time(self) -> float:
-        return self.now
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ local directory, and with ``@both_lakes`` also on S3)."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -17,7 +18,7 @@ from newswire.sample_site.site import load_content
 from newswire.stages import run_interval
 from newswire.store import Partition
 
-from tests.conftest import both_lakes
+from tests.conftest import FakeClock, both_lakes
 from tests.servers import FEED_PATHS
 
 FIRST = date(2017, 12, 4)
@@ -102,12 +103,14 @@ def test_source_down_on_rerun_keeps_what_is_stored(settings: Settings, tmp_path:
         sock.bind(("127.0.0.1", 0))
         dead = sock.getsockname()[1]
     monkeypatch.setenv("NEWSWIRE_SAMPLE_URL", f"http://127.0.0.1:{dead}")
-    down = Settings.from_env()
+    clock = FakeClock()  # the retries' back-off is recorded, not slept through
+    down = dataclasses.replace(Settings.from_env(), clock=clock)
     summary = run_interval(down, *interval(FIRST, FIRST), "while-down", nlp=False)
     assert lake_counts(down) == before
     assert summary[FIRST.isoformat()]["articles"] == sum(before.values())
     _, errors = query(down.catalog, "select count(*) from fetch_log where error is not null")
     assert errors[0][0] >= 2  # the feeds and sitemaps failed, and that is recorded
+    assert clock.sleeps and max(clock.sleeps) > 0  # each was retried after a back-off
 
 
 def test_misbehaving_source_day_completes_with_failures_recorded(
@@ -123,7 +126,7 @@ def test_misbehaving_source_day_completes_with_failures_recorded(
     monkeypatch.setenv("NEWSWIRE_SOURCES", str(sources))
     monkeypatch.setenv("NEWSWIRE_LAKE", str(tmp_path / "lake"))
     monkeypatch.setenv("NEWSWIRE_CATALOG", str(tmp_path / "c.duckdb"))
-    settings = Settings.from_env()
+    settings = dataclasses.replace(Settings.from_env(), clock=FakeClock())
     day = date(2017, 12, 5)
     # The day is stored, then the quality gate fails it, naming the check and numbers.
     with pytest.raises(QualityGateFailed, match=r"fetch_failure_spike: 8 pages of 13 "
@@ -208,7 +211,8 @@ def test_host_slots_are_shared_across_processes(tmp_path: Path) -> None:
 
     code = ("import sys, time; sys.path.insert(0, 'include')\n"
             "from pathlib import Path\n"
-            "from newswire.fetch import Clock, HostRateLimiter\n"
+            "from newswire.clock import Clock\n"
+            "from newswire.fetch import HostRateLimiter\n"
             "class NoSleep(Clock):\n"
             "    def time(self):\n"
             "        self.now = time.time()\n"

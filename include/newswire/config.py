@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from newswire.clock import SYSTEM_CLOCK, Clock
 from newswire.store import LakeError, LocalStore, Store, open_store
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -20,6 +21,8 @@ class Settings:
     sources_file: Path
     staging: Path
     user_agent: str
+    # What fetchers wait with (politeness, back-off); tests hand in one that does not sleep.
+    clock: Clock = field(default=SYSTEM_CLOCK, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Callers (tests, scripts) may hand a Path or an s3:// string.

@@ -21,28 +21,13 @@ import requests
 from protego import Protego
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
+from newswire.clock import SYSTEM_CLOCK, Clock
 from newswire.sources import Politeness
 from newswire.urls import host_allowed
 
 RETRYABLE_STATUS = {429, 500, 502, 503, 504}
 
 
-class Clock:
-    """What the fetcher waits with: the per-host delay and retry back-off. Tests hand in
-    a clock that only records the waits, so politeness is checked without sleeping."""
-
-    def time(self) -> float:
-        """Seconds since the epoch (shared with other processes through slot files)."""
-        return time.time()
-
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-
-SYSTEM_CLOCK = Clock()
 
 
 @dataclass

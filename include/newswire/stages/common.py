@@ -75,7 +75,7 @@ def load_source(settings: Settings, source_id: str) -> Source:
 def fetcher_for(settings: Settings, source: Source) -> Fetcher:
     # Per-host slots shared by every process using this lake (concurrent DAG runs).
     return Fetcher(source.politeness, source.allowed_domains, settings.user_agent,
-                   host_state_dir=settings.staging / "_hosts")
+                   clock=settings.clock, host_state_dir=settings.staging / "_hosts")
 
 
 def run_dir(settings: Settings, run_id: str, source: str) -> Path:
