@@ -9,7 +9,7 @@ written with (:func:`schema_for`), the typed records stages hand each other
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -370,7 +370,3 @@ def rows_of(model: type[Row], data: pa.Table) -> list[Row]:
         rows.append(model(**values))
     return rows
 
-
-def nlp_models() -> Iterable[type]:
-    return (ROW_MODELS[t] for t in TABLES if t not in ("raw_pages", "fetch_log", "articles",
-                                                       "runs"))
