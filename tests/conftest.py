@@ -169,9 +169,7 @@ def kind_of(item: pytest.Item) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # A file missing from KIND_OF_FILE still runs in `make test` ("unclassified", left out
+    # of test-fast); test_architecture.py fails naming it.
     for item in items:
-        kind = kind_of(item)
-        if kind not in KINDS:
-            raise pytest.UsageError(f"{item.nodeid}: no kind; add its file to KIND_OF_FILE "
-                                    "in tests/conftest.py")
-        item.add_marker(getattr(pytest.mark, kind))
+        item.add_marker(getattr(pytest.mark, kind_of(item)))

@@ -5,7 +5,8 @@
 - DAG files and plugins import only the standard library, Airflow (and what its
   plugins are built on), the library and its Airflow glue ``newswire_airflow``;
 - no import cycles inside ``newswire``;
-- nobody imports another module's private names.
+- nobody imports another module's private names;
+- every test file has a kind (tests/conftest.py), so `make test-fast` misses none.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import KIND_OF_FILE, KIND_OF_TEST, KINDS, REPO
 
 INCLUDE = REPO / "include"
 LIBRARY = INCLUDE / "newswire"
@@ -145,3 +146,11 @@ def test_no_one_imports_private_names_of_our_modules() -> None:
                 if private:
                     found.append(f"{path.relative_to(REPO)}:{line} {module}: {private}")
     assert found == []
+
+
+def test_every_test_file_has_a_kind() -> None:
+    """make test-fast selects by kind; a file without one would silently drop out of it."""
+    files = {p.name for p in (REPO / "tests").glob("test_*.py")}
+    assert sorted(files - set(KIND_OF_FILE)) == [], "add them to KIND_OF_FILE in conftest.py"
+    assert sorted(set(KIND_OF_FILE) - files) == []
+    assert set(KIND_OF_FILE.values()) | set(KIND_OF_TEST.values()) <= set(KINDS)
