@@ -146,11 +146,11 @@ class _Reading:
     nominal: bool = False  # the number carries its own case ending: "8'e", "1 milyona"
 
 
-def extract_quantities(text: str, lang: str) -> list[Quantity]:
+def extract_quantities(text: str, lang: str, folded: str | None = None) -> list[Quantity]:
     """Amounts in `text` ("tr" or "en"), sorted by start."""
     if lang not in ("tr", "en"):
         raise ValueError(f"unsupported language: {lang!r}")
-    folded = fold_case(text, lang)
+    folded = fold_case(text, lang) if folded is None else folded
     found: list[Quantity] = []
     skip_until = 0
     for match in _NUMBER.finditer(folded):

@@ -475,7 +475,8 @@ def _en_day(text: str, published: date, *, explicit_year: bool) -> date | None:
 # --------------------------------------------------------------------------- entry point
 
 
-def extract_time_mentions(text: str, lang: str, published: date) -> list[TimeMention]:
+def extract_time_mentions(text: str, lang: str, published: date,
+                          folded: str | None = None) -> list[TimeMention]:
     """Time mentions in `text`, resolved against `published`, sorted by start.
 
     lang is "tr" or "en".  Spans never overlap; where candidates collide the longest
@@ -483,7 +484,7 @@ def extract_time_mentions(text: str, lang: str, published: date) -> list[TimeMen
     """
     if lang not in ("tr", "en"):
         raise ValueError(f"unsupported language: {lang!r}")
-    folded = fold_case(text, lang)
+    folded = fold_case(text, lang) if folded is None else folded
     if lang == "tr":
         candidates = list(_find(_turkish_rules(published), text, folded))
         candidates += list(_tr_same_month_last_year(folded, candidates, published))
