@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from newswire.nlp.entities import Mention, resolve_entities
+from newswire.nlp.entities import Mention, resolve_names
 from newswire.nlp.lexicon import fold_case
 from newswire.nlp.models import ModelSpec, load_pipeline
 from newswire.nlp.quantities import Quantity, extract_quantities
@@ -85,9 +85,11 @@ def annotate_document(doc_id: str, text: str, stanza_doc, lang: str,
                 t_index += 1
     folded = fold_case(text, lang)
     spans = [(ent.type, ent.start_char, ent.end_char) for ent in stanza_doc.ents]
-    ann.entities = resolve_entities(text, spans, lang)
+    names = resolve_names(text, spans, lang)
+    ann.entities = names.mentions
     ann.quotes = extract_quotes(text, ann.entities, lang,
-                                [(s.start, s.end) for s in ann.sentences], folded)
+                                [(s.start, s.end) for s in ann.sentences], folded,
+                                names.people)
     ann.quantities = extract_quantities(text, lang, folded)
     if published is not None:
         ann.time_mentions = extract_time_mentions(text, lang, published, folded)

@@ -193,7 +193,8 @@ def _is_name_word(word: str, lex: Lexicon) -> bool:
     return bool(rest) and head in lex.particles and rest[:1].isupper()  # al-Falih, el-Budeyvi
 
 
-def _runs(text: str, start: int, end: int, lex: Lexicon) -> list[list[_Word]]:
+def _runs(text: str, start: int, end: int, lex: Lexicon,
+          model: dict[int, str] | None = None) -> list[list[_Word]]:
     """Runs of name words between ``start`` and ``end``: capitalised words, with name
     particles ("Ursula von der Leyen"), connectors ("Hazine ve Maliye Bakanı") and
     parenthesised abbreviations ("Avrupa Birliği (AB) Komisyonu") between them. Anything
@@ -232,8 +233,11 @@ def _runs(text: str, start: int, end: int, lex: Lexicon) -> list[list[_Word]]:
             if (word.text != core and not word.paren and not possessive) or sentence_end:
                 flush()  # "Johnson'a", "Brüksel.": the name ends here
         elif current and ((lower in lex.particles and len(pending) < 2
-                           and _name_particle(current[-1].written, lower, lex))
-                          or (lower in CONNECTORS and not pending)):
+                           and (_name_particle(current[-1].written, lower, lex)
+                                or (model is not None and word.start in model
+                                    and current[-1].start in model)))
+                          or (lower in CONNECTORS and not pending)
+                          or (lower == "the" and pending and pending[-1].written == "of")):
             pending.append(word)
         else:
             flush()
@@ -271,6 +275,43 @@ def _honorifics(lang: str) -> tuple[tuple[str, ...], ...]:
                         reverse=True))
 
 
+_TR_TITLE_INFLECTION = re.compile(
+    r"^(?:l[ae]r)?(?:[ıiuü]|s[ıiuü])?(?:n[ıiuü]n|n[ae]|n[ıiuü]|nd[ae]n|nd[ae])?$")
+
+
+def _inflected_title(word: str, lang: str) -> bool:
+    """ "Sözcülerinden" (one of the spokesmen of), "Temsilcisinin": a title with a
+    Turkish plural or case ending."""
+    if lang != "tr":
+        return False
+    for title in _title_heads(lang):
+        if word.startswith(title) and len(word) > len(title) and \
+                _TR_TITLE_INFLECTION.match(word[len(title):]):
+            return True
+    return False
+
+
+@functools.cache
+def _title_heads(lang: str) -> tuple[str, ...]:
+    """Bare title heads ("Sözcü", "Temsilci", "Bakan") from the lexicon's titles."""
+    heads = set()
+    for title in lexicon(lang).titles:
+        last = title.split()[-1]
+        for ending in ("sı", "si", "su", "sü", "ı", "i", "u", "ü"):
+            if last.endswith(ending) and len(last) > len(ending) + 3:
+                heads.add(last[: -len(ending)])
+                break
+        else:
+            heads.add(last)
+    return tuple(sorted((h for h in heads if len(h) >= 4), key=len, reverse=True))
+
+
+def _match_title(words: list[_Word], i: int, lang: str) -> int:
+    """Words of a title starting at ``i`` ("Genel Sekreteri", "Sözcülerinden")."""
+    size = _match_words(words, i, _titles(lang))
+    return size or (1 if _inflected_title(words[i].text, lang) else 0)
+
+
 def _match_words(words: list[_Word], i: int, phrases: Iterable[tuple[str, ...]],
                  last_bare: bool = True) -> int:
     for phrase in phrases:
@@ -286,7 +327,10 @@ def _match_words(words: list[_Word], i: int, phrases: Iterable[tuple[str, ...]],
 def _match_gazetteer(words: list[_Word], i: int, gaz: Gazetteer) -> int:
     most = gaz.first_words.get(words[i].text) or gaz.first_words.get(words[i].written)
     if not most:
-        return 0
+        # "Opec" for "OPEC": an acronym written as a word.
+        upper = words[i].text.upper()
+        return 1 if len(upper) <= 6 and gaz.label(upper) and words[i].text[1:].islower() \
+            and len(words[i].text) > 2 else 0
     for n in range(min(most, len(words) - i), 0, -1):
         if any(w.paren for w in words[i:i + n]):
             continue
@@ -324,13 +368,14 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer) -> list[_Piece]:
             i += 1
             continue
         if run[i].written.lower() in CONNECTORS and run[i].written.islower():
-            pieces.append(_Piece("connector", run[i:i + 1]))
-            i += 1
+            size = 2 if i + 1 < len(run) and run[i + 1].written == "the" else 1
+            pieces.append(_Piece("connector", run[i:i + size]))
+            i += size
             continue
         after_particle = i > 0 and run[i - 1].written.islower()
         in_titled_name = (len(pieces) >= 2 and pieces[-1].kind == "name"
                           and pieces[-2].kind in ("title", "honorific"))
-        for kind, size in (("title", _match_words(run, i, _titles(lex.lang))),
+        for kind, size in (("title", _match_title(run, i, lex.lang)),
                            ("honorific", _match_words(run, i, _honorifics(lex.lang), False)),
                            ("gazetteer", _match_gazetteer(run, i, gaz))):
             if size and kind == "gazetteer" and (after_particle or (
@@ -355,7 +400,8 @@ def _split_common(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]:
     Foreign Ministry")."""
     out: list[_Piece] = []
     for piece in pieces:
-        if piece.kind != "name" or len(piece.words) < 2:
+        if piece.kind != "name" or len(piece.words) < 2 or _bare_head(
+                piece.words[-1].text, lex.org_heads):
             out.append(piece)
             continue
         current: list[_Word] = []
@@ -373,9 +419,10 @@ def _split_common(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]:
 
 
 def _join_connectors(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]:
-    """ "X ve Y ... Müşavirliği", "Organisation of the Petroleum ...": a connector joins
-    its neighbours when the whole is one organisation; otherwise it separates two names
-    ("Lucas Paqueta and Philippe Coutinho")."""
+    """ "X ve Y ... Müşavirliği", "Organisation of the Petroleum Exporting Countries",
+    "Republic of Turkey": a connector joins its neighbours when the whole is one
+    organisation or place; otherwise it separates two names ("Lucas Paqueta and
+    Philippe Coutinho")."""
     out: list[_Piece] = []
     k = 0
     while k < len(pieces):
@@ -383,13 +430,22 @@ def _join_connectors(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]:
         if piece.kind == "connector":
             before = out[-1] if out else None
             after = pieces[k + 1] if k + 1 < len(pieces) else None
-            joins = before is not None and after is not None and before.kind in (
-                "name", "gazetteer", "org") and after.kind in ("name", "org") and (
-                _bare_head(after.words[-1].text, lex.org_heads)
-                or (piece.words[0].written in ("of", "for")
-                    and _bare_head(before.words[-1].text, lex.org_heads)))
-            if joins:
+            if before is None or after is None or before.kind not in (
+                    "name", "gazetteer", "org", "place") or after.kind not in (
+                    "name", "org", "gazetteer"):
+                k += 1
+                continue
+            first = before.words[-1].text if before.kind != "name" else before.words[0].text
+            of = piece.words[0].written in ("of", "for")
+            unfinished = before.kind == "name" and not _bare_head(before.words[-1].text,
+                                                                  lex.org_heads)
+            if (_bare_head(after.words[-1].text, lex.org_heads) and (of or unfinished)) or (
+                    of and first in lex.org_heads):
                 out[-1] = _Piece("org", [*before.words, *piece.words, *after.words])
+                k += 2
+                continue
+            if of and first in lex.loc_heads:
+                out[-1] = _Piece("place", [*before.words, *piece.words, *after.words])
                 k += 2
                 continue
             k += 1
@@ -407,14 +463,16 @@ def _join_heads(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer) -> list[_Pie
     out: list[_Piece] = []
     heads = lex.org_heads
     for piece in pieces:
-        if (piece.kind == "gazetteer" and out and out[-1].kind == "name"
+        if (piece.kind == "gazetteer" and out and (out[-1].kind == "name" or (
+                out[-1].kind == "gazetteer" and gaz.label(out[-1].name) == "LOC"))
                 and gaz.label(piece.name) == "ORG" and _bare_head(piece.words[-1].text, heads)
-                and not any(w.text != w.written for w in out[-1].words)
+                and not _POSSESSIVE.search(out[-1].words[-1].written)
                 and not (len(out) > 1 and out[-2].kind in ("title", "honorific"))):
             out[-1] = _Piece("org", [*out[-1].words, *piece.words])
             continue
         if (piece.kind == "name" and out and out[-1].kind in ("gazetteer", "paren")
-                and _bare_head(piece.words[-1].text, heads)):
+                and _bare_head(piece.words[-1].text, heads)
+                and not _POSSESSIVE.search(out[-1].words[-1].written)):  # "China's State"
             before = out[-1]
             if before.kind == "paren":
                 out.append(_Piece("org", [*before.words, *piece.words]))
@@ -446,12 +504,32 @@ def _label_of(name: str, words: list[_Word], lex: Lexicon, gaz: Gazetteer,
             return "LOC"
     if last in EVENT_HEADS or _bare_head(last, frozenset(EVENT_HEADS)):
         return "MISC"
+    if any(last.endswith(suffix) and len(last) > len(suffix) + 2
+           for suffix in lex.org_suffixes):
+        return "ORG"  # "Konyaspor"
+    if len(words) == 1 and last.isupper() and 3 <= len(last) <= 8 and model is None:
+        return "ORG"  # an acronym no list knows ("TÜBİTAK"): most are organisations
     return model
+
+
+@dataclass
+class Names:
+    """A document's mentions and the index of its people's names (built once, used by
+    the quote layer too)."""
+
+    mentions: list[Mention]
+    people: PersonIndex
 
 
 def resolve_entities(text: str, spans: list[tuple[str, int, int]], lang: str,
                      gaz: Gazetteer | None = None) -> list[Mention]:
     """``spans`` are the model's (label, start, end); returns the document's mentions."""
+    return resolve_names(text, spans, lang, gaz).mentions
+
+
+def resolve_names(text: str, spans: list[tuple[str, int, int]], lang: str,
+                  gaz: Gazetteer | None = None) -> Names:
+    """The document's mentions and its people, from the model's spans and the text."""
     gaz = gaz or load_gazetteer()
     lex = lexicon(lang)
     model = _model_labels(text, spans)
@@ -464,10 +542,11 @@ def resolve_entities(text: str, spans: list[tuple[str, int, int]], lang: str,
             continue  # a headline in capitals: its words are not names as written
         skip = max((m.end for m in credits if m.start < p_start + 80), default=p_start)
         skip = skip + 2 if skip > p_start else skip
-        for run in _runs(text, p_start, p_end, lex):
+        for run in _runs(text, p_start, p_end, lex, model):
             mentions += _run_mentions(text, run, lex, gaz, model, skip)
-    mentions += [Mention(text[s:e], s, e, label, base_name(text[s:e]))
-                 for label, s, e in spans if label in ("DATE", "MONEY")]
+    mentions += [Mention(text[s:e], s, e, MODEL_LABELS[label.upper()], base_name(text[s:e]))
+                 for label, s, e in spans
+                 if MODEL_LABELS.get(label.upper()) in ("DATE", "MONEY")]
     return consolidate(text, _dedupe(mentions), gaz, lex)
 
 
@@ -548,9 +627,9 @@ def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
                                    name, source="text"))
             continue
         if piece.kind == "gazetteer":
-            label = gaz.label(name)
-        elif piece.kind == "org":
-            label = "ORG"
+            label = gaz.label(name) or gaz.label(name.upper())
+        elif piece.kind in ("org", "place"):
+            label = "ORG" if piece.kind == "org" else "LOC"
             name = _collapse_parenthesis(piece) or " ".join(
                 [*(w.written for w in words[:-1] if not w.paren), words[-1].text])
         else:
@@ -558,10 +637,13 @@ def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
             before_title = following is not None and following.kind == "title"
             if k == 0 and not was_titled and role_before(text, piece.start, lex):
                 was_titled = True
+            context = _context_label(text, piece, following, lex)
             if known:
                 label = known
             elif k == 0 and _org_noun_before(text, piece.start, lex):
                 label = "ORG"
+            elif context and not was_titled:
+                label = context
             elif was_titled:
                 label = "PER"
             elif before_title:
@@ -590,6 +672,33 @@ def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
         out.append(Mention(text[piece.start:piece.end], piece.start, piece.end, label, name,
                            role, source="title" if was_titled else "text"))
     return out
+
+
+def _context_label(text: str, piece: _Piece, following: _Piece | None, lex: Lexicon
+                   ) -> str | None:
+    """What the words around a name say it is: an apposition with a title makes a
+    person ("Ali al-Nuaimi, the Oil Minister"); a place noun makes a place ("the city
+    of Nimes", "Lahey kentinde"), and so does a place's case ("in Pidie", "Honaz'da")."""
+    after = text[piece.end:piece.end + 60]
+    before = text[max(0, piece.start - 30):piece.start]
+    if following is None:
+        apposition = re.match(r",\s+(?:the|a|an|its|his|her)\s+((?:[\w-]+\s*){1,4})", after)
+        titles = lex.title_words | {t.lower() for t in lex.title_words}
+        if apposition and any(w in titles for w in apposition.group(1).split()):
+            return "PER"
+    folded_after = after.lower().split()
+    if folded_after and any(folded_after[0].startswith(n) for n in lex.place_nouns_after):
+        return "LOC"
+    words_before = before.lower().split()
+    if len(words_before) >= 2 and words_before[-1] == "of" and words_before[-2] in \
+            lex.place_nouns_before:
+        return "LOC"
+    if words_before and words_before[-1] in ("in", "near") and len(piece.words) == 1:
+        return "LOC"
+    if lex.lang == "tr" and len(piece.words) == 1 and re.search(
+            r"[’'´](?:d[ae]|t[ae]|d[ae]n|t[ae]n|d[ae]ki|t[ae]ki)$", piece.words[-1].written):
+        return "LOC"
+    return None
 
 
 def _org_noun_before(text: str, start: int, lex: Lexicon) -> bool:
@@ -678,7 +787,7 @@ def _dedupe(mentions: list[Mention]) -> list[Mention]:
 
 
 def consolidate(text: str, mentions: list[Mention], gaz: Gazetteer,
-                lex: Lexicon | None = None) -> list[Mention]:
+                lex: Lexicon | None = None) -> Names:
     """Document-level names: a shorter form of a person's name is that person; a name
     seen as a person once is a person everywhere; roles carry over."""
     people = [m.canonical for m in mentions if m.label == "PER" and len(m.canonical.split()) > 1]
@@ -722,7 +831,7 @@ def consolidate(text: str, mentions: list[Mention], gaz: Gazetteer,
     for m in [*mentions, *extra]:
         if m.label == "PER" and not m.role:
             m.role = roles.get(m.canonical)
-    return sorted([*mentions, *extra], key=lambda m: (m.start, -m.end))
+    return Names(sorted([*mentions, *extra], key=lambda m: (m.start, -m.end)), index)
 
 
 class PersonIndex:

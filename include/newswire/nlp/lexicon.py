@@ -44,6 +44,9 @@ class Lexicon:
     particles: frozenset[str]
     honorifics: tuple[str, ...]
     agencies: frozenset[str]
+    org_suffixes: tuple[str, ...]
+    place_nouns_before: frozenset[str]
+    place_nouns_after: tuple[str, ...]
     org_heads: frozenset[str]
     loc_heads: frozenset[str]
     org_references: dict[str, str]
@@ -147,6 +150,9 @@ def read_lexicon(path: Path) -> Lexicon:
         particles=frozenset(_strings(n.get("particles"), f"{path}: names.particles")),
         honorifics=_strings(n.get("honorifics"), f"{path}: names.honorifics"),
         agencies=frozenset(_strings(n.get("agencies"), f"{path}: names.agencies")),
+        org_suffixes=_strings(n.get("org_suffixes"), f"{path}: names.org_suffixes"),
+        place_nouns_before=frozenset(_strings(n.get("place_nouns_before"), f"{path}: names")),
+        place_nouns_after=_strings(n.get("place_nouns_after"), f"{path}: names"),
         org_heads=frozenset(_strings(n.get("org_heads"), f"{path}: names.org_heads")),
         loc_heads=frozenset(_strings(n.get("loc_heads"), f"{path}: names.loc_heads")),
         org_references=_mapping(n.get("org_references"), f"{path}: names.org_references"),

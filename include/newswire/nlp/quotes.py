@@ -65,6 +65,7 @@ class Cue:
 
 
 # -- sentences ----------------------------------------------------------------------------
+_SENTENCE_FINAL = re.compile(r"[.!?…:;][\"”»'’)\]]*\s*$")
 _SENTENCE_END = re.compile(r"[.!?…]+[\"”»']?(?=\s+[\"“«'‘A-ZÇĞİÖŞÜ0-9])")
 _ABBREVIATION = re.compile(r"\b(?:[A-Z]|Dr|Prof|Doç|Mr|Mrs|Ms|St|No|Jan|Feb|Mar|Apr|Jun|Jul|"
                            r"Aug|Sep|Sept|Oct|Nov|Dec|U\.S|U\.N|Gen|Lt|Col|Sen|Rep)\.$")
@@ -103,15 +104,15 @@ class Document:
 
     def __init__(self, text: str, mentions: list[Mention], lang: str,
                  sentence_spans: list[tuple[int, int]] | None = None,
-                 folded: str | None = None) -> None:
+                 folded: str | None = None, people: PersonIndex | None = None) -> None:
         self.text = text
         self.lang = lang
         self.lex: Lexicon = lexicon(lang)
         self.folded = folded if folded is not None else fold_case(text, lang)
         self.names = [m for m in mentions if m.label in ("PER", "ORG", "LOC", "MISC")
                       and m.canonical.strip()]
-        self.people = PersonIndex(m.canonical for m in self.names if m.label == "PER"
-                                  and len(m.canonical.split()) > 1)
+        self.people = people if people is not None else PersonIndex(
+            m.canonical for m in self.names if m.label == "PER" and len(m.canonical.split()) > 1)
         self.roles: dict[str, str] = {}
         for m in self.names:
             if m.label == "PER" and m.role:
@@ -138,11 +139,14 @@ class Document:
         spans = sorted((s, e) for s, e in spans if e > s)
         merged: list[list[int]] = []
         for s, e in spans:
-            if merged and any(q.outer_start < merged[-1][1] and q.end >= s
-                              and self.paragraph_of(q.start) == self.paragraph_of(s)
-                              for q in self.outer) and self.paragraph_of(merged[-1][0]) \
-                    == self.paragraph_of(s):
-                merged[-1][1] = max(merged[-1][1], e)  # a quotation runs across the cut
+            same_paragraph = bool(merged) and self.paragraph_of(merged[-1][0]) == \
+                self.paragraph_of(s)
+            if same_paragraph and (
+                    any(q.outer_start < merged[-1][1] and q.end >= s for q in self.outer)
+                    or not _SENTENCE_FINAL.search(self.text[merged[-1][0]:merged[-1][1]])):
+                # A quotation runs across the cut, or the model cut a sentence that has
+                # not ended ("… Sözcüsü Pedro" / "Lopez de Pablo, …").
+                merged[-1][1] = max(merged[-1][1], e)
             else:
                 merged.append([s, e])
         merged = self._join_laid_out(merged)
@@ -181,9 +185,10 @@ class Document:
 
     def _cues(self) -> list[Cue]:
         found = []
+        names = [(m.start, m.end) for m in self.names]
         for m in self.lex.cue_pattern.finditer(self.folded):
-            if self.inside_quotation(m.start()):
-                continue
+            if self.inside_quotation(m.start()) or any(s <= m.start() < e for s, e in names):
+                continue  # in a quotation, or part of a name ("Ursula von der Leyen")
             found.append(Cue(m.start(), m.end(), self.lex.cue_kind(m), self.lex.cue_lemma(m),
                              self.text[m.start():m.end()]))
         return found
@@ -353,6 +358,7 @@ class TurkishAttribution:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.lex = doc.lex
+        self.quoted_third_person = False  # the last quotation was someone else's words
         said = "|".join(re.escape(n) for n in sorted(self.lex.said_nouns, key=len,
                                                       reverse=True))
         # "sözlerini", "iddialarına", "ifadesi": a said-noun with a possessive ending.
@@ -471,11 +477,13 @@ class TurkishAttribution:
 
     def genitive_owner(self, q: Quotation, seg_start: int) -> Speaker | None:
         """ "Erdoğan'ın "…" sözlerini": the genitive right before the quotation."""
+        self.quoted_third_person = False
         if not self.said_noun.match(self.doc.folded[q.end + 1:q.end + 40]):
             return None
         before = [m for m in self.doc.names_in(seg_start, q.outer_start)
                   if _GENITIVE.search(m.text)]
         if before and q.outer_start - before[-1].end <= 3:
+            self.quoted_third_person = True
             return self.doc.speaker_of(before[-1])
         return None
 
@@ -720,9 +728,12 @@ class EnglishAttribution:
 # -- the pass over a document ------------------------------------------------------------
 def extract_quotes(text: str, mentions: list[Mention], lang: str,
                    sentence_spans: list[tuple[int, int]] | None = None,
-                   folded: str | None = None) -> list[Quote]:
-    """Direct quotations (every one, with its speaker) and reported speech."""
-    doc = Document(text, mentions, lang, sentence_spans, folded)
+                   folded: str | None = None, people: PersonIndex | None = None
+                   ) -> list[Quote]:
+    """Direct quotations (every one, with its speaker) and reported speech.
+    ``sentence_spans``: stanza's sentences (else split by punctuation); ``folded``: the
+    text case-folded (else folded here); ``people``: the entity layer's person index."""
+    doc = Document(text, mentions, lang, sentence_spans, folded, people)
     found = _attribute_document(doc)
     found += reported_speech(doc)
     return sorted(found, key=lambda q: (q.start, q.kind))
@@ -732,7 +743,7 @@ def _attribute_document(doc: Document) -> list[Quote]:
     rules = TurkishAttribution(doc) if doc.lang == "tr" else EnglishAttribution(doc)
     tracker = Tracker()
     quotes: list[Quote] = []
-    deferred: list[Quote] = []  # quote subheadings waiting for their section's speaker
+    deferred = _Subheadings()
     by_paragraph_last: dict[int, Speaker | None] = {}
     for seg in doc.segments:
         paragraph = doc.paragraph_of(seg.start)
@@ -759,7 +770,8 @@ def _attribute_document(doc: Document) -> list[Quote]:
                 if doc.lang == "tr" and _looks_like_subheading(inner):
                     quote = _quote(inner, inner_start, inner_end, None, None, seg)
                     quotes.append(quote)
-                    deferred.append(quote)
+                    deferred.close()
+                    deferred.add(quote)
                     continue
                 speaker = tracker.last_quoted or tracker.last
             else:
@@ -782,19 +794,49 @@ def _attribute_document(doc: Document) -> list[Quote]:
                     continue
             quote = _quote(inner, inner_start, inner_end, speaker, cue, seg)
             quotes.append(quote)
-            if speaker is not None:
-                for waiting in deferred:
-                    waiting.speaker, waiting.speaker_role = speaker.name, speaker.role
-                deferred.clear()
-                if q.depth == 0:
-                    tracker.spoke(speaker)
-                    tracker.last_quoted = speaker
-                    by_paragraph_last[q.paragraph] = speaker
+            if speaker is not None and q.depth == 0:
+                deferred.heard(quote, speaker, getattr(rules, "quoted_third_person", False))
+                tracker.spoke(speaker)
+                tracker.last_quoted = speaker
+                by_paragraph_last[q.paragraph] = speaker
         _note_cues(doc, rules, seg, tracker)
-    for waiting in deferred:
-        if waiting.speaker is None and tracker.last is not None:
-            waiting.speaker, waiting.speaker_role = tracker.last.name, tracker.last.role
+    deferred.close(tracker.last)
     return quotes
+
+
+class _Subheadings:
+    """Quote subheadings waiting for the speaker of the section they head: the speaker of
+    the section's quotation they condense (most of their words in it), else of its
+    first quotation that is not someone else's words quoted ("X'in "…" sözleri")."""
+
+    def __init__(self) -> None:
+        self.waiting: list[tuple[Quote, set[str], Speaker | None]] = []
+
+    def add(self, quote: Quote) -> None:
+        self.waiting.append((quote, _content_words(quote.quote), None))
+
+    def heard(self, quote: Quote, speaker: Speaker, third_person: bool) -> None:
+        words = _content_words(quote.quote)
+        still: list[tuple[Quote, set[str], Speaker | None]] = []
+        for sub, sub_words, candidate in self.waiting:
+            if sub_words and len(sub_words & words) >= 0.5 * len(sub_words):
+                sub.speaker, sub.speaker_role = speaker.name, speaker.role
+                continue
+            if candidate is None and not third_person:
+                candidate = speaker
+            still.append((sub, sub_words, candidate))
+        self.waiting = still
+
+    def close(self, fallback: Speaker | None = None) -> None:
+        for sub, _words, candidate in self.waiting:
+            chosen = candidate or fallback
+            if chosen is not None and sub.speaker is None:
+                sub.speaker, sub.speaker_role = chosen.name, chosen.role
+        self.waiting = []
+
+
+def _content_words(text: str) -> set[str]:
+    return {w[:6] for w in re.findall(r"\w+", _fold(text)) if len(w) > 3}
 
 
 def _quote(inner: str, start: int, end: int, speaker: Speaker | None, cue: Cue | None,
