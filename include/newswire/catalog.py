@@ -89,21 +89,45 @@ MACROS_SQL = [
        SELECT * FROM statements
        WHERE speaker ILIKE '%' || who || '%' AND date BETWEEN from_day AND to_day
        ORDER BY published_at, start_char""",
-    """CREATE OR REPLACE MACRO mentions_of(what, from_day, to_day) AS TABLE
+    # An entity is `what` when its name is `what` (any case), when the gazetteer puts
+    # them in one group (AB = Avrupa Birliği = EU), or, for a person, when `what` is one
+    # of the name's words ('Stoltenberg'). Never by substring: 'AB' is not "ABD",
+    # "Abadi" or "Labor Department". whole_tokens := true also takes names that hold
+    # `what` as whole words ("NATO Zirvesi" for 'NATO').
+    """CREATE OR REPLACE MACRO is_entity(entity, label, what, whole_tokens) AS
+       lower(entity) = lower(what)
+       OR lower(entity) IN (SELECT lower(a.name) FROM entity_aliases a
+                            JOIN entity_aliases b USING (entity_group)
+                            WHERE lower(b.name) = lower(what))
+       OR ((label = 'PER' OR whole_tokens)
+           AND contains(' ' || lower(entity) || ' ', ' ' || lower(what) || ' '))""",
+    """CREATE OR REPLACE MACRO mentions_of(what, from_day, to_day, whole_tokens := false)
+       AS TABLE
        SELECT * FROM entity_mentions
-       WHERE entity ILIKE '%' || what || '%' AND date BETWEEN from_day AND to_day
+       WHERE date BETWEEN from_day AND to_day
+         AND is_entity(entity, label, what, whole_tokens)
        ORDER BY published_at""",
-    """CREATE OR REPLACE MACRO cooccurring(what, from_day, to_day) AS TABLE
+    # Entities in the articles that mention `what`; names that hold `what` as whole
+    # words ("NATO Zirvesi" for 'NATO') are left out unless related := true.
+    """CREATE OR REPLACE MACRO cooccurring(what, from_day, to_day, related := false) AS TABLE
        WITH hits AS (SELECT DISTINCT source, date, article_id FROM entity_mentions
-                     WHERE entity ILIKE '%' || what || '%'
-                       AND date BETWEEN from_day AND to_day)
+                     WHERE date BETWEEN from_day AND to_day
+                       AND is_entity(entity, label, what, false))
        SELECT m.entity, m.label, count(DISTINCT m.article_id) AS articles,
               sum(m.mentions) AS mentions
        FROM entity_mentions m JOIN hits USING (source, date, article_id)
-       WHERE m.entity NOT ILIKE '%' || what || '%'
+       WHERE NOT is_entity(m.entity, m.label, what, NOT related)
        GROUP BY ALL ORDER BY articles DESC, mentions DESC, m.entity""",
 ]
 ANALYST_SQL = [STATEMENTS_SQL, ENTITY_MENTIONS_SQL, DAILY_SOURCE_STATS_SQL, *MACROS_SQL]
+
+
+def create_entity_aliases(con: duckdb.DuckDBPyConnection) -> None:
+    """The gazetteer's name groups as a table the macros join: (name, entity_group)."""
+    from newswire.nlp.entities import alias_rows
+
+    con.execute("CREATE OR REPLACE TABLE entity_aliases (name VARCHAR, entity_group VARCHAR)")
+    con.executemany("INSERT INTO entity_aliases VALUES (?, ?)", alias_rows())
 
 
 def _duck_type(arrow_type: pa.DataType) -> str:
@@ -213,6 +237,7 @@ def refresh_catalog(lake: LakeLike, catalog: Path, *, file_lists: bool | None = 
             if not where.is_local:
                 con.execute("CREATE OR REPLACE VIEW newswire_lake AS SELECT "
                             f"{_literal(where.location)} AS location")
+            create_entity_aliases(con)
             for sql in ANALYST_SQL:
                 con.execute(sql)
             con.execute("CHECKPOINT")

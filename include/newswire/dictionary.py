@@ -90,9 +90,13 @@ COLUMN_DOCS = {
     },
     "entities": {
         "label": "PER, ORG, LOC, MISC, DATE or MONEY.",
-        "canonical": "Document-level name (\"Stoltenberg'in\" -> \"Jens Stoltenberg\").",
+        "canonical": "Document-level name as the article gives it, without case endings "
+                     "(\"Stoltenberg'in\" -> \"Jens Stoltenberg\", \"Brüksel'deki\" -> "
+                     "\"Brüksel\"); aliases (AB, EU) are grouped in `entity_aliases`.",
         "role": "Title in front of a person's name (\"NATO Genel Sekreteri\").",
-        "origin": "model, gazetteer, title or document (how the mention was found).",
+        "origin": "How the mention was found: text (a run of name words), title (after a "
+                  "title), dateline, document (another form of a name found earlier), model "
+                  "(dates and money the NER model tagged).",
     },
     "quotes": {
         "quote": "The quoted text (direct) or the reported clause (indirect).",
@@ -163,6 +167,18 @@ def render_dictionary() -> str:
         "`statements`, `entity_mentions`, `daily_source_stats` and the table macros "
         "`quotes_by(who, from, to)`, `mentions_of(what, from, to)`, "
         "`cooccurring(what, from, to)`.",
+        "",
+        "`mentions_of` and `cooccurring` match entities exactly, never by substring "
+        "(`mentions_of('AB', ...)` does not find \"ABD\", \"Abadi\" or \"Labor "
+        "Department\"): an entity is `what` when its name is `what` in any case, when "
+        "the gazetteer groups the two names (table `entity_aliases(name, entity_group)`: "
+        "AB = Avrupa Birliği = EU = European Union), or, for a person, when `what` is one "
+        "of the name's words (`'Stoltenberg'` finds Jens Stoltenberg). "
+        "`mentions_of(what, from, to, whole_tokens := true)` also takes names that hold "
+        "`what` as whole words (\"NATO Zirvesi\" for `'NATO'`). `cooccurring` lists the "
+        "other entities of the articles that mention `what`, leaving out names that hold "
+        "`what` as whole words unless asked: `cooccurring('NATO', from, to, "
+        "related := true)` includes \"NATO Zirvesi\".",
     ]
     for table, schema in SCHEMAS.items():
         lines += ["", f"## {table}", "", TABLE_DOCS.get(table, ""), "",
