@@ -32,6 +32,9 @@ def con() -> duckdb.DuckDBPyConnection:
                 "mentions BIGINT, role VARCHAR)")
     con.executemany("INSERT INTO entity_mentions VALUES ('wire', ?, ?, NULL, NULL, ?, ?, 1, "
                     "NULL)", [(DAY, a, e, label) for a, e, label in MENTIONS])
+    # quotes_by needs a statements view to exist; it is not used here.
+    con.execute("CREATE TABLE statements (speaker VARCHAR, date DATE, published_at TIMESTAMP,"
+                " start_char BIGINT)")
     create_entity_aliases(con)
     for sql in MACROS_SQL:
         con.execute(sql)
