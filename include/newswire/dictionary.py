@@ -95,7 +95,8 @@ COLUMN_DOCS = {
                      "\"Brüksel\"); aliases (AB, EU) are grouped in `entity_aliases`.",
         "role": "Title in front of a person's name (\"NATO Genel Sekreteri\").",
         "origin": "How the mention was found: text (a run of name words), title (after a "
-                  "title), dateline, document (another form of a name found earlier), model "
+                  "title), dateline, credit (\"(DHA)\" after a paragraph), document (another "
+                  "form of a name found earlier), model "
                   "(dates and money the NER model tagged).",
     },
     "quotes": {

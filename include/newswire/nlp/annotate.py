@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from newswire.nlp.entities import Mention, resolve_names
+from newswire.nlp.entities import Mention, promote_speakers, resolve_names
 from newswire.nlp.lexicon import fold_case
 from newswire.nlp.models import ModelSpec, load_pipeline
 from newswire.nlp.quantities import Quantity, extract_quantities
@@ -90,6 +90,8 @@ def annotate_document(doc_id: str, text: str, stanza_doc, lang: str,
     ann.quotes = extract_quotes(text, ann.entities, lang,
                                 [(s.start, s.end) for s in ann.sentences], folded,
                                 names.people)
+    ann.entities = promote_speakers(
+        text, ann.entities, {q.speaker for q in ann.quotes if q.kind == "direct"}, lang)
     ann.quantities = extract_quantities(text, lang, folded)
     if published is not None:
         ann.time_mentions = extract_time_mentions(text, lang, published, folded)

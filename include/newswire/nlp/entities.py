@@ -226,6 +226,8 @@ def _runs(text: str, start: int, end: int, lex: Lexicon,
         word = _Word(strip_suffix(core), core, w_start, w_start + len(core),
                      paren=raw.startswith("(") and raw.endswith(")"))
         lower = core.lower()
+        if not current and lex.lang == "en" and core in ("The", "A", "An"):
+            continue  # "The Maritime Ministry": the article is no part of the name
         if _is_name_word(core, lex):
             current += [*pending, word]
             pending = []
@@ -466,7 +468,8 @@ def _join_heads(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer) -> list[_Pie
         if (piece.kind == "gazetteer" and out and (out[-1].kind == "name" or (
                 out[-1].kind == "gazetteer" and gaz.label(out[-1].name) == "LOC"))
                 and gaz.label(piece.name) == "ORG" and _bare_head(piece.words[-1].text, heads)
-                and not _POSSESSIVE.search(out[-1].words[-1].written)
+                and not (out[-1].kind == "gazetteer"
+                         and _POSSESSIVE.search(out[-1].words[-1].written))
                 and not (len(out) > 1 and out[-2].kind in ("title", "honorific"))):
             out[-1] = _Piece("org", [*out[-1].words, *piece.words])
             continue
@@ -540,7 +543,7 @@ def resolve_names(text: str, spans: list[tuple[str, int, int]], lang: str,
         mentions += credits
         if _shouting(paragraph):
             continue  # a headline in capitals: its words are not names as written
-        skip = max((m.end for m in credits if m.start < p_start + 80), default=p_start)
+        skip = max((m.end for m in credits if m.source == "dateline"), default=p_start)
         skip = skip + 2 if skip > p_start else skip
         for run in _runs(text, p_start, p_end, lex, model):
             mentions += _run_mentions(text, run, lex, gaz, model, skip)
@@ -594,7 +597,7 @@ def _credits(text: str, p_start: int, p_end: int, lex: Lexicon) -> list[Mention]
     if tail and tail.group("agency") in lex.agencies:
         s = p_start + tail.start("agency")
         out.append(Mention(tail.group("agency"), s, s + len(tail.group("agency")), "ORG",
-                           tail.group("agency"), source="dateline"))
+                           tail.group("agency"), source="credit"))
     return out
 
 
@@ -832,6 +835,33 @@ def consolidate(text: str, mentions: list[Mention], gaz: Gazetteer,
         if m.label == "PER" and not m.role:
             m.role = roles.get(m.canonical)
     return Names(sorted([*mentions, *extra], key=lambda m: (m.start, -m.end)), index)
+
+
+def promote_speakers(text: str, mentions: list[Mention], speakers: Iterable[str], lang: str,
+                     gaz: Gazetteer | None = None) -> list[Mention]:
+    """People the quote layer found speaking are people: their mentions labelled ORG or
+    LOC by the model become PER, and a speaker the name layer missed altogether
+    ("Rutte, …" at the start of a sentence) gets its mentions."""
+    gaz = gaz or load_gazetteer()
+    lex = lexicon(lang)
+    people = {name for name in speakers if name and not gaz.label(name)
+              and not _bare_head(name.split()[-1], lex.org_heads)
+              and name not in lex.not_entities}
+    if not people:
+        return mentions
+    for m in mentions:
+        if m.canonical in people and m.label in ("ORG", "LOC", "MISC"):
+            m.label = "PER"
+    known = {m.canonical for m in mentions}
+    taken = [(m.start, m.end) for m in mentions]
+    added = []
+    for name in people - known:
+        for match in re.finditer(rf"(?<![\w'’])({re.escape(name)})(?:[’'´]\w+)?(?![\w])",
+                                 text):
+            s, e = match.span()
+            if not any(a < e and s < b for a, b in taken):
+                added.append(Mention(match.group(), s, e, "PER", name, source="document"))
+    return sorted([*mentions, *added], key=lambda m: (m.start, -m.end))
 
 
 class PersonIndex:

@@ -123,6 +123,17 @@ def _mapping(raw: object, where: str, value_type: type = str) -> dict:
     return dict(raw)
 
 
+def _checked(section: dict, where: str) -> dict:
+    """A section of word lists and word mappings, every word a string."""
+    for key, value in section.items():
+        if isinstance(value, list):
+            _strings(value, f"{where}.{key}")
+        elif isinstance(value, dict) and not all(isinstance(k, str) for k in value):
+            raise LexiconError(f"{where}.{key}: a key YAML read as a non-string "
+                               f"(quote on/no/yes): {value!r}")
+    return dict(section)
+
+
 def read_lexicon(path: Path) -> Lexicon:
     raw = yaml.safe_load(path.read_text("utf-8")) or {}
     for section in ("lang", "quotes", "names", "titles", "not_entities", "quantities", "time"):
@@ -158,7 +169,7 @@ def read_lexicon(path: Path) -> Lexicon:
         org_references=_mapping(n.get("org_references"), f"{path}: names.org_references"),
         titles=_strings(raw["titles"], f"{path}: titles"),
         not_entities=frozenset(_strings(raw["not_entities"], f"{path}: not_entities")),
-        quantities=dict(raw["quantities"]),
+        quantities=_checked(raw["quantities"], f"{path}: quantities"),
         months=_mapping(t.get("months"), f"{path}: time.months", int),
         weekdays=_mapping(t.get("weekdays"), f"{path}: time.weekdays", int),
         relative=_mapping(t.get("relative"), f"{path}: time.relative", int),

@@ -341,6 +341,8 @@ def _name_like(text: str) -> bool:
     words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", text) if w.lower() not in _FUNCTION_WORDS]
     if not words or len(words) > 16:
         return False
+    if len(words) <= 3 and re.search(r"[.!?…]\s*$", text):
+        return False  # "Hazırız.": a short sentence said
     return all(w[:1].isupper() for w in words)
 
 
@@ -663,7 +665,8 @@ class EnglishAttribution:
         """ "…, said Qin", "said Health Minister Fahrettin Koca on Twitter"."""
         doc = self.doc
         rest = doc.text[cue.end:seg.end]
-        m = re.match(r"\s+((?:the\s+|its\s+)?[A-Z][^,.;:\"“”]{0,80}?)(?=\s+(?:on|in|at|after|"
+        m = re.match(r"\s+((?:the\s+|its\s+)?(?:[a-z-]+\s+){0,3}?[A-Z][^,.;:\"“”]{0,80}?)"
+                     r"(?=\s+(?:on|in|at|after|"
                      r"during|via|as|who|when|while|adding|saying|told|in)\b|[,.;:]|\s*$)",
                      rest)
         if not m:
