@@ -332,7 +332,7 @@ def format_report(groups: dict[tuple[str, str], Scores]) -> str:
     limits = thresholds()
     keys = sorted(groups)
     names = [f"{lang} ({style})" for style, lang in keys]
-    width = max(14, *(len(n) for n in names))
+    width = max(14, *(len(n) for n in names)) + 2
     lines = [f"{'metric':<18}" + "".join(f"{n:>{width}}" for n in names) + "   bar",
              f"{'documents':<18}" + "".join(f"{groups[k].documents:>{width}}" for k in keys)]
     figures = {k: groups[k].figures() for k in keys}
