@@ -45,12 +45,6 @@ _POSSESSIVE = re.compile(r"[’'´]s$")
 _CREDIT = re.compile(r"[(/](?P<agency>[A-ZÇĞİÖŞÜ][A-Za-zÇĞİÖŞÜçğıöşü .]{1,30}?)[)/]")
 _DATELINE = re.compile(r"^(?P<city>[A-ZÇĞİÖŞÜÂÎÛ][A-ZÇĞİÖŞÜÂÎÛ .'’-]{1,40}?)(?:,[^(/\n]{1,30}?)?"
                        r"\s*(?:\([^)\n]{2,30}\)|/[^/\n]{2,20}/)")
-# Events and policies, not organisations or places ("NATO Zirvesi", "Summit").
-EVENT_HEADS = {"Zirvesi", "Toplantısı", "Konferansı", "Politikası", "Forumu", "Kongresi",
-               "Summit", "Conference", "Meeting", "Forum", "Olimpiyatları", "Oyunları",
-               "Şampiyonası", "Games", "Olympics", "Championship", "Buluşması", "Ligi",
-               "League", "Cup", "Kupası", "Savaşı", "War", "Anlaşması", "Agreement"}
-
 
 # -- gazetteer ---------------------------------------------------------------------------
 @dataclass
@@ -505,8 +499,8 @@ def _label_of(name: str, words: list[_Word], lex: Lexicon, gaz: Gazetteer,
             return "ORG"
         if words[0].text in lex.loc_heads:
             return "LOC"
-    if last in EVENT_HEADS or _bare_head(last, frozenset(EVENT_HEADS)):
-        return "MISC"
+    if _bare_head(last, lex.words("names.event_heads")):
+        return "MISC"  # "NATO Zirvesi": an event
     if any(last.endswith(suffix) and len(last) > len(suffix) + 2
            for suffix in lex.org_suffixes):
         return "ORG"  # "Konyaspor"

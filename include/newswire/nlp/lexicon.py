@@ -56,6 +56,11 @@ class Lexicon:
     months: dict[str, int]
     weekdays: dict[str, int]
     relative: dict[str, int]
+    lists: dict[str, frozenset[str]]  # "quotes.postpositions" -> words
+
+    def words(self, key: str) -> frozenset[str]:
+        """A word list of the file by its dotted key ("quotes.postpositions")."""
+        return self.lists.get(key, frozenset())
 
     @functools.cached_property
     def title_words(self) -> frozenset[str]:
@@ -173,6 +178,9 @@ def read_lexicon(path: Path) -> Lexicon:
         months=_mapping(t.get("months"), f"{path}: time.months", int),
         weekdays=_mapping(t.get("weekdays"), f"{path}: time.weekdays", int),
         relative=_mapping(t.get("relative"), f"{path}: time.relative", int),
+        lists={f"{section}.{key}": frozenset(_strings(value, f"{path}: {section}.{key}"))
+               for section in ("quotes", "names") for key, value in raw[section].items()
+               if isinstance(value, list)},
     )
 
 

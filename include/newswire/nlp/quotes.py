@@ -315,9 +315,7 @@ def _nominative(doc: Document, m: Mention) -> bool:
     if _CASE_SUFFIXED.search(m.text) and not re.search(r"[’'´]s$", m.text):
         return False
     after = doc.folded[m.end:m.end + 20].split()
-    return not (after and after[0] in ("tarafından", "ile", "hakkında", "için", "gibi",
-                                       "kadar", "ve", "ile", "by", "of", "to", "with",
-                                       "from", "for", "about", "and"))
+    return not (after and after[0] in doc.lex.words("quotes.postpositions"))
 
 
 def _speech_like(text: str) -> bool:
@@ -331,14 +329,11 @@ def _speech_like(text: str) -> bool:
     return not (capitalised == len(words) and len(words) <= 6 and not text.isupper())
 
 
-_FUNCTION_WORDS = {"of", "for", "the", "and", "in", "on", "by", "to", "a", "an", "at", "de",
-                   "ve", "ile", "da", "du", "la", "le", "von", "van"}
-
-
-def _name_like(text: str) -> bool:
+def _name_like(text: str, lex: Lexicon) -> bool:
     """A name or a title in quotation marks: every word that is not a function word is
     capitalised ("Measures for Administering the Release of News", ‘KAIROS’)."""
-    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", text) if w.lower() not in _FUNCTION_WORDS]
+    function_words = lex.words("quotes.function_words")
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", text) if w.lower() not in function_words]
     if not words or len(words) > 16:
         return False
     if len(words) <= 3 and re.search(r"[.!?…]\s*$", text):
@@ -546,20 +541,14 @@ class TurkishAttribution:
 
 
 # -- English ------------------------------------------------------------------------------
-_EN_ADVERBS = {"also", "further", "later", "has", "had", "have", "earlier", "then",
-               "quickly", "again", "once", "previously", "recently", "would", "will",
-               "separately", "repeatedly", "publicly", "privately", "reportedly"}
-_EN_PREPOSITIONS = {"on", "in", "at", "to", "from", "with", "of", "by", "for", "about",
-                    "after", "before", "during", "into", "over", "under", "via", "like",
-                    "station", "than"}
-
-
 class EnglishAttribution:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.lex = doc.lex
-        self.human_roles = {t.split()[-1].lower() for t in self.lex.titles} | {
-            "diplomat", "official", "spokesperson"}
+        self.human_roles = {t.split()[-1].lower() for t in self.lex.titles} | \
+            self.lex.words("quotes.human_nouns")
+        self.before_verb = self.lex.words("quotes.before_verb")
+        self.prepositions = self.lex.words("quotes.prepositions")
 
     def resolve_phrase(self, start: int, end: int, tracker: Tracker,
                        before: bool = True) -> Speaker | None:
@@ -606,7 +595,7 @@ class EnglishAttribution:
         doc = self.doc
         end = cue.start
         words = list(re.finditer(r"\S+", doc.text[seg.start:end]))
-        while words and words[-1].group().lower().strip(",") in _EN_ADVERBS \
+        while words and words[-1].group().lower().strip(",") in self.before_verb \
                 and not words[-1].group().endswith(","):
             words.pop()
         if not words:
@@ -644,16 +633,14 @@ class EnglishAttribution:
 
     def _role_word(self, token: str) -> bool:
         low = token.lower().strip(",.’'s")
-        return low in {t.lower() for t in self.lex.title_words} or low in (
-            "spokesman", "spokeswoman", "diplomat", "official", "minister",
-            "spokesperson") or low in self.lex.org_references or "’s" in token
+        return low in self.human_roles or low in self.lex.org_references or "’s" in token
 
     def sentence_subject(self, seg: _Segment, end: int, tracker: Tracker) -> Speaker | None:
         """The first name of the sentence that is not inside a prepositional phrase."""
         doc = self.doc
         for m in doc.names_in(seg.start, end, ("PER", "ORG", "LOC")):
             before = doc.folded[max(seg.start, m.start - 25):m.start].split()
-            if before and before[-1].strip(",") in _EN_PREPOSITIONS:
+            if before and before[-1].strip(",") in self.prepositions:
                 continue
             return doc.speaker_of(m)
         first = re.match(r"\s*(he|she|it|they)\b", doc.folded[seg.start:end])
@@ -778,7 +765,7 @@ def _attribute_document(doc: Document) -> list[Quote]:
                     continue
                 speaker = tracker.last_quoted or tracker.last
             else:
-                if _name_like(inner):
+                if _name_like(inner, doc.lex):
                     continue  # "Global Conversation", ‘KAIROS’: a name in quotation marks
                 speaker, cue, found = rules.attribute(q, seg, tracker)
                 if doc.lang == "tr" and len(inner.split()) == 1 and (
@@ -887,8 +874,11 @@ def _attribution_inside(doc: Document, q: Quotation) -> int | None:
     if doc.lang != "en":
         return None
     inner = doc.text[q.start:q.end]
-    m = re.search(r",\s+(?:said|says|added|told)\s+[A-Z][^\"“”]{2,80}$|,\s+(?:he|she|[A-Z]\w+)"
-                  r"\s+(?:said|added|says)\.?\s*$", inner)
+    verbs = "|".join(form for form, lemma in doc.lex.verbs.items()
+                     if lemma in ("say", "tell", "add") and not form.endswith("ing"))
+    pronouns = "|".join(doc.lex.person_pronouns)
+    m = re.search(rf",\s+(?:{verbs})\s+[A-Z][^\"“”]{{2,80}}$|,\s+(?:{pronouns}|[A-Z]\w+)"
+                  rf"\s+(?:{verbs})\.?\s*$", inner)
     return q.start + m.start() + 1 if m else None
 
 
@@ -897,8 +887,8 @@ def _note_statement(doc: Document, rules, seg: _Segment, tracker: Tracker) -> No
     if doc.lang != "tr":
         return
     text = doc.folded[seg.start:seg.end]
-    if not re.search(r"açıklama(?:sı)?\s+yap|yazılı\s+açıklama|açıklamasında|açıklamada|"
-                     r"açıklamalarda\s+bulun|açıklamalarında", text):
+    if not any(re.search(r"(?<!\w)" + r"\s+".join(map(re.escape, words.split())), text)
+               for words in doc.lex.words("quotes.statement_made")):
         return
     first_quote = min((q.outer_start for q in seg.quotations), default=seg.end)
     author = rules.subject(seg.start, first_quote)
