@@ -86,12 +86,12 @@ def _attribute_document(doc: Document) -> list[Quote]:
             if q.continued:
                 speaker = by_paragraph_last.get(q.paragraph - 1) or tracker.last
                 if speaker is None:
-                    speaker = _previous_block_speaker(quotes, q)
+                    speaker = _previous_block_speaker(quotes)
             elif q.whole and q.lead:
-                speaker = _lead_speaker(doc, rules, q, tracker)
-            elif q.whole and tracker.colon is not None and not _has_own_cue(doc, rules, q, seg):
+                speaker = _lead_speaker(doc, q, tracker)
+            elif q.whole and tracker.colon is not None and not _has_own_cue(q, seg):
                 speaker = tracker.colon
-            elif q.whole and not _has_own_cue(doc, rules, q, seg):
+            elif q.whole and not _has_own_cue(q, seg):
                 if doc.lang == "tr" and looks_like_subheading(inner):
                     quote = _quote(inner, inner_start, inner_end, None, None, seg)
                     quotes.append(quote)
@@ -110,17 +110,16 @@ def _attribute_document(doc: Document) -> list[Quote]:
                     if not speech_like(inner) or len(inner.split()) < 4:
                         continue  # a term in quotation marks
                     speaker = tracker.colon or tracker.last_quoted or tracker.last
+                elif speaker is None and cue is not None and cue.kind == "passive":
+                    speaker = tracker.issuer or tracker.last  # "Açıklamada, "…" denildi"
                 elif speaker is None:
-                    speaker = tracker.last_person if cue is not None and cue.kind != \
-                        "passive" else tracker.last
-                    if cue is not None and cue.kind == "passive":
-                        speaker = tracker.issuer or tracker.last
+                    speaker = tracker.last_person if cue is not None else tracker.last
                 if cue is None and not speech_like(inner) and q.depth == 0 and not q.whole:
                     continue
             quote = _quote(inner, inner_start, inner_end, speaker, cue, seg)
             quotes.append(quote)
             if speaker is not None and q.depth == 0:
-                deferred.heard(quote, speaker, getattr(rules, "quoted_third_person", False))
+                deferred.heard(quote, speaker, rules.quoted_third_person)
                 tracker.spoke(speaker)
                 tracker.last_quoted = speaker
                 by_paragraph_last[q.paragraph] = speaker
@@ -171,19 +170,19 @@ def _quote(inner: str, start: int, end: int, speaker: Speaker | None, cue: Cue |
                  cue.text if cue else None, "direct", seg.start)
 
 
-def _previous_block_speaker(quotes: list[Quote], q: Quotation) -> Speaker | None:
+def _previous_block_speaker(quotes: list[Quote]) -> Speaker | None:
     for earlier in reversed(quotes):
         if earlier.speaker:
             return Speaker(earlier.speaker, earlier.speaker_role)
     return None
 
 
-def _has_own_cue(doc: Document, rules, q: Quotation, seg: Segment) -> bool:
+def _has_own_cue(q: Quotation, seg: Segment) -> bool:
     """A whole-paragraph quotation inside a sentence laid out over paragraphs."""
     return seg.start < q.outer_start - 1 or seg.end > q.end + 2
 
 
-def _lead_speaker(doc: Document, rules, q: Quotation, tracker: Tracker) -> Speaker | None:
+def _lead_speaker(doc: Document, q: Quotation, tracker: Tracker) -> Speaker | None:
     """ 'Ban: "…"' (a subheading or spot): the name before the colon."""
     p_start = doc.paragraphs[q.paragraph][0]
     names = doc.names_in(p_start, q.outer_start)

@@ -29,6 +29,7 @@ class EnglishAttribution:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.lex = doc.lex
+        self.quoted_third_person = False  # kept for the shared pass; English has no such cue
         self.human_roles = {t.split()[-1].lower() for t in self.lex.titles} | \
             self.lex.words("quotes.human_nouns")
         self.before_verb = self.lex.words("quotes.before_verb")
