@@ -7,13 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from newswire.nlp.entities import (
-    Mention,
-    load_gazetteer,
-    resolve_entities,
-    split_role,
-    strip_suffix,
-)
+from newswire.nlp.entities import Mention, resolve_entities, strip_suffix
 from newswire.nlp.models import ModelNotFound, find_models
 from newswire.nlp.quotes import extract_quotes, sentences
 
@@ -42,9 +36,11 @@ def test_case_suffixes_and_possessives_are_stripped() -> None:
 
 def test_title_inside_a_span_becomes_the_role() -> None:
     text = "NATO Genel Sekreteri Jens Stoltenberg, toplantıda konuştu."
-    role, name_start = split_role(text, 0, len("NATO Genel Sekreteri Jens Stoltenberg"),
-                                  load_gazetteer())
-    assert role == "NATO Genel Sekreteri" and text[name_start:].startswith("Jens")
+    found = resolve_entities(text, [("ORGANIZATION", 0, 37)], "tr")
+    person = next(m for m in found if m.label == "PER")
+    assert (person.canonical, person.role) == ("Jens Stoltenberg", "NATO Genel Sekreteri")
+    assert text[person.start:].startswith("Jens")
+    assert any(m.canonical == "NATO" and m.label == "ORG" for m in found)
 
 
 def test_document_level_names_and_labels() -> None:
@@ -120,9 +116,10 @@ def test_english_constructions() -> None:
                          text.index("Stoltenberg told") + 11, "PER", "Jens Stoltenberg")]
     found = {(q.kind, q.speaker, q.quote) for q in extract_quotes(text, mentions, "en")}
     assert ("indirect", "Jens Stoltenberg", "allies would send more troops") in found
+    # The quoted text keeps the punctuation inside the marks (as the real-text gold does).
     assert ("direct", "Jens Stoltenberg",
-            "We are going to step up our efforts in the region") in found
-    assert ("direct", "Federica Mogherini", "It is a decision for all of us") in found
+            "We are going to step up our efforts in the region,") in found
+    assert ("direct", "Federica Mogherini", "It is a decision for all of us,") in found
     assert ("indirect", "Federica Mogherini", "The mission will grow to 16,000 troops") in found
 
 
@@ -156,8 +153,9 @@ def test_flat_model_layout_and_identity() -> None:
 def test_seed_article_through_real_stanza() -> None:
     from newswire.nlp.annotate import Document, annotate
     from newswire.nlp.gold import load_gold
+    from newswire.sample_site.site import CONTENT_DIR
 
-    seed = next(d for d in load_gold() if d.id == SEED_ID)
+    seed = next(d for d in load_gold([CONTENT_DIR]) if d.id == SEED_ID)
     ann = annotate([Document(seed.id, seed.text, seed.published)], "tr",
                    find_models("tr", STANZA_DIR))[0]
     direct = [q for q in ann.quotes if q.kind == "direct"]
@@ -231,17 +229,87 @@ def test_evaluate_command_meets_the_thresholds(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "newswire", "evaluate"], env=env,
                             capture_output=True, text=True, cwd=REPO, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
-    figures = {line.split()[0]: float(line.split()[1]) for line in result.stdout.splitlines()
-               if line.split() and line.split()[0] in ("quote_f1", "entity_f1",
-                                                       "speaker_accuracy")}
-    assert figures["quote_f1"] >= 0.9 and figures["entity_f1"] >= 0.8
-    assert "BELOW" not in result.stdout
+    rows = {line.split()[0]: line.split()[1:3] for line in result.stdout.splitlines()
+            if line.split() and line.split()[0] in ("quote_f1", "entity_f1",
+                                                    "speaker_accuracy")}
+    figures = {k: [float(v.rstrip("!")) for v in values] for k, values in rows.items()}
+    assert min(figures["quote_f1"]) >= 0.9 and min(figures["entity_f1"]) >= 0.8
+    assert "below thresholds" not in result.stderr
     # A bar above what is reachable makes the command fail, naming the metric.
     bars = tmp_path / "thresholds.json"
-    bars.write_text('{"quote_f1": 1.01, "entity_f1": 0.5}')
+    bars.write_text('{"sample": {"quote_f1": 1.01, "entity_f1": 0.5}}')
     failing = subprocess.run([sys.executable, "-m", "newswire", "evaluate"],
                              env={**env, "NEWSWIRE_EVAL_THRESHOLDS": str(bars)},
                              capture_output=True, text=True, cwd=REPO, timeout=600)
     assert failing.returncode == 1
-    assert "below thresholds: quote_f1" in failing.stderr
+    assert "below thresholds: en sample quote_f1" in failing.stderr
     assert "entity_f1" not in failing.stderr
+
+
+# -- real published articles (../shared/data/real_statements, read at run time) -----------
+STATEMENTS = STANZA_DIR.parents[1] / "data" / "real_statements"
+# Floors a little under what the development set reaches (see the issue's closing note):
+# a regression in any of them fails here.
+FLOORS = {
+    "tr": {"quote_recall": 0.97, "quote_precision": 0.97, "speaker_surname": 0.95,
+           "speaker_full": 0.90, "entity_recall": 0.85, "amount_recall": 0.95},
+    "en": {"quote_recall": 0.97, "quote_precision": 0.97, "speaker_surname": 0.95,
+           "speaker_full": 0.90, "entity_recall": 0.79, "amount_recall": 0.95},
+}
+
+
+@requires_models
+def test_real_statements_meet_the_floors() -> None:
+    from newswire.nlp.gold import evaluate, load_gold
+
+    assert STATEMENTS.is_dir(), f"{STATEMENTS} is missing: CI runs with ../shared beside"
+    docs = load_gold([STATEMENTS / "tr.jsonl", STATEMENTS / "en.jsonl"])
+    assert {d.lang for d in docs} == {"tr", "en"} and len(docs) >= 50
+    groups = evaluate(docs, STANZA_DIR)
+    for lang, floors in FLOORS.items():
+        figures = groups[("statements", lang)].figures()
+        low = {k: figures[k] for k, v in floors.items() if figures[k] < v}
+        assert not low, f"{lang}: {low} under the floors {floors}"
+
+
+@requires_models
+def test_evaluate_reads_the_statements_format(tmp_path: Path) -> None:
+    """The command on the JSONL format: per-language table and the misses listed."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    assert STATEMENTS.is_dir(), f"{STATEMENTS} is missing: CI runs with ../shared beside"
+    lines = (STATEMENTS / "en.jsonl").read_text("utf-8").splitlines()[:2]
+    subset = tmp_path / "en.jsonl"  # a temporary copy: third-party text stays out of the repo
+    subset.write_text("\n".join(lines) + "\n", "utf-8")
+    env = dict(os.environ, NEWSWIRE_STANZA_DIR=str(STANZA_DIR),
+               PYTHONPATH=str(REPO / "include"))
+    result = subprocess.run([sys.executable, "-m", "newswire", "evaluate", "--gold",
+                             str(subset), "--show-misses"], env=env, capture_output=True,
+                            text=True, cwd=REPO, timeout=600)
+    assert result.returncode in (0, 1), result.stderr
+    header = result.stdout.splitlines()[0]
+    assert "en (statements)" in header
+    rows = {line.split()[0] for line in result.stdout.splitlines() if line.split()}
+    assert {"quote_recall", "quote_precision", "speaker_surname", "speaker_full",
+            "entity_recall_PER", "entity_recall_ORG", "entity_recall_LOC",
+            "amount_recall"} <= rows
+    assert "en (statements):" in result.stdout  # the misses section
+
+
+def test_the_nlp_package_stands_alone() -> None:
+    """nlp loads neither the lake (config pulls in pyarrow and s3fs) nor the demo site."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    code = ("import sys, newswire.nlp.annotate, newswire.nlp.gold, newswire.nlp.models; "
+            "print(sorted(m for m in ('newswire.config', 'newswire.lake', 'pyarrow', 's3fs', "
+            "'newswire.sample_site.site', 'stanza', 'torch') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={"PYTHONPATH": str(REPO / "include"), "PATH": ""}, check=True)
+    assert out.stdout.strip() == "[]"

@@ -84,21 +84,51 @@ MACROS_SQL = [
        SELECT * FROM statements
        WHERE speaker ILIKE '%' || who || '%' AND date BETWEEN from_day AND to_day
        ORDER BY published_at, start_char""",
-    """CREATE OR REPLACE MACRO mentions_of(what, from_day, to_day) AS TABLE
+    # An entity is `what` when its name is `what` (any case), when the gazetteer puts
+    # them in one group (AB = Avrupa Birliği = EU), or, for a person, when `what` is one
+    # of the name's words ('Stoltenberg'). Never by substring: 'AB' is not "ABD",
+    # "Abadi" or "Labor Department". whole_tokens := true also takes names that hold
+    # `what` as whole words ("NATO Zirvesi" for 'NATO').
+    """CREATE OR REPLACE MACRO is_entity(entity, label, what, whole_tokens) AS
+       lower(entity) = lower(what)
+       OR lower(entity) IN (SELECT lower(a.name) FROM entity_aliases a
+                            JOIN entity_aliases b USING (entity_group)
+                            WHERE lower(b.name) = lower(what))
+       OR ((label = 'PER' OR whole_tokens)
+           AND contains(' ' || lower(entity) || ' ', ' ' || lower(what) || ' '))""",
+    """CREATE OR REPLACE MACRO mentions_of(what, from_day, to_day, whole_tokens := false)
+       AS TABLE
        SELECT * FROM entity_mentions
-       WHERE entity ILIKE '%' || what || '%' AND date BETWEEN from_day AND to_day
+       WHERE date BETWEEN from_day AND to_day
+         AND is_entity(entity, label, what, whole_tokens)
        ORDER BY published_at""",
-    """CREATE OR REPLACE MACRO cooccurring(what, from_day, to_day) AS TABLE
+    # Entities in the articles that mention `what`; names that hold `what` as whole
+    # words ("NATO Zirvesi" for 'NATO') are left out unless related := true.
+    """CREATE OR REPLACE MACRO cooccurring(what, from_day, to_day, related := false) AS TABLE
        WITH hits AS (SELECT DISTINCT source, date, article_id FROM entity_mentions
-                     WHERE entity ILIKE '%' || what || '%'
-                       AND date BETWEEN from_day AND to_day)
+                     WHERE date BETWEEN from_day AND to_day
+                       AND is_entity(entity, label, what, false))
        SELECT m.entity, m.label, count(DISTINCT m.article_id) AS articles,
               sum(m.mentions) AS mentions
        FROM entity_mentions m JOIN hits USING (source, date, article_id)
-       WHERE m.entity NOT ILIKE '%' || what || '%'
+       WHERE NOT is_entity(m.entity, m.label, what, NOT related)
        GROUP BY ALL ORDER BY articles DESC, mentions DESC, m.entity""",
 ]
 ANALYST_SQL = [STATEMENTS_SQL, ENTITY_MENTIONS_SQL, DAILY_SOURCE_STATS_SQL, *MACROS_SQL]
+
+
+def entity_aliases_sql() -> str:
+    """The gazetteer's name groups as a table the macros join: (name, entity_group).
+    Written as SQL so a changed gazetteer changes the catalog's fingerprint."""
+    from newswire.nlp.entities import alias_rows
+
+    values = ", ".join(f"({_literal(name)}, {_literal(group)})"
+                       for name, group in alias_rows())
+    if not values:
+        return ("CREATE OR REPLACE TABLE entity_aliases "
+                "(name VARCHAR, entity_group VARCHAR)")
+    return ("CREATE OR REPLACE TABLE entity_aliases AS SELECT * FROM "
+            f"(VALUES {values}) AS aliases(name, entity_group)")
 
 
 def _duck_type(arrow_type: pa.DataType) -> str:
@@ -200,7 +230,7 @@ def catalog_statements(lake: Store | Path | str, file_lists: bool | None = None
     if not store.is_local:
         statements.append("CREATE OR REPLACE VIEW newswire_lake AS SELECT "
                           f"{_literal(store.location)} AS location")
-    return [*statements, *ANALYST_SQL]
+    return [*statements, entity_aliases_sql(), *ANALYST_SQL]
 
 
 def refresh_catalog(lake: Store | Path | str, catalog: Path, *,

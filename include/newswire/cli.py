@@ -147,28 +147,25 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace, settings: Settings) -> int:
-    from newswire.nlp.annotate import Document, annotate
-    from newswire.nlp.gold import Report, below_thresholds, format_report, load_gold, score_document
-    from newswire.nlp.models import ModelNotFound, find_models
+    from newswire.nlp.gold import below_thresholds, evaluate, format_report, load_gold
+    from newswire.nlp.models import ModelNotFound
+    from newswire.sample_site.site import CONTENT_DIR
 
-    docs = load_gold(extra=[Path(p) for p in args.gold])
-    report = Report()
-    for lang in sorted({d.lang for d in docs}):
-        subset = [d for d in docs if d.lang == lang]
-        try:
-            spec = find_models(lang)
-        except ModelNotFound as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 3
-        annotations = annotate([Document(d.id, d.text, d.published) for d in subset], lang,
-                               spec)
-        for doc, ann in zip(subset, annotations, strict=True):
-            score_document(doc, ann, report)
-        print(f"{lang}: {len(subset)} documents, models {spec.identity}")
-    print(format_report(report))
+    docs = load_gold([Path(p) for p in args.gold] or [CONTENT_DIR])
+    if not docs:
+        print("error: no gold documents in " + ", ".join(args.gold), file=sys.stderr)
+        return 2
+    try:
+        groups = evaluate(docs)
+    except ModelNotFound as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    print(format_report(groups))
     if args.show_misses:
-        print("\n".join(report.misses))
-    failed = below_thresholds(report)
+        for (style, lang), scores in sorted(groups.items()):
+            print(f"\n{lang} ({style}): {len(scores.misses)} misses")
+            print("\n".join(scores.misses))
+    failed = below_thresholds(groups)
     if failed:
         print("below thresholds: " + "; ".join(failed), file=sys.stderr)
         return 1
@@ -244,9 +241,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--list", action="store_true", help="list the named reports")
     report.set_defaults(func=cmd_report)
 
-    evaluate = sub.add_parser("evaluate", help="score the NLP stage against the gold set")
+    evaluate = sub.add_parser("evaluate", help="score the NLP stage against gold annotations")
     evaluate.add_argument("--gold", action="append", default=[],
-                          help="another gold JSON file (same shape as the sample content)")
+                          help="a gold file instead of the sample source's gold (repeatable):"
+                               " statements JSONL (../shared/data/real_statements/tr.jsonl) "
+                               "or a content JSON file or directory")
     evaluate.add_argument("--show-misses", action="store_true")
     evaluate.set_defaults(func=cmd_evaluate)
 

@@ -37,6 +37,18 @@ def render_dictionary() -> str:
         "`statements`, `entity_mentions`, `daily_source_stats` and the table macros "
         "`quotes_by(who, from, to)`, `mentions_of(what, from, to)`, "
         "`cooccurring(what, from, to)`.",
+        "",
+        "`mentions_of` and `cooccurring` match entities exactly, never by substring "
+        "(`mentions_of('AB', ...)` does not find \"ABD\", \"Abadi\" or \"Labor "
+        "Department\"): an entity is `what` when its name is `what` in any case, when "
+        "the gazetteer groups the two names (table `entity_aliases(name, entity_group)`: "
+        "AB = Avrupa Birliği = EU = European Union), or, for a person, when `what` is one "
+        "of the name's words (`'Stoltenberg'` finds Jens Stoltenberg). "
+        "`mentions_of(what, from, to, whole_tokens := true)` also takes names that hold "
+        "`what` as whole words (\"NATO Zirvesi\" for `'NATO'`). `cooccurring` lists the "
+        "other entities of the articles that mention `what`, leaving out names that hold "
+        "`what` as whole words unless asked: `cooccurring('NATO', from, to, "
+        "related := true)` includes \"NATO Zirvesi\".",
     ]
     for table, schema in SCHEMAS.items():
         lines += ["", f"## {table}", "", table_doc(table), "",

@@ -204,11 +204,15 @@ class EntityRow:
     text: str = column(STRING)
     label: str = column(STRING, "PER, ORG, LOC, MISC, DATE or MONEY.")
     canonical: str | None = column(
-        STRING, "Document-level name (\"Stoltenberg'in\" -> \"Jens Stoltenberg\").")
+        STRING, "Document-level name as the article gives it, without case endings "
+        "(\"Stoltenberg'in\" -> \"Jens Stoltenberg\", \"Brüksel'deki\" -> \"Brüksel\"); "
+        "aliases (AB, EU) are grouped in `entity_aliases`.")
     role: str | None = column(
         STRING, "Title in front of a person's name (\"NATO Genel Sekreteri\").")
     origin: str | None = column(
-        STRING, "model, gazetteer, title or document (how the mention was found).")
+        STRING, "How the mention was found: text (a run of name words), title (after a "
+        "title), dateline, credit (\"(DHA)\" after a paragraph), document (another form "
+        "of a name found earlier), model (dates and money the NER model tagged).")
     start_char: int = column(INT32)
     end_char: int = column(INT32)
     model: str = column(STRING)

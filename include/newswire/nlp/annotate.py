@@ -1,12 +1,18 @@
 """Annotate documents: stanza (sentences, tokens, lemmas, entities) in batches, then our
-own layers on top (canonical entities, quotes, quantities, time mentions)."""
+own layers on top (names, quotes, quantities, time mentions).
+
+Each document's text is case-folded once here and handed to every layer that matches
+words (quotes, quantities, time mentions); stanza's sentences are the quote layer's
+sentences.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from newswire.nlp.entities import Mention, resolve_entities
+from newswire.nlp.entities import Mention, promote_speakers, resolve_names
+from newswire.nlp.lexicon import fold_case
 from newswire.nlp.models import ModelSpec, load_pipeline
 from newswire.nlp.quantities import Quantity, extract_quantities
 from newswire.nlp.quotes import Quote, extract_quotes
@@ -63,9 +69,9 @@ def run_stanza(texts: list[str], spec: ModelSpec, batch_size: int = 16) -> list:
     return out
 
 
-def layers(doc_id: str, text: str, stanza_doc, lang: str, published: date | None
-           ) -> Annotation:
-    """Everything that is ours, from one stanza document."""
+def annotate_document(doc_id: str, text: str, stanza_doc, lang: str,
+                      published: date | None) -> Annotation:
+    """Our layers over one document stanza has read."""
     ann = Annotation(doc_id)
     for s_index, sentence in enumerate(stanza_doc.sentences):
         first, last = sentence.tokens[0], sentence.tokens[-1]
@@ -77,17 +83,23 @@ def layers(doc_id: str, text: str, stanza_doc, lang: str, published: date | None
                 ann.tokens.append(Token(s_index, t_index, word.text, word.lemma, word.upos,
                                         word.feats, token.start_char, token.end_char))
                 t_index += 1
+    folded = fold_case(text, lang)
     spans = [(ent.type, ent.start_char, ent.end_char) for ent in stanza_doc.ents]
-    ann.entities = resolve_entities(text, spans, lang)
-    ann.quotes = extract_quotes(text, ann.entities, lang)
-    ann.quantities = extract_quantities(text, lang)
+    names = resolve_names(text, spans, lang)
+    ann.entities = names.mentions
+    ann.quotes = extract_quotes(text, ann.entities, lang,
+                                [(s.start, s.end) for s in ann.sentences], folded,
+                                names.people)
+    ann.entities = promote_speakers(
+        text, ann.entities, {q.speaker for q in ann.quotes if q.kind == "direct"}, lang)
+    ann.quantities = extract_quantities(text, lang, folded)
     if published is not None:
-        ann.time_mentions = extract_time_mentions(text, lang, published)
+        ann.time_mentions = extract_time_mentions(text, lang, published, folded)
     return ann
 
 
 def annotate(documents: list[Document], lang: str, spec: ModelSpec,
              batch_size: int = 16) -> list[Annotation]:
     stanza_docs = run_stanza([d.text for d in documents], spec, batch_size)
-    return [layers(d.id, d.text, sd, lang, d.published)
+    return [annotate_document(d.id, d.text, sd, lang, d.published)
             for d, sd in zip(documents, stanza_docs, strict=True)]

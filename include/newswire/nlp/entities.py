@@ -1,55 +1,76 @@
-"""From the NER model's spans to document-level entities with canonical names.
+"""Names in a document: people, organisations and places under the name the article
+gives them.
 
-The offline models are weak (a bare surname tagged ORGANIZATION, "Aralık'ta" tagged
-LOCATION, titles swallowed into person spans), so the model's spans go through, in order:
+The offline NER models are weak on news (labels are often wrong, hyphenated names are
+cut, titles are swallowed into person spans), so their spans are one source among three.
+Every run of capitalised words in the text is read too, and so are the gazetteer's
+names. A run is cut into pieces with the lexicon: titles ("NATO Genel Sekreteri",
+"Romanian President"), honorifics ("Prof. Dr.", "Sheikh"), gazetteer names, organisation
+heads ("... Bakanlığı", "... Ministry") and the names between them. A name after a title
+is a person whose role is the title; a phrase ending in an organisation head is an
+organisation; a gazetteer name has the gazetteer's label; otherwise the model's label
+decides.
 
-1. ``split_span``: a span crossing a Turkish genitive ("NATO'nun Açık Kapı Politikası")
-   is split there;
-2. ``split_role``: a title inside or right before a name becomes the mention's role
-   ("NATO Genel Sekreteri Jens Stoltenberg" -> role "NATO Genel Sekreteri", PER
-   "Jens Stoltenberg");
-3. the gazetteer (``gazetteer.yaml``) fixes LOC/ORG labels, merges aliases and adds
-   the places and organisations the model missed; month and weekday names become DATE;
-4. ``consolidate``: per document, a surname of a full name maps to that name, and a name
-   tagged PER once is PER everywhere.
+Per document, names are then consolidated: a later "Juncker", "von der Leyen" or "Qin"
+is the full name given earlier ("Jean-Claude Juncker", "Ursula von der Leyen", "Qin
+Gang"), and a name seen as a person once is a person everywhere.
+
+The canonical name is the article's own (case suffixes and possessives removed,
+"(Boris) Johnson" -> "Boris Johnson", "Avrupa Birliği (AB) Komisyonu" -> "AB Komisyonu",
+dateline capitals in normal case). Aliases (AB = Avrupa Birliği = EU) stay in the
+gazetteer, where the analysts' macros find them.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from newswire.nlp.lexicon import Lexicon, lexicon
+
 GAZETTEER_FILE = Path(__file__).with_name("gazetteer.yaml")
 MODEL_LABELS = {"PERSON": "PER", "PER": "PER", "LOCATION": "LOC", "LOC": "LOC",
                 "GPE": "LOC", "ORGANIZATION": "ORG", "ORG": "ORG", "MONEY": "MONEY",
                 "TIME": "DATE", "DATE": "DATE", "MISC": "MISC", "NORP": "MISC"}
-_SUFFIX = re.compile(r"[’']\w+$")
-_POSSESSIVE = re.compile(r"[’']s$")
-_WORD = re.compile(r"\S+")
-# Heads that make a capitalised span an event or a policy, not a place or organisation.
-EVENT_HEADS = {"Zirvesi", "Toplantısı", "Konferansı", "Politikası", "Forumu", "Kongresi",
-               "Summit", "Conference", "Meeting", "Forum", "Olimpiyatları", "Oyunları",
-               "Şampiyonası", "Games", "Olympics", "Championship"}
+NAME_LABELS = ("PER", "ORG", "LOC")
+_SUFFIX = re.compile(r"[’'´]\w+$")
+_POSSESSIVE = re.compile(r"[’'´]s$")
+# News agencies credited in datelines and at the end of paragraphs: "BRÜKSEL (AA) -",
+# "(DHA)", "MOSCOW, February 3. /TASS/.".
+_CREDIT = re.compile(r"[(/](?P<agency>[A-ZÇĞİÖŞÜ][A-Za-zÇĞİÖŞÜçğıöşü .]{1,30}?)[)/]")
+_DATELINE = re.compile(r"^(?P<city>[A-ZÇĞİÖŞÜÂÎÛ][A-ZÇĞİÖŞÜÂÎÛ .'’-]{1,40}?)(?:,[^(/\n]{1,30}?)?"
+                       r"\s*(?:\([^)\n]{2,30}\)|/[^/\n]{2,20}/)")
 
-
+# -- gazetteer ---------------------------------------------------------------------------
 @dataclass
 class Gazetteer:
     labels: dict[str, str] = field(default_factory=dict)  # name -> LOC/ORG
-    aliases: dict[str, str] = field(default_factory=dict)
-    titles: set[str] = field(default_factory=set)  # single title words ("Bakanı")
-    title_phrases: list[list[str]] = field(default_factory=list)
-    dates: set[str] = field(default_factory=set)  # month and weekday names
-    not_entities: set[str] = field(default_factory=set)
+    aliases: dict[str, str] = field(default_factory=dict)  # variant -> canonical
+    groups: dict[str, str] = field(default_factory=dict)  # any name -> its group's key
 
     def canonical(self, name: str) -> str:
+        """The alias target (grouping only: mentions keep the article's own name)."""
         return self.aliases.get(name, name)
 
     def label(self, name: str) -> str | None:
         return self.labels.get(name) or self.labels.get(self.canonical(name))
+
+    def group(self, name: str) -> str:
+        return self.groups.get(name, name)
+
+    @functools.cached_property
+    def first_words(self) -> dict[str, int]:
+        """First word of every name -> the most words a name starting with it has."""
+        out: dict[str, int] = {}
+        for name in (*self.labels, *self.aliases):
+            words = name.split()
+            out[words[0]] = max(out.get(words[0], 0), len(words))
+        return out
 
 
 @functools.cache
@@ -62,20 +83,44 @@ def load_gazetteer(path: Path = GAZETTEER_FILE) -> Gazetteer:
         for name in raw.get(label) or []:
             gaz.labels.setdefault(str(name), label)
     gaz.aliases = {str(k): str(v) for k, v in (raw.get("aliases") or {}).items()}
-    for lang_titles in (raw.get("titles") or {}).values():
-        for title in lang_titles or []:
-            words = str(title).split()
-            gaz.title_phrases.append(words)
-            gaz.titles.add(words[-1])
-            gaz.titles.add(words[-1].lower())
-    for key in ("months", "weekdays"):
-        for names in (raw.get(key) or {}).values():
-            gaz.dates.update(str(n) for n in names or [])
-    for names in (raw.get("not_entities") or {}).values():
-        gaz.not_entities.update(str(n) for n in names or [])
+    # Groups: aliases and cross-language equivalents, joined (union-find).
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def join(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    for variant, target in gaz.aliases.items():
+        join(variant, target)
+    for names in raw.get("equivalents") or []:
+        for other in names[1:]:
+            join(str(names[0]), str(other))
+    members: dict[str, list[str]] = {}
+    for name in list(parent):
+        members.setdefault(find(name), []).append(name)
+    for root, names in members.items():
+        # The group's key: a name that is no alias of another (the gazetteer's canonical).
+        key = min((n for n in names if n not in gaz.aliases), default=root)
+        for name in names:
+            gaz.groups[name] = key
     return gaz
 
 
+def alias_rows(gaz: Gazetteer | None = None) -> list[tuple[str, str]]:
+    """(name, group key) for every name the gazetteer groups: the catalog's
+    ``entity_aliases`` table."""
+    gaz = gaz or load_gazetteer()
+    return sorted(gaz.groups.items())
+
+
+# -- mentions ------------------------------------------------------------------------------
 @dataclass
 class Mention:
     text: str  # as written, with any case suffix
@@ -84,21 +129,30 @@ class Mention:
     label: str
     canonical: str
     role: str | None = None
-    source: str = "model"  # model, gazetteer or document
+    source: str = "model"  # model, gazetteer, title, text, document or dateline
 
 
 def strip_suffix(word: str) -> str:
-    """Brüksel'deki -> Brüksel; Stoltenberg'in -> Stoltenberg; Britain's -> Britain."""
+    """Brüksel'deki -> Brüksel; Stoltenberg’in -> Stoltenberg; Britain's -> Britain."""
     word = _POSSESSIVE.sub("", word)
     return _SUFFIX.sub("", word)
 
 
-_ABBREVIATION = re.compile(r"(?:[A-Z]\.){2,}$")
 # Case endings Turkish writes without an apostrophe after common-noun heads
-# ("Dünya Sağlık Örgütünün", "Olimpiyat Komitesini"), longest first.
+# ("Dünya Sağlık Örgütünün", "Olimpiyat Komitesini", "Parlamentosunun"), longest first.
 _TR_BARE_SUFFIXES = ("nden", "ndan", "nin", "nın", "nun", "nün", "nde", "nda", "ne", "na",
                      "ni", "nı", "nu", "nü", "yi", "yı", "ye", "ya", "in", "ın", "un", "ün",
                      "i", "ı", "u", "ü", "e", "a")
+
+
+def _bare_head(word: str, heads: frozenset[str]) -> str | None:
+    """The organisation head a suffixed word is ("Parlamentosunun" -> "Parlamentosu")."""
+    if word in heads:
+        return word
+    for suffix in _TR_BARE_SUFFIXES:
+        if word.endswith(suffix) and word[: -len(suffix)] in heads:
+            return word[: -len(suffix)]
+    return None
 
 
 def base_name(text: str) -> str:
@@ -106,104 +160,606 @@ def base_name(text: str) -> str:
     if not words:
         return text
     name = " ".join([*words[:-1], strip_suffix(words[-1])]).strip(" ,;:()\"“”«»")
-    if name.endswith(".") and not _ABBREVIATION.search(name):
+    if name.endswith(".") and not re.search(r"(?:[A-Z]\.){2,}$", name):
         name = name.rstrip(".")
     return re.sub(r"^(?:the|The)\s+", "", name)
 
 
-def known_form(name: str, gaz: Gazetteer) -> str | None:
-    """The gazetteer's form of a name, also when Turkish suffixed it without an
-    apostrophe ("Uluslararası Olimpiyat Komitesinin" -> "... Komitesi")."""
-    if gaz.label(name):
-        return name
-    words = name.split()
-    if len(words) < 2:
+@dataclass
+class _Word:
+    text: str  # without an apostrophe suffix or a possessive
+    written: str  # as in the text
+    start: int
+    end: int
+    paren: bool = False  # written in parentheses: "(AB)", "(Boris)"
+
+
+_WORD = re.compile(r"\(?[^\W_][\w'’´.&-]*\)?|\([^\W_][\w.&-]*\)")
+
+
+def _is_name_word(word: str, lex: Lexicon) -> bool:
+    core = word.strip("()")
+    if not core:
+        return False
+    if core[0].isupper():
+        return True
+    head, _, rest = core.partition("-")
+    return bool(rest) and head in lex.particles and rest[:1].isupper()  # al-Falih, el-Budeyvi
+
+
+def _runs(text: str, start: int, end: int, lex: Lexicon,
+          model: dict[int, str] | None = None) -> list[list[_Word]]:
+    """Runs of name words between ``start`` and ``end``: capitalised words, with name
+    particles ("Ursula von der Leyen"), connectors ("Hazine ve Maliye Bakanı") and
+    parenthesised abbreviations ("Avrupa Birliği (AB) Komisyonu") between them. Anything
+    but spaces between two words, and a word with a case suffix, end a run."""
+    runs: list[list[_Word]] = []
+    current: list[_Word] = []
+    pending: list[_Word] = []  # particles and connectors waiting for a capitalised word
+
+    def flush() -> None:
+        nonlocal current, pending
+        if current:
+            runs.append(current)
+        current, pending = [], []
+
+    last_end = start
+    for m in _WORD.finditer(text, start, end):
+        raw = m.group()
+        if text[last_end:m.start()].strip():
+            flush()
+        last_end = m.end()
+        core = raw.strip("()")
+        if not core:
+            continue
+        dotted = core.endswith(".") and (len(core) <= 3 or "." in core[:-1]
+                                         or core in lex.honorifics)
+        sentence_end = core.endswith(".") and not dotted
+        core = core.rstrip(".") if sentence_end else core
+        w_start = m.start() + raw.index(core[0])
+        word = _Word(strip_suffix(core), core, w_start, w_start + len(core),
+                     paren=raw.startswith("(") and raw.endswith(")"))
+        lower = core.lower()
+        if not current and lex.lang == "en" and core in ("The", "A", "An"):
+            continue  # "The Maritime Ministry": the article is no part of the name
+        if _is_name_word(core, lex):
+            current += [*pending, word]
+            pending = []
+            possessive = lex.lang == "en" and _POSSESSIVE.search(core) is not None
+            if (word.text != core and not word.paren and not possessive) or sentence_end:
+                flush()  # "Johnson'a", "Brüksel.": the name ends here
+        elif current and ((lower in lex.particles and len(pending) < 2
+                           and (_name_particle(current[-1].written, lower, lex)
+                                or (model is not None and word.start in model
+                                    and current[-1].start in model)))
+                          or (lower in CONNECTORS and not pending)
+                          or (lower == "the" and pending and pending[-1].written == "of")):
+            pending.append(word)
+        else:
+            flush()
+        if sentence_end and pending:
+            flush()
+    flush()
+    return runs
+
+
+CONNECTORS = ("ve", "and", "of", "for", "in")
+
+
+def _name_particle(before: str, particle: str, lex: Lexicon) -> bool:
+    """Turkish writes "da"/"de" (also) after a word in vowel harmony with it ("Tusk da");
+    a "de" that breaks the harmony is a name particle ("Staffan de Mistura")."""
+    if lex.lang != "tr" or particle not in ("da", "de"):
+        return True
+    vowels = [c for c in before.lower() if c in "aıoueiöü"]
+    if not vowels:
+        return True
+    back = vowels[-1] in "aıou"
+    return (particle == "de") == back
+
+
+@functools.cache
+def _titles(lang: str) -> tuple[tuple[str, ...], ...]:
+    """Title phrases as word tuples, longest first."""
+    lex = lexicon(lang)
+    return tuple(sorted({tuple(t.split()) for t in lex.titles}, key=len, reverse=True))
+
+
+@functools.cache
+def _honorifics(lang: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(sorted({tuple(h.split()) for h in lexicon(lang).honorifics}, key=len,
+                        reverse=True))
+
+
+_TR_TITLE_INFLECTION = re.compile(
+    r"^(?:l[ae]r)?(?:[ıiuü]|s[ıiuü])?(?:n[ıiuü]n|n[ae]|n[ıiuü]|nd[ae]n|nd[ae])?$")
+
+
+def _inflected_title(word: str, lang: str) -> bool:
+    """ "Sözcülerinden" (one of the spokesmen of), "Temsilcisinin": a title with a
+    Turkish plural or case ending."""
+    if lang != "tr":
+        return False
+    for title in _title_heads(lang):
+        if word.startswith(title) and len(word) > len(title) and \
+                _TR_TITLE_INFLECTION.match(word[len(title):]):
+            return True
+    return False
+
+
+@functools.cache
+def _title_heads(lang: str) -> tuple[str, ...]:
+    """Bare title heads ("Sözcü", "Temsilci", "Bakan") from the lexicon's titles."""
+    heads = set()
+    for title in lexicon(lang).titles:
+        last = title.split()[-1]
+        for ending in ("sı", "si", "su", "sü", "ı", "i", "u", "ü"):
+            if last.endswith(ending) and len(last) > len(ending) + 3:
+                heads.add(last[: -len(ending)])
+                break
+        else:
+            heads.add(last)
+    return tuple(sorted((h for h in heads if len(h) >= 4), key=len, reverse=True))
+
+
+def _match_title(words: list[_Word], i: int, lang: str) -> int:
+    """Words of a title starting at ``i`` ("Genel Sekreteri", "Sözcülerinden")."""
+    size = _match_words(words, i, _titles(lang))
+    return size or (1 if _inflected_title(words[i].text, lang) else 0)
+
+
+def _match_words(words: list[_Word], i: int, phrases: Iterable[tuple[str, ...]],
+                 last_bare: bool = True) -> int:
+    for phrase in phrases:
+        n = len(phrase)
+        if i + n > len(words):
+            continue
+        if all((w.text if (k == n - 1 and last_bare) else w.written) == p
+               for k, (w, p) in enumerate(zip(words[i:i + n], phrase, strict=True))):
+            return n
+    return 0
+
+
+def _match_gazetteer(words: list[_Word], i: int, gaz: Gazetteer) -> int:
+    most = gaz.first_words.get(words[i].text) or gaz.first_words.get(words[i].written)
+    if not most:
+        # "Opec" for "OPEC": an acronym written as a word.
+        upper = words[i].text.upper()
+        return 1 if len(upper) <= 6 and gaz.label(upper) and words[i].text[1:].islower() \
+            and len(words[i].text) > 2 else 0
+    for n in range(min(most, len(words) - i), 0, -1):
+        if any(w.paren for w in words[i:i + n]):
+            continue
+        name = " ".join([*(w.written for w in words[i:i + n - 1]), words[i + n - 1].text])
+        if gaz.label(name):
+            return n
+    return 0
+
+
+@dataclass
+class _Piece:
+    kind: str  # title, honorific, gazetteer, name
+    words: list[_Word]
+
+    @property
+    def start(self) -> int:
+        return self.words[0].start
+
+    @property
+    def end(self) -> int:
+        return self.words[-1].end
+
+    @property
+    def name(self) -> str:
+        parts = [w.written.strip("()") for w in self.words[:-1]] + [self.words[-1].text]
+        return " ".join(p for p in parts if p)
+
+
+def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer) -> list[_Piece]:
+    pieces: list[_Piece] = []
+    i = 0
+    while i < len(run):
+        if run[i].paren:
+            pieces.append(_Piece("paren", run[i:i + 1]))
+            i += 1
+            continue
+        if run[i].written.lower() in CONNECTORS and run[i].written.islower():
+            size = 2 if i + 1 < len(run) and run[i + 1].written == "the" else 1
+            pieces.append(_Piece("connector", run[i:i + size]))
+            i += size
+            continue
+        after_particle = i > 0 and run[i - 1].written.islower()
+        in_titled_name = (len(pieces) >= 2 and pieces[-1].kind == "name"
+                          and pieces[-2].kind in ("title", "honorific"))
+        for kind, size in (("title", _match_title(run, i, lex.lang)),
+                           ("honorific", _match_words(run, i, _honorifics(lex.lang), False)),
+                           ("gazetteer", _match_gazetteer(run, i, gaz))):
+            if size and kind == "gazetteer" and (after_particle or (
+                    in_titled_name and size == 1 and gaz.label(run[i].text) == "LOC")):
+                continue  # "Staffan de Mistura", "Müdürü Selim Karadağ": the name goes on
+            if size:
+                pieces.append(_Piece(kind, run[i:i + size]))
+                i += size
+                break
+        else:
+            if pieces and pieces[-1].kind == "name":
+                pieces[-1].words.append(run[i])
+            else:
+                pieces.append(_Piece("name", [run[i]]))
+            i += 1
+    return _split_common(_join_connectors(_join_heads(pieces, lex, gaz), lex), lex)
+
+
+def _split_common(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]:
+    """A name does not go on over a word that is never a name ("Erdoğan Müslüman
+    liderlere"): the name piece is cut there (an organisation keeps it: "Russian
+    Foreign Ministry")."""
+    out: list[_Piece] = []
+    for piece in pieces:
+        if piece.kind != "name" or len(piece.words) < 2 or _bare_head(
+                piece.words[-1].text, lex.org_heads):
+            out.append(piece)
+            continue
+        current: list[_Word] = []
+        for word in piece.words:
+            if word.text in lex.not_entities:
+                if current:
+                    out.append(_Piece("name", current))
+                out.append(_Piece("connector", [word]))
+                current = []
+            else:
+                current.append(word)
+        if current:
+            out.append(_Piece("name", current))
+    return out
+
+
+def _join_connectors(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]:
+    """ "X ve Y ... Müşavirliği", "Organisation of the Petroleum Exporting Countries",
+    "Republic of Turkey": a connector joins its neighbours when the whole is one
+    organisation or place; otherwise it separates two names ("Lucas Paqueta and
+    Philippe Coutinho")."""
+    out: list[_Piece] = []
+    k = 0
+    while k < len(pieces):
+        piece = pieces[k]
+        if piece.kind == "connector":
+            before = out[-1] if out else None
+            after = pieces[k + 1] if k + 1 < len(pieces) else None
+            if before is None or after is None or before.kind not in (
+                    "name", "gazetteer", "org", "place") or after.kind not in (
+                    "name", "org", "gazetteer"):
+                k += 1
+                continue
+            first = before.words[-1].text if before.kind != "name" else before.words[0].text
+            of = piece.words[0].written in ("of", "for")
+            unfinished = before.kind == "name" and not _bare_head(before.words[-1].text,
+                                                                  lex.org_heads)
+            if (_bare_head(after.words[-1].text, lex.org_heads) and (of or unfinished)) or (
+                    of and first in lex.org_heads):
+                out[-1] = _Piece("org", [*before.words, *piece.words, *after.words])
+                k += 2
+                continue
+            if of and first in lex.loc_heads:
+                out[-1] = _Piece("place", [*before.words, *piece.words, *after.words])
+                k += 2
+                continue
+            k += 1
+            continue
+        out.append(piece)
+        k += 1
+    return out
+
+
+def _join_heads(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer) -> list[_Piece]:
+    """A name or gazetteer piece followed by words ending in an organisation head is one
+    organisation: "AB" + "Komisyonu"; "(AB)" between them is dropped: "Avrupa Birliği
+    (AB) Komisyonu" gives "AB Komisyonu" as well. So is a name before a gazetteer
+    organisation that ends in a head: "Russian" + "Foreign Ministry"."""
+    out: list[_Piece] = []
+    heads = lex.org_heads
+    for piece in pieces:
+        if (piece.kind == "gazetteer" and out and (out[-1].kind == "name" or (
+                out[-1].kind == "gazetteer" and gaz.label(out[-1].name) == "LOC"))
+                and gaz.label(piece.name) == "ORG" and _bare_head(piece.words[-1].text, heads)
+                and not (out[-1].kind == "gazetteer"
+                         and _POSSESSIVE.search(out[-1].words[-1].written))
+                and not (len(out) > 1 and out[-2].kind in ("title", "honorific"))):
+            out[-1] = _Piece("org", [*out[-1].words, *piece.words])
+            continue
+        if (piece.kind == "name" and out and out[-1].kind in ("gazetteer", "paren")
+                and _bare_head(piece.words[-1].text, heads)
+                and not _POSSESSIVE.search(out[-1].words[-1].written)):  # "China's State"
+            before = out[-1]
+            if before.kind == "paren":
+                out.append(_Piece("org", [*before.words, *piece.words]))
+                continue
+            out[-1] = _Piece("org", [*before.words, *piece.words])
+            continue
+        out.append(piece)
+    return out
+
+
+def _label_of(name: str, words: list[_Word], lex: Lexicon, gaz: Gazetteer,
+              model: str | None) -> str | None:
+    if name in lex.not_entities or not name:
         return None
-    for suffix in _TR_BARE_SUFFIXES:
-        if words[-1].endswith(suffix) and len(words[-1]) > len(suffix) + 2:
-            candidate = " ".join([*words[:-1], words[-1][: -len(suffix)]])
-            if gaz.label(candidate):
-                return candidate
+    if len(words) == 1 and _fold(name) in {**lex.months, **lex.weekdays}:
+        return "DATE"
+    known = gaz.label(name)
+    if known:
+        return known
+    last = words[-1].text
+    if _bare_head(last, lex.org_heads):
+        return "ORG"
+    if last in lex.loc_heads:
+        return "LOC"
+    if len(words) > 2 and words[1].written.islower():  # "Banque de France", "Republic of"
+        if words[0].text in lex.org_heads:
+            return "ORG"
+        if words[0].text in lex.loc_heads:
+            return "LOC"
+    if _bare_head(last, lex.words("names.event_heads")):
+        return "MISC"  # "NATO Zirvesi": an event
+    if any(last.endswith(suffix) and len(last) > len(suffix) + 2
+           for suffix in lex.org_suffixes):
+        return "ORG"  # "Konyaspor"
+    if len(words) == 1 and last.isupper() and 3 <= len(last) <= 8 and model is None:
+        return "ORG"  # an acronym no list knows ("TÜBİTAK"): most are organisations
+    return model
+
+
+@dataclass
+class Names:
+    """A document's mentions and the index of its people's names (built once, used by
+    the quote layer too)."""
+
+    mentions: list[Mention]
+    people: PersonIndex
+
+
+def resolve_entities(text: str, spans: list[tuple[str, int, int]], lang: str,
+                     gaz: Gazetteer | None = None) -> list[Mention]:
+    """``spans`` are the model's (label, start, end); returns the document's mentions."""
+    return resolve_names(text, spans, lang, gaz).mentions
+
+
+def resolve_names(text: str, spans: list[tuple[str, int, int]], lang: str,
+                  gaz: Gazetteer | None = None) -> Names:
+    """The document's mentions and its people, from the model's spans and the text."""
+    gaz = gaz or load_gazetteer()
+    lex = lexicon(lang)
+    model = _model_labels(text, spans)
+    mentions: list[Mention] = []
+    for p_start, p_end in _paragraph_spans(text):
+        paragraph = text[p_start:p_end]
+        credits = _credits(text, p_start, p_end, lex)
+        mentions += credits
+        if _shouting(paragraph):
+            continue  # a headline in capitals: its words are not names as written
+        skip = max((m.end for m in credits if m.source == "dateline"), default=p_start)
+        skip = skip + 2 if skip > p_start else skip
+        for run in _runs(text, p_start, p_end, lex, model):
+            mentions += _run_mentions(text, run, lex, gaz, model, skip)
+    mentions += [Mention(text[s:e], s, e, MODEL_LABELS[label.upper()], base_name(text[s:e]))
+                 for label, s, e in spans
+                 if MODEL_LABELS.get(label.upper()) in ("DATE", "MONEY")]
+    return consolidate(text, _dedupe(mentions), gaz, lex)
+
+
+def _model_labels(text: str, spans: list[tuple[str, int, int]]) -> dict[int, str]:
+    """Character offset -> the model's label there (PER/ORG/LOC/DATE/MONEY)."""
+    out: dict[int, str] = {}
+    for label, start, end in spans:
+        mapped = MODEL_LABELS.get(label.upper(), "MISC")
+        for i in range(start, end):
+            out[i] = mapped
+    return out
+
+
+def _paragraph_spans(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+(?:\n(?!\n)[^\n]+)*", text)]
+
+
+def _shouting(paragraph: str) -> bool:
+    letters = [c for c in paragraph if c.isalpha()]
+    return len(letters) > 12 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+
+
+def _titlecase(word: str, lang: str) -> str:
+    if lang == "tr":
+        return word[:1] + word[1:].replace("I", "ı").replace("İ", "i").lower()
+    return word[:1] + word[1:].lower()
+
+
+def _credits(text: str, p_start: int, p_end: int, lex: Lexicon) -> list[Mention]:
+    """A dateline's city and agency ("BRÜKSEL (AA) -", "MOSCOW, February 3. /TASS/."),
+    and an agency credited at a paragraph's end ("... dedi. (DHA)")."""
+    out: list[Mention] = []
+    paragraph = text[p_start:p_end]
+    dateline = _DATELINE.match(paragraph)
+    if dateline and len(dateline.group("city").strip()) > 2:
+        city = dateline.group("city").strip()
+        name = " ".join(_titlecase(w, lex.lang) for w in city.split())
+        out.append(Mention(city, p_start, p_start + len(city), "LOC", name, source="dateline"))
+        credit = _CREDIT.search(paragraph, dateline.end("city"), dateline.end())
+        if credit and credit.group("agency").strip() in lex.agencies:
+            s = p_start + credit.start("agency")
+            agency = credit.group("agency").strip()
+            out.append(Mention(agency, s, s + len(agency), "ORG", agency, source="dateline"))
+    tail = re.search(r"\((?P<agency>[^()]{2,20})\)\s*$", paragraph)
+    if tail and tail.group("agency") in lex.agencies:
+        s = p_start + tail.start("agency")
+        out.append(Mention(tail.group("agency"), s, s + len(tail.group("agency")), "ORG",
+                           tail.group("agency"), source="credit"))
+    return out
+
+
+def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
+                  model: dict[int, str], skip_until: int = 0) -> list[Mention]:
+    """Mentions of one run of name words (``skip_until``: a dateline before it)."""
+    out: list[Mention] = []
+    pieces = _pieces(run, lex, gaz)
+    role_start = pieces[0].start if pieces else 0
+    title_end: int | None = None  # end of the last title since the last person
+    titled = False  # a title or an honorific right before
+    for k, piece in enumerate(pieces):
+        following = pieces[k + 1] if k + 1 < len(pieces) else None
+        if piece.kind in ("title", "honorific"):
+            if piece.kind == "title":
+                title_end = piece.end
+            titled = True
+            continue
+        if piece.kind == "connector" or piece.start < skip_until:
+            continue
+        if piece.kind == "paren" and following is not None and following.kind == "name":
+            continue  # "(Boris) Johnson": the first name goes with the next piece
+        was_titled, titled = titled, False
+        name, words = piece.name, piece.words
+        model_label = _model_label(model, piece.start, piece.end)
+        if piece.kind == "paren":
+            label = gaz.label(name) or ("ORG" if name.isupper() and len(name) <= 6 else None)
+            if label:
+                out.append(Mention(words[0].written, words[0].start, words[0].end, label,
+                                   name, source="text"))
+            continue
+        if piece.kind == "gazetteer":
+            label = gaz.label(name) or gaz.label(name.upper())
+        elif piece.kind in ("org", "place"):
+            label = "ORG" if piece.kind == "org" else "LOC"
+            name = _collapse_parenthesis(piece) or " ".join(
+                [*(w.written for w in words[:-1] if not w.paren), words[-1].text])
+        else:
+            known = _label_of(name, words, lex, gaz, None)
+            before_title = following is not None and following.kind == "title"
+            if k == 0 and not was_titled and role_before(text, piece.start, lex):
+                was_titled = True
+            context = _context_label(text, piece, following, lex)
+            if known:
+                label = known
+            elif k == 0 and _org_noun_before(text, piece.start, lex):
+                label = "ORG"
+            elif context and not was_titled:
+                label = context
+            elif was_titled:
+                label = "PER"
+            elif before_title:
+                label = model_label if model_label in ("ORG", "LOC") else None  # the role's
+            elif model_label:
+                label = model_label
+            else:
+                label = "PER" if len(words) >= 2 and words[0].text not in lex.not_entities \
+                    else None
+            head = _bare_head(words[-1].text, lex.org_heads)
+            if head and head != words[-1].text:
+                name = " ".join([*name.split()[:-1], head])
+        if label == "DATE":
+            out.append(Mention(text[piece.start:piece.end], piece.start, piece.end, "DATE",
+                               name, source="text"))
+            continue
+        if label not in ("PER", "ORG", "LOC", "MISC") or name in lex.not_entities:
+            continue
+        role = None
+        if label == "PER":
+            role = (text[role_start:title_end].strip(" ,") if title_end is not None
+                    else role_before(text, piece.start, lex))
+            name = _person_name(pieces, k, _strip_honorifics(name, lex))
+            title_end = None
+            role_start = following.start if following else piece.end
+        out.append(Mention(text[piece.start:piece.end], piece.start, piece.end, label, name,
+                           role, source="title" if was_titled else "text"))
+    return out
+
+
+def _context_label(text: str, piece: _Piece, following: _Piece | None, lex: Lexicon
+                   ) -> str | None:
+    """What the words around a name say it is: an apposition with a title makes a
+    person ("Ali al-Nuaimi, the Oil Minister"); a place noun makes a place ("the city
+    of Nimes", "Lahey kentinde"), and so does a place's case ("in Pidie", "Honaz'da")."""
+    after = text[piece.end:piece.end + 60]
+    before = text[max(0, piece.start - 30):piece.start]
+    if following is None:
+        apposition = re.match(r",\s+(?:the|a|an|its|his|her)\s+((?:[\w-]+\s*){1,4})", after)
+        titles = lex.title_words | {t.lower() for t in lex.title_words}
+        if apposition and any(w in titles for w in apposition.group(1).split()):
+            return "PER"
+    folded_after = after.lower().split()
+    if folded_after and any(folded_after[0].startswith(n) for n in lex.place_nouns_after):
+        return "LOC"
+    words_before = before.lower().split()
+    if len(words_before) >= 2 and words_before[-1] == "of" and words_before[-2] in \
+            lex.place_nouns_before:
+        return "LOC"
+    if words_before and words_before[-1] in ("in", "near") and len(piece.words) == 1:
+        return "LOC"
+    if lex.lang == "tr" and len(piece.words) == 1 and re.search(
+            r"[’'´](?:d[ae]|t[ae]|d[ae]n|t[ae]n|d[ae]ki|t[ae]ki)$", piece.words[-1].written):
+        return "LOC"
     return None
 
 
-def trim_span(text: str, start: int, end: int, gaz: Gazetteer) -> tuple[int, int]:
-    """Drop words a name does not start or end with: articles, dates, lower-case words
-    ("Şubatta Güney Kore" -> "Güney Kore", "Dijsselbloem on Jan" -> "Dijsselbloem")."""
-    words = _words(text, start, end)
-
-    def is_date(word: str) -> bool:
-        bare = strip_suffix(word).rstrip(".,")
-        return bare in gaz.dates or any(bare.lower().startswith(d.lower()) and len(d) > 3
-                                        for d in gaz.dates if d[:1].isupper() and
-                                        len(bare) <= len(d) + 4)
-
-    while len(words) > 1 and (words[0][0] in ("the", "The", "a", "A") or is_date(words[0][0])
-                              or (not words[0][0][:1].isupper()
-                              and not words[0][0][:1].isdigit())):
-        words = words[1:]
-    while len(words) > 1 and (is_date(words[-1][0]) or (not words[-1][0][:1].isupper()
-                              and not words[-1][0][:1].isdigit())):
-        words = words[:-1]
-    if not words:
-        return start, start
-    return words[0][1], words[-1][2]
+def _org_noun_before(text: str, start: int, lex: Lexicon) -> bool:
+    """ "German steelmaker Rheinwerk Stahl", "equipment maker Philips": a noun for an
+    organisation right before a name makes it one."""
+    words = text[max(0, start - 40):start].split()
+    return bool(words) and words[-1] in lex.org_references and words[-1].islower()
 
 
-def _words(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
-    return [(m.group(), start + m.start(), start + m.end())
-            for m in _WORD.finditer(text[start:end])]
+def _strip_honorifics(name: str, lex: Lexicon) -> str:
+    for honorific in sorted(lex.honorifics, key=len, reverse=True):
+        if name.startswith(honorific + " "):
+            return name[len(honorific) + 1:]
+    return name
 
 
-def split_span(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Split a span after any word with a case suffix that is not the span's last word."""
-    pieces = []
-    current = start
-    words = _words(text, start, end)
-    for i, (word, _ws, we) in enumerate(words):
-        if i < len(words) - 1 and _SUFFIX.search(word.rstrip(",.;:")):
-            pieces.append((current, we))
-            current = words[i + 1][1]
-    pieces.append((current, end))
-    return pieces
+def _collapse_parenthesis(piece: _Piece) -> str | None:
+    """ "Avrupa Birliği (AB) Komisyonu" -> "AB Komisyonu" (the org piece holds "(AB)")."""
+    if not piece.words[0].paren:
+        return None
+    abbreviation = piece.words[0].written.strip("()")
+    rest = [w.written for w in piece.words[1:-1]] + [piece.words[-1].text]
+    return " ".join([abbreviation, *rest])
 
 
-def _is_name_word(word: str) -> bool:
-    core = word.strip(",.;:()\"“”«»")
-    return bool(core) and (core[0].isupper() or core[:1].isdigit())
+def _person_name(pieces: list[_Piece], k: int, name: str) -> str:
+    """ "(Boris) Johnson" -> "Boris Johnson"."""
+    if k and pieces[k - 1].kind == "paren":
+        first = pieces[k - 1].name
+        if first[:1].isupper() and not first.isupper():
+            return f"{first} {name}"
+    return name
 
 
-def split_role(text: str, start: int, end: int, gaz: Gazetteer) -> tuple[str | None, int]:
-    """Return (role, name_start) for a span that holds a title before a name."""
-    words = _words(text, start, end)
-    last_title = -1
-    for i, (word, _s, _e) in enumerate(words[:-1]):
-        if strip_suffix(word) in gaz.titles:
-            last_title = i
-    if last_title < 0:
-        return None, start
-    role = text[words[0][1]:words[last_title][2]]
-    return role, words[last_title + 1][1]
+def _model_label(model: dict[int, str], start: int, end: int) -> str | None:
+    labels = [model[i] for i in range(start, end) if i in model]
+    if not labels:
+        return None
+    best = max(set(labels), key=labels.count)
+    return best if best in NAME_LABELS else None
 
 
-def role_before(text: str, start: int, gaz: Gazetteer, max_words: int = 8) -> str | None:
-    """The title right before a name: "... Dışişleri Bakanı Mevlüt Çavuşoğlu" -> the
-    capitalised run ending in a title word ("Dışişleri Bakanı")."""
-    head = text[max(0, start - 160):start]
+def role_before(text: str, start: int, lex: Lexicon, max_words: int = 8,
+                include_title: bool = True) -> str | None:
+    """The role right before a name ("... Dışişleri Bakanı Mevlüt Çavuşoğlu",
+    "spokesman Christian Lindmeier"): the run of capitalised words, connectors and
+    title words that ends in a title word."""
+    head = text[max(0, start - 200):start]
     words = head.split()
-    if not words or strip_suffix(words[-1]) not in gaz.titles:
+    if not words:
+        return None
+    last = strip_suffix(words[-1].strip(",;:"))
+    if include_title and last not in lex.title_words and last.lower() not in lex.title_words:
+        return None
+    if words[-1].endswith((",", ";", ":", ".")):
         return None
     run: list[str] = []
     for word in reversed(words):
         bare = word.strip("()")
-        if len(run) >= max_words or not bare:
+        if len(run) >= max_words or not bare or bare.endswith((",", ";", ":", "\"", "”")):
             break
-        if (bare[0].isupper() or bare in gaz.titles or bare.lower() in gaz.titles
-                or bare in ("ve", "and", "of", "for", "de", "du")):
+        if bare[:1].isupper() or bare in lex.title_words or bare.lower() in lex.title_words \
+                or bare in ("ve", "and", "of", "for", "de", "du") or bare.startswith("("):
             run.append(word)
-            if word.endswith(",") or word.endswith("."):
-                run.pop()
-                break
             continue
         break
     while run and run[-1] in ("ve", "and", "of", "for", "de", "du"):
@@ -212,165 +768,147 @@ def role_before(text: str, start: int, gaz: Gazetteer, max_words: int = 8) -> st
     return role or None
 
 
-def _gazetteer_pattern(gaz: Gazetteer) -> re.Pattern[str] | None:
-    names = sorted({*gaz.labels, *gaz.aliases}, key=len, reverse=True)
-    if not names:
-        return None
-    alternatives = "|".join(re.escape(n) for n in names)
-    return re.compile(rf"(?<![\w'’])(?:{alternatives})(?:[’']\w+)?(?![\w])")
-
-
-@functools.cache
-def gazetteer_pattern(path: Path = GAZETTEER_FILE) -> re.Pattern[str] | None:
-    return _gazetteer_pattern(load_gazetteer(path))
-
-
-def resolve_entities(text: str, spans: list[tuple[str, int, int]], lang: str,
-                     gaz: Gazetteer | None = None) -> list[Mention]:
-    """``spans`` are the model's (label, start, end); returns canonical mentions."""
-    gaz = gaz or load_gazetteer()
-    mentions: list[Mention] = []
-    for model_label, span_start, span_end in spans:
-        label = MODEL_LABELS.get(model_label.upper(), "MISC")
-        for start, end in split_span(text, span_start, span_end):
-            start, end = trim_span(text, start, end, gaz)
-            if end <= start or (_inside_role(text, end, gaz) and not known_form(
-                    base_name(text[start:end]), gaz)):
-                continue  # "AB Dış İlişkiler" of "AB Dış İlişkiler ... Temsilcisi X"
-            mention = _mention(text, start, end, label, gaz)
-            if mention:
-                mentions.append(mention)
-    mentions += _titled_people(text, mentions, gaz)
-    mentions = _gazetteer_mentions(text, mentions, gaz)
-    mentions.sort(key=lambda m: (m.start, -m.end))
-    return consolidate(text, mentions, gaz)
-
-
-def _mention(text: str, start: int, end: int, label: str, gaz: Gazetteer) -> Mention | None:
-    written = text[start:end].strip(" ,.;:")
-    if not written:
-        return None
-    end = start + len(text[start:end].rstrip(" ,.;:"))
-    role, name_start = split_role(text, start, end, gaz)
-    if role:
-        label = "PER"
-        start = name_start
-        written = text[start:end]
-    name = base_name(written)
-    if not name or name in gaz.not_entities or strip_suffix(name) in gaz.titles:
-        return None
-    known = known_form(name, gaz)
-    if name in gaz.dates or name.split()[0] in gaz.dates:
-        label = "DATE"
-    elif name.split()[-1] in EVENT_HEADS:
-        label = "MISC"
-    elif known:
-        label = gaz.label(known) or label
-        name = known
-    if role is None and label in ("PER", "ORG", "LOC", "MISC") and not known:
-        # A title right before a name makes it a person ("Sözcüsü Stephane Dujarric").
-        role = role_before(text, start, gaz)
-        if role:
-            label = "PER"
-    return Mention(written, start, end, label, gaz.canonical(name), role)
-
-
-_NAME_AFTER_TITLE = re.compile(
-    r"(?P<name>[A-ZÇĞİÖŞÜ][\w.-]+(?:\s+(?:al-|bin\s+|van\s+|de\s+)?[A-ZÇĞİÖŞÜ][\w-]+){1,3}"
-    r"(?:[’']\w+)?)")
-
-
-@functools.lru_cache(maxsize=8)
-def _title_pattern(titles: frozenset[str]) -> re.Pattern[str]:
-    """Every capitalised title in one pattern (longest first), compiled once: one pass over
-    the text instead of one per title, which was a third of the NLP stage's own time."""
-    alternatives = "|".join(re.escape(t) for t in sorted(
-        (t for t in titles if t[:1].isupper()), key=lambda t: (-len(t), t)))
-    return re.compile(rf"(?<![\w'’])(?:{alternatives})\s+")
-
-
-def _titled_people(text: str, found: list[Mention], gaz: Gazetteer) -> list[Mention]:
-    """People the model missed but a title announces: "Bakanı Mevlüt Çavuşoğlu,"."""
-    people = []
-    taken = [(m.start, m.end) for m in found]
-    for match in _title_pattern(frozenset(gaz.titles)).finditer(text):
-        name = _NAME_AFTER_TITLE.match(text, match.end())
-        if not name:
+def _dedupe(mentions: list[Mention]) -> list[Mention]:
+    """One mention per span: the longest wins where spans overlap, except that a
+    parenthesised abbreviation inside a longer one stays ("AB" in "AB Komisyonu")."""
+    mentions.sort(key=lambda m: (m.start, -(m.end - m.start)))
+    kept: list[Mention] = []
+    for m in mentions:
+        if any(k.start <= m.start and m.end <= k.end and (k.start, k.end) != (m.start, m.end)
+               and k.canonical.split()[0] != m.canonical for k in kept) and m.source != "text":
             continue
-        start, end = name.span()
-        words = [strip_suffix(w) for w in name.group().split()]
-        if (any(a < end and start < b for a, b in taken) or words[0] in gaz.titles
-                or known_form(" ".join(words), gaz) or words[0] in gaz.dates):
+        if any((k.start, k.end, k.canonical) == (m.start, m.end, m.canonical) for k in kept):
             continue
-        role = role_before(text, start, gaz)
-        people.append(Mention(name.group(), start, end, "PER", base_name(name.group()),
-                              role, source="title"))
-        taken.append((start, end))
-    return people
-
-
-def _inside_role(text: str, end: int, gaz: Gazetteer) -> bool:
-    """True when the words after ``end`` continue a role up to a title word."""
-    following = text[end:end + 80].split()
-    for word in following[:6]:
-        bare = strip_suffix(word.strip(",.;:"))
-        if bare in gaz.titles:
-            return True
-        if not (bare[:1].isupper() or bare in ("ve", "and", "of")):
-            return False
-    return False
-
-
-def _gazetteer_mentions(text: str, found: list[Mention], gaz: Gazetteer) -> list[Mention]:
-    pattern = gazetteer_pattern() if gaz is load_gazetteer() else _gazetteer_pattern(gaz)
-    if pattern is None:
-        return found
-    kept = list(found)
-    for match in pattern.finditer(text):
-        start, end = match.span()
-        overlapping = [m for m in kept if m.start < end and start < m.end]
-        # A longer gazetteer name replaces the model's pieces of it ("Cox's Bazar"); a
-        # model span that contains the gazetteer name (a person, a longer name) wins.
-        if any(m.start < start or m.end > end or m.label == "PER" for m in overlapping):
-            continue
-        name = base_name(match.group())
-        label = gaz.label(name)
-        if label:
-            kept = [m for m in kept if m not in overlapping]
-            kept.append(Mention(match.group(), start, end, label, gaz.canonical(name),
-                                source="gazetteer"))
+        kept.append(m)
     return kept
 
 
-def consolidate(text: str, mentions: list[Mention], gaz: Gazetteer) -> list[Mention]:
-    """Document-level names: surnames map to full names, PER wins once seen."""
-    full_names: dict[str, str] = {}  # surname -> full name
-    per_names: set[str] = set()
+def consolidate(text: str, mentions: list[Mention], gaz: Gazetteer,
+                lex: Lexicon | None = None) -> Names:
+    """Document-level names: a shorter form of a person's name is that person; a name
+    seen as a person once is a person everywhere; roles carry over."""
+    people = [m.canonical for m in mentions if m.label == "PER" and len(m.canonical.split()) > 1]
+    people.sort(key=lambda n: -len(n.split()))
+    index = PersonIndex(people)
+    per_names = {m.canonical for m in mentions if m.label == "PER"}
+    org_short: dict[str, str] = {}
     for m in mentions:
-        if m.label == "PER":
-            per_names.add(m.canonical)
-            words = m.canonical.split()
-            if len(words) >= 2:
-                full_names.setdefault(words[-1], m.canonical)
+        words = m.canonical.split()
+        if m.label == "ORG" and len(words) > 1 and not gaz.label(m.canonical) \
+                and not gaz.label(words[0]):
+            org_short.setdefault(words[0], m.canonical)
     roles: dict[str, str] = {}
     for m in mentions:
-        if m.canonical in full_names and m.label in ("PER", "ORG", "LOC", "MISC"):
+        if m.label not in (*NAME_LABELS, "MISC"):
+            continue
+        full = index.full_name(m.canonical)
+        if full and full != m.canonical and (m.label == "PER" or len(m.canonical.split()) == 1
+                                             or not gaz.label(m.canonical)):
             # "Karadağ" is a country, but in an article about Selim Karadağ it is him.
-            m.canonical = full_names[m.canonical]
+            m.canonical, m.label = full, "PER"
+        elif not gaz.label(m.canonical) and (full or m.canonical in per_names):
             m.label = "PER"
-        elif m.canonical in per_names and gaz.label(m.canonical) is None:
-            m.label = "PER"
+        elif m.label == "ORG" and m.canonical in org_short:
+            m.canonical = org_short[m.canonical]  # "Cobalt" for "Cobalt Biosciences"
         if m.label == "PER" and m.role:
             roles.setdefault(m.canonical, m.role)
-    # Surnames the model missed altogether ("... diyen Stoltenberg,").
+    # Surnames the model and the runs missed ("... diyen Stoltenberg,").
     taken = [(m.start, m.end) for m in mentions]
     extra = []
-    for surname, full in full_names.items():
-        for match in re.finditer(rf"(?<![\w'’]){re.escape(surname)}(?:[’']\w+)?(?!\w)", text):
+    lex = lex or lexicon("tr")
+    for short, full in index.short_forms().items():
+        if short in lex.not_entities or gaz.label(short):
+            continue
+        for match in re.finditer(rf"(?<![\w'’])({re.escape(short)})(?:[’'´]\w+)?(?![\w])",
+                                 text):
             s, e = match.span()
             if not any(a < e and s < b for a, b in taken):
                 extra.append(Mention(match.group(), s, e, "PER", full, source="document"))
+                taken.append((s, e))
     for m in [*mentions, *extra]:
         if m.label == "PER" and not m.role:
             m.role = roles.get(m.canonical)
-    return sorted([*mentions, *extra], key=lambda m: (m.start, -m.end))
+    return Names(sorted([*mentions, *extra], key=lambda m: (m.start, -m.end)), index)
+
+
+def promote_speakers(text: str, mentions: list[Mention], speakers: Iterable[str], lang: str,
+                     gaz: Gazetteer | None = None) -> list[Mention]:
+    """People the quote layer found speaking are people: their mentions labelled ORG or
+    LOC by the model become PER, and a speaker the name layer missed altogether
+    ("Rutte, …" at the start of a sentence) gets its mentions."""
+    gaz = gaz or load_gazetteer()
+    lex = lexicon(lang)
+    people = {name for name in speakers if name and not gaz.label(name)
+              and not _bare_head(name.split()[-1], lex.org_heads)
+              and name not in lex.not_entities}
+    if not people:
+        return mentions
+    for m in mentions:
+        if m.canonical in people and m.label in ("ORG", "LOC", "MISC"):
+            m.label = "PER"
+    known = {m.canonical for m in mentions}
+    taken = [(m.start, m.end) for m in mentions]
+    added = []
+    for name in people - known:
+        for match in re.finditer(rf"(?<![\w'’])({re.escape(name)})(?:[’'´]\w+)?(?![\w])",
+                                 text):
+            s, e = match.span()
+            if not any(a < e and s < b for a, b in taken):
+                added.append(Mention(match.group(), s, e, "PER", name, source="document"))
+    return sorted([*mentions, *added], key=lambda m: (m.start, -m.end))
+
+
+class PersonIndex:
+    """Full names of a document's people and the shorter forms that refer to them:
+    surnames ("Juncker"), surnames with particles ("von der Leyen", "De Mistura"), and
+    any single word of a name that no other person shares ("Qin", "Ban")."""
+
+    def __init__(self, full_names: Iterable[str]) -> None:
+        self.full: list[str] = []
+        for name in sorted(set(full_names), key=lambda n: (-len(n.split()), n)):
+            if not any(self._part_of(name, other) for other in self.full):
+                self.full.append(name)
+        counts: dict[str, set[str]] = {}
+        for name in self.full:
+            words = name.split()
+            for w in words:
+                counts.setdefault(_fold(w), set()).add(name)
+                head, _, rest = w.partition("-")
+                if rest and head.islower():  # "al-Falih" is also "Falih"
+                    counts.setdefault(_fold(rest), set()).add(name)
+            for k in range(1, len(words)):
+                counts.setdefault(_fold(" ".join(words[k:])), set()).add(name)
+        self.by_form = {form: next(iter(names)) for form, names in counts.items()
+                        if len(names) == 1}
+
+    @staticmethod
+    def _part_of(short: str, full: str) -> bool:
+        s, f = _fold(short).split(), _fold(full).split()
+        return len(s) < len(f) and any(f[i:i + len(s)] == s for i in range(len(f) - len(s) + 1))
+
+    def full_name(self, name: str) -> str | None:
+        if name in self.full:
+            return name
+        folded = _fold(name)
+        found = self.by_form.get(folded)
+        if found:
+            return found
+        return next((f for f in self.full if self._part_of(name, f)), None)
+
+    def short_forms(self) -> dict[str, str]:
+        """Single words that name one person of the document ("Juncker", "Ban",
+        "Villeroy", "Nuaimi"), written as in the full name, for finding the mentions the
+        model missed."""
+        out = {}
+        for name in self.full:
+            for word in name.split():
+                for part in (word, word.partition("-")[2]):
+                    if len(part) > 2 and part[:1].isupper() and \
+                            self.by_form.get(_fold(part)) == name:
+                        out[part] = name
+        return out
+
+
+def _fold(text: str) -> str:
+    return text.replace("İ", "i").replace("I", "ı").casefold() if re.search(
+        r"[çğışöüÇĞİŞÖÜ]", text) else text.casefold()

@@ -18,14 +18,16 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from newswire.config import REPO_ROOT
-
 PROCESSORS = {
     "tr": ("tokenize", "mwt", "pos", "lemma", "ner"),
     "en": ("tokenize", "mwt", "pos", "lemma", "ner"),
 }
 REQUIRED = {"tokenize", "ner"}
-DEFAULT_DIR = REPO_ROOT / "stanza_models"
+# The repository root (include/newswire/nlp/models.py is three levels down), where
+# ``python -m newswire models download`` puts the models by default. Worked out here
+# rather than imported from newswire.config, which would load the lake's dependencies
+# (s3fs, pyarrow) into every process that only needs a stanza model.
+DEFAULT_DIR = Path(__file__).resolve().parents[3] / "stanza_models"
 
 
 class ModelNotFound(RuntimeError):

@@ -21,7 +21,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from newswire.nlp.timex import MONTHS, TR_MONTHS, fold_case
+from newswire.nlp.lexicon import fold_case, lexicon
+from newswire.nlp.timex import MONTHS, TR_MONTHS
 
 __all__ = ["Quantity", "extract_quantities"]
 
@@ -39,68 +40,32 @@ class Quantity:
 # preceding letter, digit, dash, slash or colon: "G20", "F-16", "12/05", "14:30".
 _NUMBER = re.compile(r"(?<![\w.,/:\-])\d+(?:[.,]\d+)*")
 
-_TR_SCALES = {"bin": 1e3, "milyon": 1e6, "milyar": 1e9, "trilyon": 1e12}
+# Quantity words come from the lexicons (lexicon/tr.yaml, lexicon/en.yaml: "quantities").
+_TRW, _ENW = lexicon("tr").quantities, lexicon("en").quantities
+_TR_SCALES = {word: float(value) for word, value in _TRW["scales"].items()}
 # Case endings follow vowel harmony, so "bine"/"bini" but never "bina" (building).
 _TR_SCALE_SUFFIX_START = {"bin": "eidl", "milyon": "auld", "milyar": "aıld", "trilyon": "auld"}
-_EN_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
-              "bn": 1e9, "mln": 1e6, "mn": 1e6}
-_EN_SYMBOL_SCALES = {"m": 1e6, "k": 1e3, "bn": 1e9}  # "$5m", "£2bn": only after a sign
+_EN_SCALES = {word: float(value) for word, value in _ENW["scales"].items()}
+_EN_SYMBOL_SCALES = {k: float(v) for k, v in _ENW["symbol_scales"].items()}  # "$5m", "£2bn"
 
-_SYMBOLS = {"$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "₺": "TRY",
-            "a$": "AUD", "c$": "CAD", "hk$": "HKD"}
-_CODES = {"usd": "USD", "eur": "EUR", "gbp": "GBP", "try": "TRY"}
-_EN_CURRENCIES = {
-    "dollar": "USD", "dollars": "USD", "euro": "EUR", "euros": "EUR", "pound": "GBP",
-    "pounds": "GBP", "sterling": "GBP", "lira": "TRY", "liras": "TRY", "yen": "JPY",
-    "yuan": "CNY", "rouble": "RUB", "roubles": "RUB", "ruble": "RUB", "rubles": "RUB",
-}
-_TR_CURRENCIES = {"dolar": "USD", "avro": "EUR", "euro": "EUR", "sterlin": "GBP",
-                  "pound": "GBP", "lira": "TRY", "tl": "TRY", "ruble": "RUB"}
+_SYMBOLS = dict(_ENW["symbols"])
+_CODES = dict(_ENW["codes"])
+_EN_CURRENCIES = dict(_ENW["currencies"])
+_TR_CURRENCIES = dict(_TRW["currencies"])
 
-_EN_SPELLED = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90,
-}
-_EN_UNITS_DIGIT = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-                   "seven": 7, "eight": 8, "nine": 9}
+_EN_NUMBERS = {word: int(value) for word, value in _ENW["spelled"].items()}
+# Spelled numbers that count before a noun; "one" is mostly a pronoun ("one of them").
+_EN_SPELLED = {w: v for w, v in _EN_NUMBERS.items() if w != _ENW["article"] and v < 100}
+_EN_UNITS_DIGIT = {w: v for w, v in _EN_NUMBERS.items() if v < 10}
+_TR_NUMBERS = {word: int(value) for word, value in _TRW["spelled"].items()}
 
 # Words that end the search for a counted noun.
-_EN_STOP = frozenset({
-    "a", "an", "the", "and", "or", "but", "nor", "of", "in", "on", "at", "to", "for",
-    "from", "by", "with", "as", "than", "that", "which", "who", "whom", "whose", "is",
-    "are", "was", "were", "be", "been", "being", "will", "would", "could", "should", "can",
-    "may", "might", "must", "shall", "has", "have", "had", "do", "does", "did", "not",
-    "no", "so", "if", "when", "while", "into", "onto", "up", "down", "out", "over",
-    "under", "about", "since", "after", "before", "during", "per", "each", "last", "this",
-    "next", "its", "their", "his", "her", "our", "my", "your", "it", "they", "he", "she",
-    "we", "i", "you", "them", "him", "us", "a.m.", "p.m.", "am", "pm", "gmt", "utc", "est",
-    "edt", "bst", "cet", "ago",
-})
-_EN_MODIFIERS = frozenset({
-    "more", "additional", "new", "extra", "other", "further", "fewer", "another", "such",
-})
-
-_TR_STOP = frozenset({
-    "ve", "veya", "ya", "ile", "ama", "fakat", "ancak", "de", "da", "ki", "bu", "şu", "o",
-    "bir", "için", "gibi", "kadar", "olarak", "olan", "olmak", "civarında", "dolayında",
-    "düzeyinde", "oranında", "seviyesinde", "seviyesine", "düzeyine", "üzerinde",
-    "üzerine", "aşkın", "fazla", "az", "daha", "en", "çok", "arasında", "sonra", "önce",
-    "içinde", "içerisinde", "yaklaşık", "ise", "mi", "mı", "mu", "mü", "üstü", "altı",
-    "üzeri", "başına", "sonrası", "öncesi", "ayrıca", "hem", "her", "tüm", "oldu",
-    "olacak", "olduğunu", "itibarıyla", "itibaren", "göre", "karşı",
-})
-_TR_MODIFIERS = frozenset({
-    "yeni", "ek", "ilave", "katılımcı", "müttefik", "üye", "adet", "farklı", "ayrı",
-})
+_EN_STOP = frozenset(_ENW["stop_words"])
+_EN_MODIFIERS = frozenset(_ENW["modifiers"])
+_TR_STOP = frozenset(_TRW["stop_words"])
+_TR_MODIFIERS = frozenset(_TRW["modifiers"])
 # Measures name the unit even when the counted stuff follows: "12 ton ilaç", "3,5 milyon doz".
-_TR_MEASURES = frozenset({
-    "ton", "kilogram", "kilo", "kg", "gram", "km", "kilometre", "metre", "metrekare",
-    "metreküp", "hektar", "dekar", "litre", "varil", "megavat", "kilovat", "gigavat",
-    "derece", "doz", "saat", "dakika",
-})
+_TR_MEASURES = frozenset(_TRW["measures"])
 
 # Participle, tense and infinitive endings: a word with one is a verb, not a counted noun.
 _TR_VERB = re.compile(
@@ -115,7 +80,7 @@ _TR_INFLECTED = re.compile(
 _TR_POSSESSIVE = re.compile(
     r"s?[ıiuü](?:n[ıiuü]n|n[ae]|nd[ae]|nd[ae]n|n[ıiuü]|yl[ae])?$")
 _TR_ORDINAL = re.compile(r"[ıiuü]?nc[ıiuü]\w*$")  # 13'üncü, 3'ncü
-_TR_MORE_THAN = frozenset(["fazla", "aşkın", "az", "çok"])
+_TR_MORE_THAN = frozenset(_TRW["more_than"])
 
 _WORD = re.compile(r"[ \t\n\xa0]+([^\W\d_]+(?:[-.'][^\W\d_]+)*)")
 
@@ -146,11 +111,11 @@ class _Reading:
     nominal: bool = False  # the number carries its own case ending: "8'e", "1 milyona"
 
 
-def extract_quantities(text: str, lang: str) -> list[Quantity]:
+def extract_quantities(text: str, lang: str, folded: str | None = None) -> list[Quantity]:
     """Amounts in `text` ("tr" or "en"), sorted by start."""
     if lang not in ("tr", "en"):
         raise ValueError(f"unsupported language: {lang!r}")
-    folded = fold_case(text, lang)
+    folded = fold_case(text, lang) if folded is None else folded
     found: list[Quantity] = []
     skip_until = 0
     for match in _NUMBER.finditer(folded):
@@ -168,8 +133,7 @@ def extract_quantities(text: str, lang: str) -> list[Quantity]:
             continue  # "999...9 milyar": more digits than a float holds is no amount
         found.append(Quantity(text[reading.start:reading.end], reading.start, reading.end,
                               reading.value, reading.unit))
-    if lang == "en":
-        found += _spelled_english(text, folded)
+    found += _spelled_english(text, folded) if lang == "en" else _spelled_turkish(text, folded)
     return _without_overlaps(found)
 
 
@@ -473,30 +437,99 @@ def _unit_before(found: list[Quantity], start: int) -> str | None:
 
 
 def _spelled_english(text: str, folded: str) -> list[Quantity]:
-    """"six deaths", "eight countries", "twenty-five states", "two million people".
+    """"six deaths", "eight countries", "twenty-five states", "two million people",
+    "a five-match streak", "two of our intellectuals".
 
-    Only with a counted noun after them: "one" is left out (it is mostly a pronoun), and
-    a spelled number with no noun ("two of them") is not an amount.
+    Only with a counted noun after them: "one" counts only before a scale word or a
+    hyphen ("one-day"), and a spelled number with no noun ("two of them") is no amount.
     """
-    tens = "|".join(_EN_SPELLED)
+    numbers = "|".join(sorted(_EN_NUMBERS, key=len, reverse=True))
     units = "|".join(_EN_UNITS_DIGIT)
-    pattern = re.compile(rf"(?<![\w-])({tens})(?:-({units}))?(?![\w-])")
+    pattern = re.compile(rf"(?<![\w-])({numbers})(?:-({units}))?(?![\w])")
     found: list[Quantity] = []
     for match in pattern.finditer(folded):
-        value = float(_EN_SPELLED[match.group(1)] + _EN_UNITS_DIGIT.get(match.group(2) or "", 0))
+        first = match.group(1)
+        value = float(_EN_NUMBERS[first] + _EN_UNITS_DIGIT.get(match.group(2) or "", 0))
         reading = _Reading(match.start(), match.end(), value)
         _read_scale(folded, reading, "en")
         _read_currency_word(folded, reading, "en")
+        hyphen = re.match(r"-([a-z]+)(?![\w-])", folded[reading.end:])
         if reading.currency:
             reading.unit = reading.currency
+        elif hyphen and hyphen.group(1) not in _EN_NUMBERS:  # "five-match", "one-day"
+            reading.unit, reading.end = hyphen.group(1), reading.end + hyphen.end()
+        elif first not in _EN_SPELLED and reading.end == match.end():
+            continue  # "one" alone is a pronoun
         else:
-            head = _english_head(_next_words(folded, reading.end, 3))
-            if head is None or re.match(r"\s+ago(?!\w)", folded[head.end:]):
+            of = re.match(r"\s+of\s+(?:our|the|their|its|his|her|these|those)(?=\s)",
+                          folded[reading.end:])
+            words = _next_words(folded, reading.end + (of.end() if of else 0), 3)
+            head = _english_head(words)
+            if head is None or re.match(r"\s+ago(?!\w)", folded[head.end:]) \
+                    or head.text in _ENW["spelled_not_units"]:
                 continue  # "two of them"; "five years ago" is a time, not an amount
             reading.unit, reading.end = head.text, head.end
         found.append(Quantity(text[reading.start:reading.end], reading.start, reading.end,
                               reading.value, reading.unit))
     return found
+
+
+def _spelled_turkish(text: str, folded: str) -> list[Quantity]:
+    """ "iki ülke", "beş kat", "yirmi beş kişi", "bir milyar vatandaş", "bir hafta".
+
+    A spelled number counts before a noun; "bir" is the indefinite article unless a scale
+    word or a unit of time follows ("bir milyar", "bir hafta").
+    """
+    words = "|".join(sorted(_TR_NUMBERS, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w'])(?:{words})(?:\s+(?:{words}))*(?![\w'])")
+    article = _TRW["article"]
+    found: list[Quantity] = []
+    for match in pattern.finditer(folded):
+        parts = match.group().split()
+        value = _compose_turkish(parts)
+        if value is None:
+            continue
+        reading = _Reading(match.start(), match.end(), float(value))
+        _read_scale(folded, reading, "tr")
+        scaled = reading.end != match.end()
+        _read_currency_word(folded, reading, "tr")
+        if reading.currency:
+            reading.unit = reading.currency
+        else:
+            if reading.nominal:
+                continue
+            following = _next_words(folded, reading.end, 1)
+            if parts == [article] and not scaled and not (
+                    following and any(following[0].stem.startswith(u)
+                                      for u in _TRW["article_counts_before"])):
+                continue  # "bir açıklama": the indefinite article
+            # The noun right after is what a spelled number counts ("iki kurum arasında").
+            noun = _next_words(folded, reading.end, 1)
+            if not noun or not _could_be_noun(noun[0].stem) or any(
+                    noun[0].stem.startswith(w) for w in _TRW["spelled_not_units"]):
+                continue
+            reading.unit, reading.end = noun[0].stem, noun[0].end
+        found.append(Quantity(text[reading.start:reading.end], reading.start, reading.end,
+                              reading.value, reading.unit))
+    return found
+
+
+def _compose_turkish(parts: list[str]) -> int | None:
+    """ "yirmi beş" -> 25, "iki yüz elli" -> 250; None for "beş altı" (a range)."""
+    if parts == ["yüz"]:
+        return None  # "yüz" alone is as often "face" ("yüz yüze")
+    total, current, last = 0, 0, None
+    for part in parts:
+        value = _TR_NUMBERS[part]
+        if value == 100:
+            current = (current or 1) * 100
+        elif last is not None and last < 100 and value >= last:
+            return None  # "beş altı": two numbers, not one
+        else:
+            current += value
+        last = value
+    total += current
+    return total or None
 
 
 def _without_overlaps(found: list[Quantity]) -> list[Quantity]:

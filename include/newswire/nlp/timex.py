@@ -25,12 +25,15 @@ Deliberate choices:
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import dateparser
+
+from newswire.nlp.lexicon import fold_case, lexicon
 
 __all__ = ["MONTHS", "TimeMention", "extract_time_mentions", "fold_case"]
 
@@ -44,49 +47,20 @@ class TimeMention:
     end_date: date  # inclusive
 
 
-TR_MONTHS = {
-    "ocak": 1, "şubat": 2, "mart": 3, "nisan": 4, "mayıs": 5, "haziran": 6,
-    "temmuz": 7, "ağustos": 8, "eylül": 9, "ekim": 10, "kasım": 11, "aralık": 12,
-}
-EN_MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6,
-    "july": 7, "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
-    "sept": 9, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
-}
+# Month and weekday names and relative words come from the lexicons ("time").
+TR_MONTHS = lexicon("tr").months
+EN_MONTHS = lexicon("en").months
 # Month words of both languages, case-folded; quantities uses them to tell dates from counts.
 MONTHS = {**TR_MONTHS, **EN_MONTHS}
 
-TR_WEEKDAYS = {
-    "pazartesi": 0, "salı": 1, "çarşamba": 2, "perşembe": 3,
-    "cumartesi": 5, "cuma": 4, "pazar": 6,
-}
-EN_WEEKDAYS = {
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3,
-    "friday": 4, "saturday": 5, "sunday": 6,
-}
+TR_WEEKDAYS = lexicon("tr").weekdays
+EN_WEEKDAYS = lexicon("en").weekdays
 
 # Relative words mapped to a step in periods: -1 the previous one, 0 this one, +1 the next.
-TR_STEP = {"geçen": -1, "bu": 0, "gelecek": 1, "önümüzdeki": 1}
-EN_STEP = {"last": -1, "this": 0, "next": 1, "coming": 1}
+TR_STEP = lexicon("tr").relative
+EN_STEP = lexicon("en").relative
 
 Window = tuple[date, date]
-
-
-def fold_case(text: str, lang: str) -> str:
-    """Lower-case text without changing its length, so match offsets stay valid.
-
-    Turkish dotted and dotless capitals are mapped first (İ -> i, I -> ı); characters
-    whose lower-case form has another length (İ outside Turkish) are left as they are.
-    Typographic apostrophes and dashes become ASCII ones so one pattern covers both.
-    """
-    if lang == "tr":
-        text = text.replace("İ", "i").replace("I", "ı")
-    text = text.replace("’", "'").replace("‘", "'").replace("–", "-").replace("—", "-")
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
 # --------------------------------------------------------------------------- calendar
@@ -185,7 +159,7 @@ class _Candidate:
     granularity: str  # "day", "month", "year", "week": "aynı ay" looks for a month before
 
 
-Resolver = Callable[[re.Match[str]], Window | None]
+Resolver = Callable[[re.Match[str], date], Window | None]
 
 
 @dataclass
@@ -197,14 +171,15 @@ class _Rule:
     unless: tuple[str, ...] = ()  # ...unless one of these groups matched ("salı günü")
 
 
-def _find(rules: list[_Rule], source: str, folded: str) -> Iterator[_Candidate]:
+def _find(rules: list[_Rule], source: str, folded: str, published: date
+          ) -> Iterator[_Candidate]:
     for rule in rules:
         for match in rule.pattern.finditer(folded):
             if (rule.capitalised and not any(match[group] for group in rule.unless)
                     and not _starts_upper(source, match, rule.capitalised)):
                 continue
             try:
-                window = rule.resolve(match)
+                window = rule.resolve(match, published)
             except (ValueError, OverflowError):  # 31 Şubat, year 0 and the like
                 continue
             if window is None:
@@ -238,52 +213,55 @@ def _tr_month(name: str) -> str:
     return f"(?P<{name}>{_TR_MONTH})"
 
 
-def _turkish_rules(published: date) -> list[_Rule]:
-    def day_range(match: re.Match[str]) -> Window | None:
+@functools.cache
+def _turkish_rules() -> list[_Rule]:
+    """The Turkish rules, compiled once; each resolves a match against a date."""
+    def day_range(match: re.Match[str], published: date) -> Window | None:
         month = TR_MONTHS[match["mon"]]
         first = _day(published, month, int(match["d1"]), year_of(match["y"]))
         last = date(first.year, month, int(match["d2"]))
         return (first, last) if first <= last else None
 
-    def cross_range(match: re.Match[str]) -> Window:
+    def cross_range(match: re.Match[str], published: date) -> Window:
         first = _day(published, TR_MONTHS[match["mon"]], int(match["d1"]), None)
         last = date(first.year, TR_MONTHS[match["mon2"]], int(match["d2"]))
         if last < first:  # "30 Aralık - 2 Ocak" runs into the next year
             last = date(first.year + 1, last.month, last.day)
         return first, last
 
-    def single_day(match: re.Match[str]) -> Window:
+    def single_day(match: re.Match[str], published: date) -> Window:
         return day_window(_day(published, TR_MONTHS[match["mon"]], int(match["d1"]),
                                year_of(match["y"])))
 
-    def month_year(match: re.Match[str]) -> Window | None:
+    def month_year(match: re.Match[str], published: date) -> Window | None:
         year = year_of(match["y"])
         return month_window(year, TR_MONTHS[match["mon"]]) if year else None
 
-    def rel_year_month(match: re.Match[str]) -> Window:
+    def rel_year_month(match: re.Match[str], published: date) -> Window:
         return month_window(published.year + TR_STEP[match["rel"]], TR_MONTHS[match["mon"]])
 
-    def two_months(match: re.Match[str]) -> Window:
+    def two_months(match: re.Match[str], published: date) -> Window:
         year, month = nearest_month(published, TR_MONTHS[match["mon"]])
         later = TR_MONTHS[match["mon2"]]
         last_year = year if later >= month else year + 1
         return month_window(year, month)[0], month_window(last_year, later)[1]
 
-    def bare_month(match: re.Match[str]) -> Window:
+    def bare_month(match: re.Match[str], published: date) -> Window:
         return month_window(*nearest_month(published, TR_MONTHS[match["mon"]]))
 
-    def year_only(match: re.Match[str]) -> Window | None:
+    def year_only(match: re.Match[str], published: date) -> Window | None:
         year = year_of(match["y"])
         return year_window(year) if year else None
 
     def period(unit: str) -> Resolver:
-        return lambda match: relative_period(published, unit, TR_STEP[match["rel"] or "bu"])
+        return lambda match, published: relative_period(published, unit,
+                                                        TR_STEP[match["rel"] or "bu"])
 
-    def day_word(match: re.Match[str]) -> Window:
+    def day_word(match: re.Match[str], published: date) -> Window:
         offset = {"dün": -1, "bugün": 0, "yarın": 1}[match["w"]]
         return day_window(published + timedelta(days=offset))
 
-    def weekday(match: re.Match[str]) -> Window:
+    def weekday(match: re.Match[str], published: date) -> Window:
         step = TR_STEP[match["rel"]] if match["rel"] else None
         return day_window(weekday_date(published, TR_WEEKDAYS[match["wd"]], step))
 
@@ -322,7 +300,7 @@ def _turkish_rules(published: date) -> list[_Rule]:
         _Rule(re.compile(r"(?<!\w)(?P<w>bugün|dün|yarın)(?:kü|ki)?"
                          r"(?:\s+(?:sabah|akşam|gece|öğle)\w*)?(?!\w)"), day_word),
         _Rule(re.compile(r"(?<!\w)(?P<w>bu)\s+(?:sabah|akşam|gece)(?!\w)"),
-              lambda match: day_window(published)),
+              lambda match, published: day_window(published)),
         # Weekday names double as nouns ("pazar" is also "market"), so they count when
         # written as names (capitalised), with "günü" or after "geçen"/"gelecek".
         _Rule(re.compile(rf"(?<!\w)(?:{_TR_REL}\s+)?(?P<wd>{weekday_names})"
@@ -365,22 +343,24 @@ def _en_month(name: str) -> str:
     return rf"(?P<{name}>{_EN_MONTH})(?!\w)\.?"
 
 
-def _english_rules(published: date) -> list[_Rule]:
-    def day_range(match: re.Match[str]) -> Window | None:
+@functools.cache
+def _english_rules() -> list[_Rule]:
+    """The English rules, compiled once; each resolves a match against a date."""
+    def day_range(match: re.Match[str], published: date) -> Window | None:
         month = EN_MONTHS[match["mon"]]
         first = _day(published, month, int(match["d1"]), year_of(match["y"]))
         last = date(first.year, month, int(match["d2"]))
         return (first, last) if first <= last else None
 
-    def single_day(match: re.Match[str]) -> Window | None:
+    def single_day(match: re.Match[str], published: date) -> Window | None:
         day = _en_day(match.group(0), published, explicit_year=match["y"] is not None)
         return day_window(day) if day else None
 
-    def month_year(match: re.Match[str]) -> Window | None:
+    def month_year(match: re.Match[str], published: date) -> Window | None:
         year = year_of(match["y"])
         return month_window(year, EN_MONTHS[match["mon"]]) if year else None
 
-    def rel_month(match: re.Match[str]) -> Window:
+    def rel_month(match: re.Match[str], published: date) -> Window:
         month = EN_MONTHS[match["mon"]]
         step = EN_STEP.get(match.groupdict().get("rel") or "")  # "early"/"late": no step
         if step == 0:
@@ -393,18 +373,18 @@ def _english_rules(published: date) -> list[_Rule]:
             return month_window(year, month)
         return month_window(*nearest_month(published, month))
 
-    def year_only(match: re.Match[str]) -> Window | None:
+    def year_only(match: re.Match[str], published: date) -> Window | None:
         year = year_of(match["y"])
         return year_window(year) if year and 1900 <= year <= 2100 else None
 
-    def period(match: re.Match[str]) -> Window:
+    def period(match: re.Match[str], published: date) -> Window:
         return relative_period(published, match["unit"], EN_STEP[match["rel"]])
 
-    def day_word(match: re.Match[str]) -> Window:
+    def day_word(match: re.Match[str], published: date) -> Window:
         offset = {"yesterday": -1, "tomorrow": 1}.get(match["w"], 0)
         return day_window(published + timedelta(days=offset))
 
-    def part_of_year(match: re.Match[str]) -> Window | None:
+    def part_of_year(match: re.Match[str], published: date) -> Window | None:
         year = year_of(match["y"]) if match["y"] else published.year + EN_STEP[match["rel"]]
         if year is None:
             return None
@@ -417,7 +397,7 @@ def _english_rules(published: date) -> list[_Rule]:
         return (month_window(year, first_month)[0],
                 month_window(year, first_month + size - 1)[1])
 
-    def weekday(match: re.Match[str]) -> Window:
+    def weekday(match: re.Match[str], published: date) -> Window:
         step = EN_STEP[match["rel"]] if match["rel"] else None
         return day_window(weekday_date(published, EN_WEEKDAYS[match["wd"]], step))
 
@@ -475,7 +455,8 @@ def _en_day(text: str, published: date, *, explicit_year: bool) -> date | None:
 # --------------------------------------------------------------------------- entry point
 
 
-def extract_time_mentions(text: str, lang: str, published: date) -> list[TimeMention]:
+def extract_time_mentions(text: str, lang: str, published: date,
+                          folded: str | None = None) -> list[TimeMention]:
     """Time mentions in `text`, resolved against `published`, sorted by start.
 
     lang is "tr" or "en".  Spans never overlap; where candidates collide the longest
@@ -483,12 +464,12 @@ def extract_time_mentions(text: str, lang: str, published: date) -> list[TimeMen
     """
     if lang not in ("tr", "en"):
         raise ValueError(f"unsupported language: {lang!r}")
-    folded = fold_case(text, lang)
+    folded = fold_case(text, lang) if folded is None else folded
     if lang == "tr":
-        candidates = list(_find(_turkish_rules(published), text, folded))
+        candidates = list(_find(_turkish_rules(), text, folded, published))
         candidates += list(_tr_same_month_last_year(folded, candidates, published))
     else:
-        candidates = list(_find(_english_rules(published), text, folded))
+        candidates = list(_find(_english_rules(), text, folded, published))
     return [TimeMention(text[c.start:c.end], c.start, c.end, *c.window)
             for c in _longest_first(candidates)]
 

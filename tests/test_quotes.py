@@ -1,0 +1,219 @@
+"""Who said what, one construction per test, on sentences written for these tests (no
+third-party text): the quote and name layers without a model, as annotate runs them
+after stanza."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from newswire.nlp.entities import promote_speakers, resolve_names
+from newswire.nlp.lexicon import LexiconError, lexicon, read_lexicon
+from newswire.nlp.marks import find_quotations
+from newswire.nlp.quotes import Quote, extract_quotes
+
+
+def quotes(text: str, lang: str) -> list[Quote]:
+    names = resolve_names(text, [], lang)
+    found = extract_quotes(text, names.mentions, lang, people=names.people)
+    for q in found:
+        assert text[q.start:q.end] == q.quote
+    return found
+
+
+def said(text: str, lang: str) -> dict[str, str | None]:
+    """Direct quotation (its first three words) -> speaker."""
+    return {" ".join(q.quote.split()[:3]): q.speaker for q in quotes(text, lang)
+            if q.kind == "direct"}
+
+
+# -- marks -------------------------------------------------------------------------------
+def test_every_kind_of_mark_and_no_apostrophes() -> None:
+    text = ("Vali, \"Düz tırnak içinde söz.\" dedi. Başkan, “Kıvrık tırnak içinde söz.” dedi. "
+            "Müdür, ''İki kesme işaretiyle söz.'' dedi. Şef, ‘Tek tırnak içinde söz.’ dedi. "
+            "Ankara'daki toplantıda Ayşe'nin sözü uzadı.\n\n"
+            "” Ters açılış işaretiyle başlık”")
+    found = [text[q.start:q.end] for q in find_quotations(text)]
+    assert found == ["Düz tırnak içinde söz.", "Kıvrık tırnak içinde söz.",
+                     "İki kesme işaretiyle söz.", "Tek tırnak içinde söz.",
+                     "Ters açılış işaretiyle başlık"]
+
+
+def test_a_quotation_over_paragraphs_both_conventions() -> None:
+    turkish = ("Başkan şunları kaydetti:\n\n"
+               "\"Birinci paragraf burada başlıyor.\n\n"
+               "İkinci paragrafta işaret yok.\n\n"
+               "Üçüncü paragraf burada bitiyor.\"\n\n"
+               "Toplantı akşam sona erdi.")
+    parts = [turkish[q.start:q.end] for q in find_quotations(turkish)]
+    assert parts == ["Birinci paragraf burada başlıyor.", "İkinci paragrafta işaret yok.",
+                     "Üçüncü paragraf burada bitiyor."]
+    english = ("\"The first part opens here,\" she said.\n\n"
+               "\"The second paragraph reopens the mark and never closes it.\n\n"
+               "\"The third does the same.\n\n"
+               "The council met again in the evening.")
+    parts = [english[q.start:q.end] for q in find_quotations(english)]
+    assert parts[1:] == ["The second paragraph reopens the mark and never closes it.",
+                         "The third does the same."]  # the last paragraph is narration
+
+
+# -- Turkish -------------------------------------------------------------------------------
+def test_tr_title_and_name_then_dedi() -> None:
+    text = ("Sağlık Bakanı Kerem Aydınlı, \"Aşı takvimi değişmeyecek.\" dedi.\n\n"
+            "Aydınlı, \"Stoklar yeterli.\" ifadelerini kullandı.")
+    assert said(text, "tr") == {"Aşı takvimi değişmeyecek.": "Kerem Aydınlı",
+                                "Stoklar yeterli.": "Kerem Aydınlı"}
+    q = quotes(text, "tr")[0]
+    assert (q.speaker_role, q.cue, q.cue_text) == ("Sağlık Bakanı", "de", "dedi")
+
+
+def test_tr_participle_names_the_speaker_after_it() -> None:
+    text = ("Ekonomi Bakanı Selda Korkmaz da toplantıya katıldı.\n\n"
+            "\"Büyüme hedefi korunacak\" diyen Sanayi Bakanı Orhan Tekeli, yatırımların "
+            "artacağını söyledi.")
+    assert said(text, "tr") == {"Büyüme hedefi korunacak": "Orhan Tekeli"}
+
+
+def test_tr_dropped_subject_is_the_last_speaker() -> None:
+    text = ("Vali Nesrin Acar, kentteki çalışmaları anlattı.\n\n"
+            "Acar, \"Yollar yarın açılacak.\" dedi.\n\n"
+            "\"Vatandaşlarımız dikkatli olsun.\" diye konuştu.")
+    assert said(text, "tr")["Vatandaşlarımız dikkatli olsun."] == "Nesrin Acar"
+
+
+def test_tr_colon_hands_the_next_paragraph_to_the_speaker() -> None:
+    text = ("Belediye Başkanı Tuna Sezer, yeni parkı tanıttı.\n\n"
+            "Sezer, törende şöyle konuştu:\n\n"
+            "\"Bu park çocuklarımız için yapıldı. Herkesi bekliyoruz.\n\n"
+            "Gelecek yıl iki park daha açacağız.\"")
+    assert said(text, "tr") == {"Bu park çocuklarımız": "Tuna Sezer",
+                                "Gelecek yıl iki": "Tuna Sezer"}
+
+
+def test_tr_quote_subheading_takes_its_section_speaker() -> None:
+    text = ("Meclis Başkanı Levent Durmaz, bütçeyi değerlendirdi.\n\n"
+            "\"TASARRUF ŞART\"\n\n"
+            "Muhalefet lideri Seda Karahan'ın \"Bütçe yetersiz\" sözlerini hatırlatan Durmaz, "
+            "\"Bu dönemde tasarruf şart, israfa yer yok.\" dedi.")
+    got = said(text, "tr")
+    assert got["TASARRUF ŞART"] == "Levent Durmaz"  # the quotation it condenses
+    assert got["Bütçe yetersiz"] == "Seda Karahan"  # quoting a third person
+
+
+def test_tr_organisation_speaks_through_a_written_statement() -> None:
+    text = ("ANKARA (AA) - Tarım Bakanlığı, hasat verileriyle ilgili açıklama yaptı.\n\n"
+            "Açıklamada, \"Buğday rekoltesi beklentinin üzerinde gerçekleşti.\" denildi.\n\n"
+            "Bakanlıktan yapılan yazılı açıklamada, \"Fiyatlar izleniyor.\" ifadesine yer "
+            "verildi.")
+    assert said(text, "tr") == {"Buğday rekoltesi beklentinin": "Tarım Bakanlığı",
+                                "Fiyatlar izleniyor.": "Tarım Bakanlığı"}
+
+
+def test_tr_sentence_laid_out_over_paragraphs() -> None:
+    text = ("Sözcü Emre Dalkılıç,\n\n"
+            "\"Görüşmeler olumlu geçti ve yeniden bir araya gelinecek.\"\n\n"
+            "ifadelerini kullandı.")
+    assert said(text, "tr") == {"Görüşmeler olumlu geçti": "Emre Dalkılıç"}
+
+
+def test_tr_names_with_particles_and_hyphens() -> None:
+    text = ("BM Temsilcisi Anna-Maria de Rossi, Cenevre'de konuştu.\n\n"
+            "De Rossi, \"Taraflar masaya dönmeli.\" dedi.")
+    assert said(text, "tr") == {"Taraflar masaya dönmeli.": "Anna-Maria de Rossi"}
+
+
+def test_tr_title_alone_is_its_holder() -> None:
+    text = ("Kurul Sözcüsü Melike Arslan, kararları açıkladı.\n\n"
+            "Sözcü, \"Karar oy birliğiyle alındı.\" dedi.")
+    assert said(text, "tr") == {"Karar oy birliğiyle": "Melike Arslan"}
+
+
+def test_tr_names_and_terms_in_marks_are_not_speech() -> None:
+    text = ("Bakan Halil Çınar, \"Kuzey Yıldızı\" adlı programa katıldı ve 'ATLAS' gemisini "
+            "ziyaret etti. Ekip, \"dayanışma\" görüntüsü vermek için oradaydı.")
+    assert said(text, "tr") == {}
+
+
+# -- English -------------------------------------------------------------------------------
+def test_en_attribution_after_the_quotation() -> None:
+    text = ("LISBON (Reuters) - Transport Minister Rui Valente said the bridge would reopen.\n\n"
+            "\"We expect traffic on Monday,\" Valente told Reuters.\n\n"
+            "\"The repairs are finished,\" said Valente.\n\n"
+            "\"It was a hard winter,\" he said.")
+    assert set(said(text, "en").values()) == {"Rui Valente"}
+
+
+def test_en_colon_and_partial_quotation() -> None:
+    text = ("Central bank governor Ines Moreau said inflation was \"coming down slowly\" "
+            "and added: \"We will not hesitate to act.\"")
+    assert said(text, "en") == {"coming down slowly": "Ines Moreau",
+                                "We will not": "Ines Moreau"}
+
+
+def test_en_organisation_and_role_nouns() -> None:
+    text = ("The Maritime Ministry confirmed the closure of the port.\n\n"
+            "\"Ships will be redirected,\" the ministry said in a statement.\n\n"
+            "Foreign Minister Tomas Berg met his counterpart.\n\n"
+            "\"Talks were frank,\" the state news agency quoted the foreign minister as saying.")
+    got = said(text, "en")
+    assert got["Ships will be"] == "Maritime Ministry"
+    assert got["Talks were frank,"] == "Tomas Berg"
+
+
+def test_en_unclosed_quotation_ending_in_its_attribution() -> None:
+    text = "\"The archive will open to the public next year, said Culture Minister Lena Ford."
+    q = quotes(text, "en")[0]
+    assert (q.quote, q.speaker) == ("The archive will open to the public next year,",
+                                    "Lena Ford")
+
+
+def test_en_surname_with_particle_resolves_to_the_full_name() -> None:
+    text = ("Commission President Ursula von der Leyen arrived in Rome.\n\n"
+            "\"We stand ready,\" von der Leyen said. Iraqi Prime Minister Haider al-Abadi "
+            "agreed. \"It is a good day,\" Abadi said.")
+    assert said(text, "en") == {"We stand ready,": "Ursula von der Leyen",
+                                "It is a": "Haider al-Abadi"}
+
+
+def test_en_title_case_name_in_marks_is_not_speech() -> None:
+    text = "The minister said the \"Plan for Rural Roads and Bridges\" would be published."
+    assert said(text, "en") == {}
+
+
+# -- names ---------------------------------------------------------------------------------
+def test_speakers_are_people_in_the_names_table() -> None:
+    text = "Okonkwo, \"Hazırız.\" dedi. Okonkwo daha sonra ayrıldı."
+    names = resolve_names(text, [("ORGANIZATION", 0, 7)], "tr")
+    found = extract_quotes(text, names.mentions, "tr", people=names.people)
+    promoted = promote_speakers(text, names.mentions, {q.speaker for q in found}, "tr")
+    assert {m.label for m in promoted if m.canonical == "Okonkwo"} == {"PER"}
+
+
+def test_dateline_and_credits_are_entities_not_speakers() -> None:
+    text = "GENEVA (Reuters) - \"Aid must get through,\" said envoy Pia Lund. (AFP)"
+    names = resolve_names(text, [], "en")
+    assert {(m.label, m.canonical) for m in names.mentions} >= {
+        ("LOC", "Geneva"), ("ORG", "Reuters"), ("PER", "Pia Lund")}
+    assert said(text, "en") == {"Aid must get": "Pia Lund"}
+
+
+# -- rules as data ---------------------------------------------------------------------------
+def test_a_new_cue_verb_is_a_lexicon_change(tmp_path: Path) -> None:
+    source = (lexicon("tr").__class__ and Path(__file__).parents[1] / "include" / "newswire"
+              / "nlp" / "lexicon" / "tr.yaml").read_text("utf-8")
+    assert not lexicon("tr").cue_pattern.search("müjdeledi")
+    extended = source.replace("    söyle: söyle\n", "    söyle: söyle\n    müjdele: müjdele\n")
+    path = tmp_path / "tr.yaml"
+    path.write_text(extended, "utf-8")
+    lex = read_lexicon(path)
+    match = lex.cue_pattern.search("müjdeledi")
+    assert match and (lex.cue_lemma(match), lex.cue_kind(match)) == ("müjdele", "finite")
+
+
+def test_lexicon_words_yaml_would_misread_are_refused(tmp_path: Path) -> None:
+    source = (Path(__file__).parents[1] / "include" / "newswire" / "nlp" / "lexicon"
+              / "en.yaml").read_text("utf-8")
+    path = tmp_path / "en.yaml"
+    path.write_text(source.replace('stop_words: [a, an,', 'stop_words: [a, on, an,'), "utf-8")
+    with pytest.raises(LexiconError, match="stop_words"):
+        read_lexicon(path)
