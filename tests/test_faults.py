@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 import pytest
 from newswire.catalog import query
 from newswire.config import Settings
+from newswire.discover import SourceUnreachable
 from newswire.lake import LakeError, partitions, read_partition, to_table, write_partition
 from newswire.pipeline import run_interval
 
@@ -223,6 +224,7 @@ import sys, time
 sys.path.insert(0, sys.argv[1])
 import newswire.pipeline as pipeline
 from newswire.config import Settings
+from newswire.discover import SourceUnreachable
 read = pipeline.read_partition
 
 def slow_read(lake, table, *args, **kwargs):
@@ -265,7 +267,7 @@ def dead_url() -> str:
         return f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
-def test_a_source_down_all_day_is_recorded_and_the_others_land(
+def test_a_source_down_all_day_fails_the_run_and_the_others_land(
         tmp_path: Path, sample_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     sources = tmp_path / "sources.yaml"
     sources.write_text("""sources:
@@ -281,32 +283,37 @@ def test_a_source_down_all_day_is_recorded_and_the_others_land(
     settings = use_lake(monkeypatch, tmp_path, sample_url, sources)
     run_interval(settings, *interval(DAY), "up", nlp=False)
     stored = {t: read_partition(settings.lake, t, "sample_wire", DAY)
-              for t in ("articles", "raw_pages")}
+              for t in ("articles", "raw_pages", "fetch_log")}
     assert stored["articles"].num_rows >= 1
-    # The wire's server is gone for the day (its port refuses connections): a refetch of
-    # the stored day and the next day both run; the Turkish source still lands.
-    monkeypatch.setenv("WIRE_URL", dead_url())
-    run_interval(settings, *interval(DAY), "down", nlp=False, refetch=True)
-    run_interval(settings, *interval(NEXT_DAY), "down", nlp=False)
-    for table, before in stored.items():  # nothing stored is lost
+    # The wire's server is gone (its port refuses connections): the pipeline says which
+    # source could not be read and why, rather than record an empty day.
+    dead = dead_url()
+    monkeypatch.setenv("WIRE_URL", dead)
+    with pytest.raises(SourceUnreachable, match=r"source sample_wire could not be read: "
+                       r"feed \S+/wire/feed.atom: gave up after 2 attempt\(s\): "
+                       r"ConnectionError: connection refused"):
+        run_interval(settings, *interval(DAY), "down", nlp=False, refetch=True)
+    # The CLI lands the Turkish source for both days (a refetch of the stored day, and
+    # the next day), then fails naming the wire and the reason.
+    cli = subprocess.run([sys.executable, "-m", "newswire", "run", "--from", str(DAY),
+                          "--to", str(NEXT_DAY), "--no-nlp", "--refetch", "--quiet"],
+                         env={**os.environ, "PYTHONPATH": str(REPO / "include")},
+                         capture_output=True, text=True, timeout=300, cwd=REPO)
+    assert cli.returncode == 5, cli.stderr
+    errors = [line for line in cli.stderr.splitlines() if line.startswith("error: ")]
+    assert errors[0].startswith("error: source sample_wire could not be read: feed ")
+    assert f"connection refused ({dead.removeprefix('http://')})" in errors[0]
+    assert errors[-1] == "error: not read: sample_wire (see above)"
+    assert "Traceback" not in cli.stderr
+    assert f"[1/2] {DAY} articles=" in cli.stdout and "sources=sample_aa (" in cli.stdout
+    for table, before in stored.items():  # nothing stored of the wire is lost
         after = read_partition(settings.lake, table, "sample_wire", DAY)
-        # (articles are rebuilt from the stored raw pages, under the new run's id)
-        assert rows_of(after, ("run_id",)) == rows_of(before, ("run_id",)), table
+        assert rows_of(after) == rows_of(before), table
     _, rows = query(settings.catalog, "select source, date, count(*) from articles "
                     "group by all order by all")
     counts = {(s, d): n for s, d, n in rows}
     assert counts[("sample_aa", DAY)] >= 1 and counts[("sample_aa", NEXT_DAY)] >= 1
     assert ("sample_wire", NEXT_DAY) not in counts
-    _, failures = query(settings.catalog, "select date, purpose, error from fetch_log "
-                        "where source = 'sample_wire' and run_id like 'down%'")
-    assert {(d, p) for d, p, _ in failures} == {(DAY, "feed"), (DAY, "sitemap"),
-                                                (NEXT_DAY, "feed"), (NEXT_DAY, "sitemap")}
-    assert all("ConnectionError" in e for _, _, e in failures)
-    _, runs = query(settings.catalog, "select date, errors from runs "
-                    "where source = 'sample_wire' and run_id like 'down%' order by date")
-    assert [d for d, _ in runs] == [DAY, NEXT_DAY]
-    for _, errors in runs:
-        assert any(e.startswith("feed ") and "ConnectionError" in e for e in errors)
 
 
 # --------------------------------------------------------------------------- full disk
