@@ -7,6 +7,7 @@ package (include/newswire/pipeline.py) and passes paths, never data.
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -27,6 +28,9 @@ NLP_TABLES = ("sentences", "tokens", "entities", "quotes", "quantities", "time_m
 def _asset(table: str) -> Asset:
     return Asset(name=f"newswire.{table}", uri=f"file:///newswire/lake/{table}")
 
+
+# Between a failed try and the next (doubling each time); a deployment may say otherwise.
+RETRY_DELAY = timedelta(seconds=float(os.environ.get("NEWSWIRE_RETRY_DELAY_S", "30")))
 
 ASSETS = [_asset(table) for table in LAKE_TABLES]
 NLP_ASSETS = [_asset(table) for table in NLP_TABLES]
@@ -52,7 +56,7 @@ def _on_failure(context: dict) -> None:
     start_date=pendulum.datetime(2017, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=4,
-    default_args={"retries": 2, "retry_delay": timedelta(seconds=30),
+    default_args={"retries": 2, "retry_delay": RETRY_DELAY,
                   "retry_exponential_backoff": True,
                   "on_failure_callback": _on_failure},
     params={
@@ -104,7 +108,9 @@ def newswire_daily():
     def publish(manifests: list[str]) -> dict[str, int]:
         from newswire.pipeline import publish
 
-        return publish(_settings(), list(manifests))
+        # [:] reads the mapped results in one request; iterating asks for the item past
+        # the end, which Airflow answers with an "XCom not found" error in the log.
+        return publish(_settings(), list(manifests[:]))
 
     @task
     def annotate(manifest: str, params: dict | None = None) -> str | None:
@@ -118,7 +124,7 @@ def newswire_daily():
     def publish_annotations(manifests: list[str | None]) -> dict[str, int]:
         from newswire.pipeline import publish
 
-        return publish(_settings(), [m for m in manifests if m])
+        return publish(_settings(), [m for m in manifests[:] if m])
 
     @task
     def check_articles(sources: list[str], data_interval_start=None) -> list[str]:
