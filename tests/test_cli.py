@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -35,6 +36,11 @@ def test_run_then_query(tmp_path: Path, sample_url: str) -> None:
     assert run.returncode == 0, run.stderr
     assert "[1/2] 2017-12-04" in run.stdout and "[2/2] 2017-12-05" in run.stdout
     assert "newswire report 2017-12-04 .. 2017-12-05" in run.stdout
+    # A quiet success: a line per day, the report, nothing on stderr (stanza's
+    # "Unsupported language: tr", library INFO logging: only with -v).
+    assert run.stderr == "" and len(run.stdout.splitlines()) <= 60
+    if HAVE_MODELS:
+        assert re.search(r"^\[1/2\] 2017-12-04 articles=4 quotes=[1-9]\d* ", run.stdout, re.M)
     query = newswire("query", "select source, date, count(*) as n from articles "
                      "group by all order by all", "--format", "json", env=env)
     assert query.returncode == 0, query.stderr

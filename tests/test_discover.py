@@ -10,6 +10,8 @@ from newswire.discover import SourceUnreachable, discover, parse_feed, parse_sit
 from newswire.fetch import Fetcher
 from newswire.sources import Source, load_sources
 
+from tests.servers import refused_url
+
 DAY = datetime(2017, 12, 4, tzinfo=UTC)
 NEXT = datetime(2017, 12, 5, tzinfo=UTC)
 LATE = datetime(2017, 12, 9, tzinfo=UTC)
@@ -140,15 +142,6 @@ def test_links_to_other_ports_and_schemes_are_dropped() -> None:
     assert chosen.skipped["foreign_host"] == 3 and chosen.skipped["bad_url"] == 1
 
 
-def _refused_url() -> str:
-    """A port on 127.0.0.1 that nothing listens on."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{sock.getsockname()[1]}"
-
-
 def _discover(feeds: list[str], sitemaps: list[str], start: datetime = DAY,
               end: datetime = NEXT):
     source = Source(id="down", lang="tr", feeds=feeds, sitemaps=sitemaps,
@@ -158,7 +151,7 @@ def _discover(feeds: list[str], sitemaps: list[str], start: datetime = DAY,
 
 
 def test_a_source_read_nowhere_is_unreachable(sample_url: str) -> None:
-    refused = _refused_url()
+    refused = refused_url()
     with pytest.raises(SourceUnreachable) as caught:
         _discover([f"{refused}/rss.xml"], [f"{sample_url}/no-such/sitemap.xml"])
     message = str(caught.value)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ from newswire.lake import LakeError, partitions, read_partition, to_table, write
 from newswire.pipeline import run_interval
 
 from tests.conftest import REPO
+from tests.servers import refused_url
 
 DAY = date(2017, 12, 4)
 NEXT_DAY = date(2017, 12, 5)
@@ -261,12 +261,6 @@ def test_two_runs_recorded_at_once_each_keep_their_runs_row(
 # --------------------------------------------------------------------------- source down
 
 
-def dead_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{sock.getsockname()[1]}"
-
-
 def test_a_source_down_all_day_fails_the_run_and_the_others_land(
         tmp_path: Path, sample_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     sources = tmp_path / "sources.yaml"
@@ -287,7 +281,7 @@ def test_a_source_down_all_day_fails_the_run_and_the_others_land(
     assert stored["articles"].num_rows >= 1
     # The wire's server is gone (its port refuses connections): the pipeline says which
     # source could not be read and why, rather than record an empty day.
-    dead = dead_url()
+    dead = refused_url()
     monkeypatch.setenv("WIRE_URL", dead)
     with pytest.raises(SourceUnreachable, match=r"source sample_wire could not be read: "
                        r"feed \S+/wire/feed.atom: gave up after 2 attempt\(s\): "
