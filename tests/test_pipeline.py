@@ -11,6 +11,7 @@ import duckdb
 import pytest
 from newswire.catalog import query
 from newswire.config import Settings
+from newswire.discover import SourceUnreachable
 from newswire.lake import partition_file, partitions
 from newswire.pipeline import run_interval
 from newswire.quality import QualityGateFailed
@@ -102,11 +103,11 @@ def test_source_down_on_rerun_keeps_what_is_stored(settings: Settings, tmp_path:
         dead = sock.getsockname()[1]
     monkeypatch.setenv("NEWSWIRE_SAMPLE_URL", f"http://127.0.0.1:{dead}")
     down = Settings.from_env()
-    summary = run_interval(down, *interval(FIRST, FIRST), "while-down", nlp=False)
-    assert lake_counts(down) == before
-    assert summary[FIRST.isoformat()]["articles"] == sum(before.values())
-    _, errors = query(down.catalog, "select count(*) from fetch_log where error is not null")
-    assert errors[0][0] >= 2  # the feeds and sitemaps failed, and that is recorded
+    # A source read nowhere fails the run, naming it and why (not an empty day) ...
+    with pytest.raises(SourceUnreachable, match=r"^source sample_aa could not be read: feed "
+                       r"http://127\.0\.0\.1:\d+/aa/rss\.xml: .*connection refused"):
+        run_interval(down, *interval(FIRST, FIRST), "while-down", nlp=False)
+    assert lake_counts(down) == before  # ... and nothing stored is lost
 
 
 def test_misbehaving_source_day_completes_with_failures_recorded(
