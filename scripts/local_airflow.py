@@ -494,7 +494,9 @@ def watch_runs(airflow: LocalAirflow, runs: dict[str, date], verbose: bool = Fal
     deadline = time.monotonic() + timeout
 
     def say(text: str, error: bool = False) -> None:
-        bar.write(text, file=sys.stderr if error else sys.stdout)
+        bar.clear()  # the bar (stderr) leaves the line it is on to the text, then comes back
+        print(text, file=sys.stderr if error else sys.stdout, flush=True)
+        bar.refresh()
 
     def source_of(run_id: str, ti: dict) -> str:
         if run_id not in sources:
