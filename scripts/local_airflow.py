@@ -504,13 +504,14 @@ def watch_runs(airflow: LocalAirflow, runs: dict[str, date], verbose: bool = Fal
         names = sources[run_id]
         return names[ti["map_index"]] if 0 <= ti["map_index"] < len(names) else ""
 
-    def failed_try(run_id: str, ti: dict, final: bool) -> None:
-        tries = ti["try_number"]
-        log = airflow.log_file(ti)
+    def failed_try(run_id: str, ti: dict, attempt: int | None = None) -> None:
+        """A try that failed and is retried (ATTEMPT), or the task's last (None)."""
+        tries = attempt or ti["try_number"]
+        log = airflow.log_file(ti, tries)
         where = ti["task_id"] + (f"[{source_of(run_id, ti)}]" if ti["map_index"] >= 0
                                  else "")
-        what = (f"failed after {tries} tr{'ies' if tries > 1 else 'y'}" if final
-                else f"try {tries} failed, retrying")
+        what = (f"try {tries} failed, retrying" if attempt
+                else f"failed after {tries} tr{'ies' if tries > 1 else 'y'}")
         say(f"{runs[run_id]}  {where} {what}: {failure_reason(log)}\n    log: {log}",
             error=True)
 
@@ -524,10 +525,15 @@ def watch_runs(airflow: LocalAirflow, runs: dict[str, date], verbose: bool = Fal
                 continue
             tis = airflow.task_instances(run_id)
             for ti in tis:
-                key = (run_id, ti["task_id"], ti["map_index"], ti["try_number"])
-                if ti["state"] == "up_for_retry" and key not in tries_seen:
-                    tries_seen.add(key)
-                    failed_try(run_id, ti, final=False)
+                # Every try before the current one failed (a retry starts only then), and
+                # so did the current one while it waits for its retry; a short retry
+                # delay may fall between two looks, so count tries, not states.
+                tries = ti["try_number"] - (ti["state"] != "up_for_retry")
+                for attempt in range(1, tries + 1):
+                    key = (run_id, ti["task_id"], ti["map_index"], attempt)
+                    if key not in tries_seen:
+                        tries_seen.add(key)
+                        failed_try(run_id, ti, attempt)
             for task_id in ("list_sources", *STAGES, *CHECKS):
                 group = [t for t in tis if t["task_id"] == task_id]
                 if (run_id, task_id) in done or not group or \
@@ -537,7 +543,7 @@ def watch_runs(airflow: LocalAirflow, runs: dict[str, date], verbose: bool = Fal
                 bar.update(task_id in STAGES)
                 for ti in group:
                     if ti["state"] == "failed":
-                        failed_try(run_id, ti, final=True)
+                        failed_try(run_id, ti)
                     elif verbose and ti["state"] == "success":
                         say(f"    {ti['task_id']} log: {airflow.log_file(ti)}")
                 if any(t["state"] != "success" for t in group):
