@@ -87,7 +87,8 @@ def stop_postgres() -> None:
 
     with contextlib.suppress(OSError, ValueError, IndexError, psutil.Error):
         postmaster = psutil.Process(int((data / "postmaster.pid").read_text().split()[0]))
-        if postmaster.name() == "postgres":
+        # A stale pid file's pid may be another cluster's postmaster now: only ours.
+        if postmaster.name() == "postgres" and str(data) in postmaster.cmdline():
             postmaster.send_signal(signal.SIGINT)
             postmaster.wait(timeout=60)
 
