@@ -17,12 +17,13 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 venv: $(STAMP)
 
 # The main job on the embedded default: PostgreSQL from the venv, Airflow's metadata
-# DB, the bundled sample source on 127.0.0.1, the daily DAG over the sample days,
-# then a DuckDB report. FROM/TO choose other days.
+# DB, scheduler and API server, the bundled sample source on 127.0.0.1, the daily DAG
+# over the sample days, then a DuckDB report. FROM/TO choose other days; V=1 shows
+# Airflow's own output and each task's log file.
 FROM ?= 2017-12-04
 TO ?= 2017-12-09
 run: $(STAMP)
-	$(STANZA_ENV) $(BIN)/python scripts/local_airflow.py demo $(FROM) $(TO)
+	@$(STANZA_ENV) $(BIN)/python scripts/local_airflow.py demo $(FROM) $(TO) $(if $(V),-v)
 
 # Stanza models: NEWSWIRE_STANZA_DIR if set; else ./stanza_models (`make models` downloads
 # the official ones there, which needs the internet); else, in a development checkout,

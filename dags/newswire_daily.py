@@ -7,6 +7,7 @@ package (include/newswire/stages/) and passes paths, never data.
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 from airflow.sdk import CronDataIntervalTimetable, Param, dag, task
@@ -15,6 +16,9 @@ from newswire_airflow.common import asset
 
 ASSETS = [asset(table) for table in PUBLISHED_TABLES]
 NLP_ASSETS = [asset(table) for table in NLP_TABLES]
+
+# Between a failed try and the next (doubling each time); a deployment may say otherwise.
+RETRY_DELAY = timedelta(seconds=float(os.environ.get("NEWSWIRE_RETRY_DELAY_S", "30")))
 
 
 def _settings():  # imported at run time: no work at parse time
@@ -36,7 +40,7 @@ def _on_failure(context: dict) -> None:
     start_date=START_DATE,  # early enough to backfill the archive
     catchup=False,
     max_active_runs=4,
-    default_args={"retries": 2, "retry_delay": timedelta(seconds=30),
+    default_args={"retries": 2, "retry_delay": RETRY_DELAY,
                   "retry_exponential_backoff": True,
                   "on_failure_callback": _on_failure},
     params={
@@ -88,7 +92,9 @@ def newswire_daily():
     def publish(manifests: list[str]) -> dict[str, int]:
         from newswire.stages import publish
 
-        return publish(_settings(), list(manifests))
+        # [:] reads the mapped results in one request; iterating asks for the item past
+        # the end, which Airflow answers with an "XCom not found" error in the log.
+        return publish(_settings(), list(manifests[:]))
 
     @task
     def annotate(manifest: str, params: dict | None = None) -> str | None:
@@ -102,7 +108,7 @@ def newswire_daily():
     def publish_annotations(manifests: list[str | None]) -> dict[str, int]:
         from newswire.stages import publish
 
-        return publish(_settings(), [m for m in manifests if m])
+        return publish(_settings(), [m for m in manifests[:] if m])
 
     @task
     def check_articles(sources: list[str], data_interval_start=None) -> list[str]:

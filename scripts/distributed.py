@@ -57,8 +57,12 @@ from scripts.local_airflow import (  # noqa: E402
     VENV_BIN,
     airflow_env,
     free_port,
+    http_ok,
+    rest,
+    start_service,
     stop_process_group,
     stop_process_groups,
+    wait_ready,
 )
 
 DAG_ID = "newswire_daily"
@@ -133,14 +137,7 @@ class Deployment:
 
     # REST API
     def api(self, path: str, data: dict | None = None, method: str | None = None) -> dict:
-        headers = {"Content-Type": "application/json"}
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
-        body = json.dumps(data).encode() if data is not None else None
-        request = urllib.request.Request(self.base + path, data=body, headers=headers,
-                                         method=method)
-        with urllib.request.urlopen(request, timeout=30) as resp:
-            return json.loads(resp.read())
+        return rest(self.base, path, self.token, data, method)
 
     def trigger(self, day: date, conf: dict | None = None) -> str:
         """One run of the daily DAG for `day`: its logical date is the interval's end."""
@@ -210,33 +207,6 @@ def survivors(marker: str) -> list[str]:
     return found
 
 
-def _start(name: str, cmd: list[str], env: dict[str, str], logs: Path,
-           **kwargs) -> subprocess.Popen:
-    logs.mkdir(parents=True, exist_ok=True)
-    with open(logs / f"{name}.log", "ab") as log:
-        return subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True, **kwargs)
-
-
-def _wait(what: str, ready, proc: subprocess.Popen, log: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited ({proc.returncode}): "
-                               f"{log.read_text(errors='replace')[-2000:]}")
-        with contextlib.suppress(Exception):
-            if ready():
-                return
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what} not ready after {timeout:.0f}s; see {log}")
-        time.sleep(0.5)
-
-
-def _http_ok(url: str) -> bool:
-    with urllib.request.urlopen(url, timeout=3) as resp:
-        return resp.status == 200
-
-
 # PostgreSQL ---------------------------------------------------------------------------
 def _start_postgres(pg_bin: Path, env: dict[str, str], logs: Path
                     ) -> tuple[subprocess.Popen, Path, str]:
@@ -263,7 +233,7 @@ def _start_postgres(pg_bin: Path, env: dict[str, str], logs: Path
     if init.returncode != 0:
         raise RuntimeError(f"initdb failed: {init.stderr[-2000:]}")
     port = free_port()
-    proc = _start("postgres", [str(pg_bin / "postgres"), "-D", str(data),
+    proc = start_service("postgres", [str(pg_bin / "postgres"), "-D", str(data),
                                "-c", "listen_addresses=127.0.0.1", "-p", str(port),
                                "-c", f"unix_socket_directories={root}",
                                "-c", "max_connections=200", "-c", "fsync=off"],
@@ -274,7 +244,7 @@ def _start_postgres(pg_bin: Path, env: dict[str, str], logs: Path
         return psycopg2.connect(host="127.0.0.1", port=port, user="postgres",
                                 password=superpass, dbname="postgres", connect_timeout=3)
 
-    _wait("postgres", lambda: connect().close() or True, proc, logs / "postgres.log", 60)
+    wait_ready("postgres", lambda: connect().close() or True, proc, logs / "postgres.log", 60)
     with contextlib.closing(connect()) as conn:
         conn.autocommit = True
         with conn.cursor() as cur:
@@ -297,14 +267,14 @@ def _stop_postgres(proc: subprocess.Popen) -> None:
 def _start_redis(redis: Path, env: dict[str, str], logs: Path, work: Path
                  ) -> tuple[subprocess.Popen, str]:
     port, password = free_port(), secrets.token_urlsafe(16)
-    proc = _start("redis", [str(redis), "--bind", "127.0.0.1", "--port", str(port),
+    proc = start_service("redis", [str(redis), "--bind", "127.0.0.1", "--port", str(port),
                             "--protected-mode", "yes", "--requirepass", password,
                             "--save", "", "--appendonly", "no", "--dir", str(work)],
                   env, logs)
     url = f"redis://:{password}@127.0.0.1:{port}/0"
     import redis as redis_client
 
-    _wait("redis-server", lambda: redis_client.Redis.from_url(url).ping(), proc,
+    wait_ready("redis-server", lambda: redis_client.Redis.from_url(url).ping(), proc,
           logs / "redis.log", 30)
     return proc, url
 
@@ -378,11 +348,11 @@ def celery_deployment(work: Path, sample_url: str | None = None, workers: int = 
         if sample_url is None:
             site_port = free_port()
             sample_url = f"http://127.0.0.1:{site_port}"
-            site = _start("sample-site", [sys.executable, "-m", "newswire", "sample-site",
+            site = start_service("sample-site", [sys.executable, "-m", "newswire", "sample-site",
                                           "--port", str(site_port)],
                           dict(base_env, PYTHONPATH=str(REPO / "include")), logs)
             deployment.services["sample-site"] = site
-            _wait("sample site", lambda: _http_ok(sample_url + "/robots.txt"), site,
+            wait_ready("sample site", lambda: http_ok(sample_url + "/robots.txt"), site,
                   logs / "sample-site.log", 30)
         extra["NEWSWIRE_SAMPLE_URL"] = sample_url
         env = celery_env(work / "airflow", port, db, broker, marker, extra)
@@ -395,24 +365,24 @@ def celery_deployment(work: Path, sample_url: str | None = None, workers: int = 
         for name, cmd in (("api-server", _airflow_cmd("api-server")),
                           ("scheduler", _airflow_cmd("scheduler", "--skip-serve-logs")),
                           ("dag-processor", _airflow_cmd("dag-processor"))):
-            deployment.services[name] = _start(name, cmd, env, logs)
+            deployment.services[name] = start_service(name, cmd, env, logs)
         for name in names:
             worker_env = dict(env, NEWSWIRE_WORKER_NAME=name,
                               AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=str(free_port()))
-            deployment.services[name] = _start(
+            deployment.services[name] = start_service(
                 name, _airflow_cmd("celery", "worker", "--celery-hostname", f"{name}@%h",
                                    "--concurrency", str(concurrency), "--queues", "default"),
                 worker_env, logs)
         api = deployment.services["api-server"]
-        _wait("api-server", lambda: _http_ok(deployment.base + "/api/v2/monitor/health"),
+        wait_ready("api-server", lambda: http_ok(deployment.base + "/api/v2/monitor/health"),
               api, logs / "api-server.log", 180)
         password = json.loads((work / "airflow" / "passwords.json").read_text())[ADMIN_USER]
         deployment.token = deployment.api("/auth/token", {
             "username": ADMIN_USER, "password": password})["access_token"]
-        _wait("the DAG parsed", lambda: deployment.api(f"/api/v2/dags/{DAG_ID}"), api,
+        wait_ready("the DAG parsed", lambda: deployment.api(f"/api/v2/dags/{DAG_ID}"), api,
               logs / "dag-processor.log", 180)
         for name in names:  # celery logs "<name>@<host> ready." once it takes tasks
-            _wait(name, lambda n=name: " ready." in (logs / f"{n}.log").read_text(
+            wait_ready(name, lambda n=name: " ready." in (logs / f"{n}.log").read_text(
                 errors="replace"), deployment.services[name], logs / f"{name}.log", 180)
         deployment.api(f"/api/v2/dags/{DAG_ID}", {"is_paused": False}, method="PATCH")
         deployment.timings["startup_s"] = time.monotonic() - started

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import socket
 import threading
 import time
 from collections import Counter
@@ -22,6 +23,13 @@ ARTICLE = """<!DOCTYPE html><html lang="{lang}"><head><meta charset="{charset}">
 TR_BODY = ("Dışişleri Bakanı Çavuşoğlu, Ankara'da düzenlenen toplantıda güncel gelişmeleri "
            "değerlendirdi ve işbirliğinin güçlendirileceğini söyledi. Görüşmede ekonomik "
            "ilişkiler, ticaret hacmi ve bölgesel güvenlik ele alındı.")
+
+
+def refused_url() -> str:
+    """http://127.0.0.1:PORT on a port nothing listens on: connections are refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
 def article(title: str, charset: str = "utf-8", lang: str = "tr") -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -35,6 +36,11 @@ def test_run_then_query(tmp_path: Path, sample_url: str) -> None:
     assert run.returncode == 0, run.stderr
     assert "[1/2] 2017-12-04" in run.stdout and "[2/2] 2017-12-05" in run.stdout
     assert "newswire report 2017-12-04 .. 2017-12-05" in run.stdout
+    # A quiet success: a line per day, the report, nothing on stderr (stanza's
+    # "Unsupported language: tr", library INFO logging: only with -v).
+    assert run.stderr == "" and len(run.stdout.splitlines()) <= 60
+    if HAVE_MODELS:
+        assert re.search(r"^\[1/2\] 2017-12-04 articles=4 quotes=[1-9]\d* ", run.stdout, re.M)
     query = newswire("query", "select source, date, count(*) as n from articles "
                      "group by all order by all", "--format", "json", env=env)
     assert query.returncode == 0, query.stderr
@@ -85,3 +91,46 @@ def test_clean_prints_the_article_as_json(tmp_path: Path, sample_url: str) -> No
     empty.write_text("<html><body></body></html>")
     failed = newswire("clean", str(empty), env=env)
     assert failed.returncode == 1 and "no article text" in failed.stderr
+
+
+def test_a_feed_outside_allowed_domains_is_a_config_error(tmp_path: Path,
+                                                          sample_url: str) -> None:
+    env = cli_env(tmp_path, sample_url)
+    sources = tmp_path / "s.yaml"
+    sources.write_text("sources:\n  - id: aa_tr\n    lang: tr\n"
+                       "    feeds: [https://feeds.example.net/aa.rss]\n"
+                       "    allowed_domains: [aa.com.tr]\n")
+    env["NEWSWIRE_SOURCES"] = str(sources)
+    result = newswire("run", "--from", "2017-12-04", env=env)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        f"error: {sources}: sources[aa_tr].feeds[0]: https://feeds.example.net/aa.rss is "
+        "outside allowed_domains ['aa.com.tr'] (add its host, with the port when it is "
+        "not the default one)"]
+    assert not (tmp_path / "lake").exists()  # refused at load: nothing was fetched
+
+
+def test_bad_input_is_one_line_never_a_traceback(tmp_path: Path, sample_url: str) -> None:
+    env = cli_env(tmp_path, sample_url)
+    missing = newswire("clean", "/nonexistent.html", env=env)
+    assert missing.returncode == 2
+    assert missing.stderr.splitlines() == [
+        "error: cannot read /nonexistent.html: No such file or directory"]
+    backwards = newswire("report", "--from", "2017-12-06", "--to", "2017-12-04", env=env)
+    assert backwards.returncode == 2 and "before --from" in backwards.stderr
+    gold = newswire("evaluate", "--gold", str(tmp_path / "none.json"), env=env)
+    assert gold.returncode == 2 and gold.stderr.startswith("error: no such gold file")
+    # What no command foresees (here: a port already taken) is one line too; -v shows
+    # the traceback.
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        busy = newswire("sample-site", "--port", port, env=env)
+        verbose = newswire("-v", "sample-site", "--port", port, env=env)
+    assert busy.returncode == 1
+    assert busy.stderr.splitlines() == [
+        "error: OSError: [Errno 98] Address already in use (run with -v for the traceback)"]
+    assert verbose.returncode == 1 and "Traceback" in verbose.stderr

@@ -6,9 +6,11 @@ import gzip
 from datetime import UTC, datetime
 
 import pytest
-from newswire.discover import discover, parse_feed, parse_sitemap
+from newswire.discover import SourceUnreachable, discover, parse_feed, parse_sitemap
 from newswire.fetch import Fetcher
-from newswire.sources import load_sources
+from newswire.sources import Source, load_sources
+
+from tests.servers import refused_url
 
 DAY = datetime(2017, 12, 4, tzinfo=UTC)
 NEXT = datetime(2017, 12, 5, tzinfo=UTC)
@@ -138,3 +140,37 @@ def test_links_to_other_ports_and_schemes_are_dropped() -> None:
     chosen = select_items(items, source, DAY, NEXT)
     assert [i.url for i in chosen.items] == ["http://127.0.0.1:8765/ok"]
     assert chosen.skipped["foreign_host"] == 3 and chosen.skipped["bad_url"] == 1
+
+
+def _discover(feeds: list[str], sitemaps: list[str], start: datetime = DAY,
+              end: datetime = NEXT):
+    source = Source(id="down", lang="tr", feeds=feeds, sitemaps=sitemaps,
+                    politeness={"min_delay_s": 0, "max_retries": 1, "backoff_s": 0.01})
+    return discover(source, Fetcher(source.politeness, source.allowed_domains, "t"),
+                    start, end)
+
+
+def test_a_source_read_nowhere_is_unreachable(sample_url: str) -> None:
+    refused = refused_url()
+    with pytest.raises(SourceUnreachable) as caught:
+        _discover([f"{refused}/rss.xml"], [f"{sample_url}/no-such/sitemap.xml"])
+    message = str(caught.value)
+    assert caught.value.source == "down"
+    assert message.startswith("source down could not be read: ")
+    assert f"feed {refused}/rss.xml: gave up after 2 attempt(s): ConnectionError: " \
+           f"connection refused ({refused.removeprefix('http://')})" in message
+    assert f"sitemap {sample_url}/no-such/sitemap.xml: HTTP 404" in message
+    # A page that answers, but is no feed, is not a reading of the source either.
+    with pytest.raises(SourceUnreachable, match="not a feed"):
+        _discover([f"{sample_url}/robots.txt"], [])
+
+
+def test_a_listing_read_with_nothing_for_the_day_is_an_empty_day(sample_url: str) -> None:
+    # The feed is down but the sitemap answers: discovery goes on, the error is kept.
+    found = _discover([f"{sample_url}/no-such/rss.xml"], [f"{sample_url}/aa/sitemap.xml"])
+    assert len(found.items) == 2 and found.errors == [
+        f"feed {sample_url}/no-such/rss.xml: HTTP 404"]
+    # Read, and nothing published that day (long before the sample archive): no error.
+    early = datetime(2016, 1, 1, tzinfo=UTC)
+    found = _discover([f"{sample_url}/aa/rss.xml"], [], early, early.replace(day=2))
+    assert found.items == [] and found.errors == []

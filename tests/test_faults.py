@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,11 +23,13 @@ import pyarrow.parquet as pq
 import pytest
 from newswire.catalog import query
 from newswire.config import Settings
+from newswire.discover import SourceUnreachable
 from newswire.schema import to_table
 from newswire.stages import run_interval
 from newswire.store import LakeError, Partition, open_store
 
 from tests.conftest import REPO
+from tests.servers import refused_url
 
 DAY = date(2017, 12, 4)
 NEXT_DAY = date(2017, 12, 5)
@@ -285,13 +286,7 @@ def test_two_runs_recorded_at_once_each_keep_their_runs_row(
 # --------------------------------------------------------------------------- source down
 
 
-def dead_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{sock.getsockname()[1]}"
-
-
-def test_a_source_down_all_day_is_recorded_and_the_others_land(
+def test_a_source_down_all_day_fails_the_run_and_the_others_land(
         tmp_path: Path, sample_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     sources = tmp_path / "sources.yaml"
     sources.write_text("""sources:
@@ -307,32 +302,37 @@ def test_a_source_down_all_day_is_recorded_and_the_others_land(
     settings = use_lake(monkeypatch, tmp_path, sample_url, sources)
     run_interval(settings, *interval(DAY), "up", nlp=False)
     stored = {t: settings.lake.read_partition(Partition(t, "sample_wire", DAY))
-              for t in ("articles", "raw_pages")}
+              for t in ("articles", "raw_pages", "fetch_log")}
     assert stored["articles"].num_rows >= 1
-    # The wire's server is gone for the day (its port refuses connections): a refetch of
-    # the stored day and the next day both run; the Turkish source still lands.
-    monkeypatch.setenv("WIRE_URL", dead_url())
-    run_interval(settings, *interval(DAY), "down", nlp=False, refetch=True)
-    run_interval(settings, *interval(NEXT_DAY), "down", nlp=False)
-    for table, before in stored.items():  # nothing stored is lost
+    # The wire's server is gone (its port refuses connections): the pipeline says which
+    # source could not be read and why, rather than record an empty day.
+    dead = refused_url()
+    monkeypatch.setenv("WIRE_URL", dead)
+    with pytest.raises(SourceUnreachable, match=r"source sample_wire could not be read: "
+                       r"feed \S+/wire/feed.atom: gave up after 2 attempt\(s\): "
+                       r"ConnectionError: connection refused"):
+        run_interval(settings, *interval(DAY), "down", nlp=False, refetch=True)
+    # The CLI lands the Turkish source for both days (a refetch of the stored day, and
+    # the next day), then fails naming the wire and the reason.
+    cli = subprocess.run([sys.executable, "-m", "newswire", "run", "--from", str(DAY),
+                          "--to", str(NEXT_DAY), "--no-nlp", "--refetch", "--quiet"],
+                         env={**os.environ, "PYTHONPATH": str(REPO / "include")},
+                         capture_output=True, text=True, timeout=300, cwd=REPO)
+    assert cli.returncode == 5, cli.stderr
+    errors = [line for line in cli.stderr.splitlines() if line.startswith("error: ")]
+    assert errors[0].startswith("error: source sample_wire could not be read: feed ")
+    assert f"connection refused ({dead.removeprefix('http://')})" in errors[0]
+    assert errors[-1] == "error: not read: sample_wire (see above)"
+    assert "Traceback" not in cli.stderr
+    assert f"[1/2] {DAY} articles=" in cli.stdout and "sources=sample_aa (" in cli.stdout
+    for table, before in stored.items():  # nothing stored of the wire is lost
         after = settings.lake.read_partition(Partition(table, "sample_wire", DAY))
-        # (articles are rebuilt from the stored raw pages, under the new run's id)
-        assert rows_of(after, ("run_id",)) == rows_of(before, ("run_id",)), table
+        assert rows_of(after) == rows_of(before), table
     _, rows = query(settings.catalog, "select source, date, count(*) from articles "
                     "group by all order by all")
     counts = {(s, d): n for s, d, n in rows}
     assert counts[("sample_aa", DAY)] >= 1 and counts[("sample_aa", NEXT_DAY)] >= 1
     assert ("sample_wire", NEXT_DAY) not in counts
-    _, failures = query(settings.catalog, "select date, purpose, error from fetch_log "
-                        "where source = 'sample_wire' and run_id like 'down%'")
-    assert {(d, p) for d, p, _ in failures} == {(DAY, "feed"), (DAY, "sitemap"),
-                                                (NEXT_DAY, "feed"), (NEXT_DAY, "sitemap")}
-    assert all("ConnectionError" in e for _, _, e in failures)
-    _, runs = query(settings.catalog, "select date, errors from runs "
-                    "where source = 'sample_wire' and run_id like 'down%' order by date")
-    assert [d for d, _ in runs] == [DAY, NEXT_DAY]
-    for _, errors in runs:
-        assert any(e.startswith("feed ") and "ConnectionError" in e for e in errors)
 
 
 # --------------------------------------------------------------------------- full disk

@@ -308,7 +308,7 @@ def test_the_nlp_package_stands_alone() -> None:
     from tests.conftest import REPO
 
     code = ("import sys, newswire.nlp.annotate, newswire.nlp.gold, newswire.nlp.models; "
-            "print(sorted(m for m in ('newswire.config', 'newswire.lake', 'pyarrow', 's3fs', "
+            "print(sorted(m for m in ('newswire.config', 'newswire.store', 'pyarrow', 's3fs', "
             "'newswire.sample_site.site', 'stanza', 'torch') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={"PYTHONPATH": str(REPO / "include"), "PATH": ""}, check=True)

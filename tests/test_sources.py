@@ -49,6 +49,13 @@ def test_env_reference_is_expanded(tmp_path: Path, monkeypatch) -> None:
      "sources[x].politeness.timeout_s"),
     ("sources:\n  - {id: x, lang: tr, feeds: [http://a/]}\n  - {id: x, lang: en, feeds: [http://b/]}\n",
      "duplicate source id 'x'"),
+    ("sources:\n  - id: x\n    lang: tr\n    feeds: [http://evil.example/rss]\n"
+     "    allowed_domains: [aa.com.tr]\n",
+     "sources[x].feeds[0]: http://evil.example/rss is outside allowed_domains ['aa.com.tr']"),
+    ("sources:\n  - id: x\n    lang: tr\n    feeds: [https://www.aa.com.tr/rss]\n"
+     "    sitemaps: [https://www.aa.com.tr/s.xml, http://aa.com.tr:8080/s.xml]\n"
+     "    allowed_domains: [aa.com.tr]\n",
+     "sources[x].sitemaps[1]: http://aa.com.tr:8080/s.xml is outside allowed_domains"),
     ("sources: [\n", "not valid YAML"),
     ("- just a list\n", "expected a mapping"),
     ("sources:\n  - id: x\n    lang: tr\n    feeds: ['${NO_SUCH_VAR_NW}/rss']\n",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -155,6 +156,15 @@ def test_html_report_draws_charts_and_escapes_what_it_shows(tmp_path: Path) -> N
     page = build_html_report(settings, day - timedelta(days=6), day)
     assert page.count("<svg") == 3
     assert hostile not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    # Drawn by Vega-Lite (Altair, vl-convert): each chart has labelled axes with values.
+    charts = re.findall(r"<svg.*?</svg>", page, re.S)
+    texts = [re.findall(r"<text[^>]*>([^<]*)</text>", svg) for svg in charts]
+    mentions, speakers, articles = texts
+    assert "Quotes per speaker" in speakers and {"Quotes", "Speaker", "0", "1"} <= set(speakers)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in speakers  # the bar's label, escaped
+    assert "Articles per source and day" in articles
+    assert {"Day", "Articles", "Source", "s", "Nov 30", "Dec 06", "0", "1"} <= set(articles)
+    assert {"Day", "Articles", "Nov 30", "Dec 06"} <= set(mentions)
 
 
 @requires_models

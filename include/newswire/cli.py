@@ -25,6 +25,7 @@ def _day(text: str) -> date:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from newswire.discover import SourceUnreachable
     from newswire.nlp.models import ModelNotFound
     from newswire.quality import QualityGateFailed
     from newswire.report import print_report
@@ -34,44 +35,64 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if last < first:
         print(f"error: --to {last} is before --from {first}", file=sys.stderr)
         return 2
-    only = args.source or None
-    sources = list_sources(settings, only)
+    sources = list_sources(settings, args.source or None)
     run_id = args.run_id or f"cli__{datetime.now(UTC):%Y%m%dT%H%M%S}_{uuid.uuid4().hex[:6]}"
     days = (last - first).days + 1
     started = time.monotonic()
     gate_failed = False
+    unreachable: dict[str, str] = {}  # source id -> why it could not be read
     for n in range(days):
         day = first + timedelta(days=n)
         start = datetime(day.year, day.month, day.day, tzinfo=UTC)
         t0 = time.monotonic()
-        try:
-            summary = run_interval(settings, start, start + timedelta(days=1), run_id, only,
-                                   refetch=args.refetch, nlp=not args.no_nlp,
-                                   mode=args.mode)
-        except ModelNotFound as exc:
-            print(f"error: {exc}\n(the day's articles are published; rerun with --no-nlp "
-                  "to skip the NLP stage)", file=sys.stderr)
-            return 3
-        except QualityGateFailed as exc:
-            print(f"[{n + 1}/{days}] {day}: published, but a quality gate failed: {exc}",
-                  file=sys.stderr)
-            gate_failed = True
+        counts: dict[str, int] = {}
+        # A source that cannot be read fails the run, but only after the others have
+        # landed: the day is run again without it (stored pages answer 304, so the
+        # second pass costs little), and it is left out of the remaining days.
+        while readable := [s for s in sources if s not in unreachable]:
+            try:
+                summary = run_interval(settings, start, start + timedelta(days=1), run_id,
+                                       readable, refetch=args.refetch,
+                                       nlp=not args.no_nlp, mode=args.mode)
+                counts = summary.get(day.isoformat(), {})
+                break
+            except SourceUnreachable as exc:
+                unreachable[exc.source] = str(exc)
+                print(f"error: {exc}", file=sys.stderr)
+            except ModelNotFound as exc:
+                print(f"error: {exc}\n(the day's articles are published; rerun with "
+                      "--no-nlp to skip the NLP stage)", file=sys.stderr)
+                return 3
+            except QualityGateFailed as exc:
+                print(f"[{n + 1}/{days}] {day}: published, but a quality gate failed: {exc}",
+                      file=sys.stderr)
+                gate_failed = True
+                break
+        if not readable:
+            print(f"[{n + 1}/{days}] {day}: no source could be read", file=sys.stderr)
             continue
-        counts = summary.get(day.isoformat(), {})
-        print(f"[{n + 1}/{days}] {day} sources={','.join(sources)} "
-              f"articles={counts.get('articles', 0)} ({time.monotonic() - t0:.1f}s)",
-              flush=True)
+        print(f"[{n + 1}/{days}] {day} articles={counts.get('articles', 0)} "
+              f"quotes={counts.get('quotes', 0)} sources={','.join(readable)} "
+              f"({time.monotonic() - t0:.1f}s)", flush=True)
     print(f"done: {days} day(s) in {time.monotonic() - started:.1f}s; "
           f"lake {settings.lake}; catalog {settings.catalog}")
     if not args.quiet:
         print_report(settings, first, last)
+    if unreachable:
+        print(f"error: not read: {', '.join(sorted(unreachable))} (see above)",
+              file=sys.stderr)
+        return 5
     return 4 if gate_failed else 0
 
 
 def cmd_clean(args: argparse.Namespace, settings: Settings) -> int:
     from newswire.clean import CleanError, clean_html
 
-    body = Path(args.file).read_bytes()
+    try:
+        body = Path(args.file).read_bytes()
+    except OSError as exc:
+        print(f"error: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     url = args.url or Path(args.file).resolve().as_uri().replace("file://", "http://localhost")
     try:
         article = clean_html(body, url, source=args.source, source_lang=args.lang,
@@ -127,6 +148,9 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from newswire.report import ReportError, named_reports, print_report, render, run_named_report
 
     last = args.to or args.from_
+    if last < args.from_:
+        print(f"error: --to {last} is before --from {args.from_}", file=sys.stderr)
+        return 2
     if args.list:
         for report in named_reports().values():
             print(f"{report.name:<16} {report.description}")
@@ -151,6 +175,10 @@ def cmd_evaluate(args: argparse.Namespace, settings: Settings) -> int:
     from newswire.nlp.models import ModelNotFound
     from newswire.sample_site.site import CONTENT_DIR
 
+    missing = [p for p in args.gold if not Path(p).exists()]
+    if missing:
+        print(f"error: no such gold file or folder: {', '.join(missing)}", file=sys.stderr)
+        return 2
     docs = load_gold([Path(p) for p in args.gold] or [CONTENT_DIR])
     if not docs:
         print("error: no gold documents in " + ", ".join(args.gold), file=sys.stderr)
@@ -271,11 +299,31 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "lang", None) is None and args.command == "models":
         args.lang = ["tr", "en"]
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    quiet_logging(args.verbose)
     try:
         settings = Settings.from_env()
         return args.func(args, settings)
     except (SourcesError, LakeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.verbose:
+            raise
+        # One line, not a traceback: bad input a command did not foresee (a port in use,
+        # an unreadable path) reads as what it is; -v shows where it happened.
+        print(f"error: {type(exc).__name__}: {exc} (run with -v for the traceback)",
+              file=sys.stderr)
+        return 1
+
+
+def quiet_logging(verbose: bool) -> None:
+    """Warnings and errors only, unless -v. Libraries that log routine events as errors
+    (trafilatura's "parsed tree length: 0" on a page it cannot read, which our own
+    error then explains) are heard only with -v."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not verbose:
+        logging.getLogger("trafilatura").setLevel(logging.CRITICAL)

@@ -26,6 +26,18 @@ MAX_SITEMAP_DEPTH = 3
 MAX_XML_BYTES = 50_000_000
 
 
+class SourceUnreachable(Exception):
+    """None of a source's feeds and sitemaps could be read (refused, DNS failure, an HTTP
+    error, not a feed): the run cannot know what the source published, so it fails
+    rather than record an empty day. A listing that was read and lists nothing for the
+    interval is not this: that day is empty."""
+
+    def __init__(self, source: str, reasons: list[str]) -> None:
+        self.source = source
+        self.reasons = reasons
+        super().__init__(f"source {source} could not be read: {'; '.join(reasons)}")
+
+
 @dataclass
 class DiscoveredItem:
     url: str
@@ -134,11 +146,15 @@ def _child_text(node: etree._Element, name: str) -> str | None:
 
 
 def discover(source: Source, fetcher: Fetcher, start: datetime, end: datetime) -> Discovery:
-    """Items of ``source`` published in [start, end), canonical and deduplicated."""
+    """Items of ``source`` published in [start, end), canonical and deduplicated.
+
+    Raises SourceUnreachable when not one of the source's own feeds and sitemaps could
+    be read and parsed (child sitemaps of an index that was read do not count)."""
     start, end = _utc(start), _utc(end)
     found: list[DiscoveredItem] = []
     attempts: list[tuple[str, FetchAttempt]] = []
     errors: list[str] = []
+    listings_read = 0
 
     def get(url: str, purpose: str) -> bytes | None:
         result = fetcher.fetch(url)
@@ -154,6 +170,7 @@ def discover(source: Source, fetcher: Fetcher, start: datetime, end: datetime) -
             continue
         try:
             found.extend(parse_feed(body, feed_url))
+            listings_read += 1
         except ValueError as exc:
             errors.append(f"feed {feed_url}: {exc}")
 
@@ -173,6 +190,8 @@ def discover(source: Source, fetcher: Fetcher, start: datetime, end: datetime) -
             errors.append(f"sitemap {map_url}: {exc}")
             continue
         found.extend(entries)
+        if depth == 0:
+            listings_read += 1
         for child, lastmod in children:
             # A child sitemap last modified before the interval holds nothing newer.
             if lastmod is not None and lastmod < start:
@@ -180,6 +199,8 @@ def discover(source: Source, fetcher: Fetcher, start: datetime, end: datetime) -
             if host_allowed(child, source.allowed_domains):
                 queue.append((child, depth + 1))
 
+    if listings_read == 0:
+        raise SourceUnreachable(source.id, errors)
     selected = select_items(found, source, start, end)
     return Discovery(selected.items, attempts, errors, selected.skipped)
 

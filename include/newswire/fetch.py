@@ -232,10 +232,10 @@ class Fetcher:
                                              size, _ms(started), fetched_at))
                 raise RetryableError(f"timeout after {self.politeness.timeout_s}s") from exc
             except requests.RequestException as exc:
-                kind = type(exc).__name__
-                attempts.append(FetchAttempt(current, attempt_no, status, f"{kind}: {exc}",
+                reason = f"{type(exc).__name__}: {request_error_reason(exc)}"
+                attempts.append(FetchAttempt(current, attempt_no, status, reason,
                                              size, _ms(started), fetched_at))
-                raise RetryableError(f"{kind}: {exc}") from exc
+                raise RetryableError(reason) from exc
             except ValueError as exc:  # an unparseable redirect Location ("http://[::1")
                 error = f"refused: bad redirect from {current}: {exc}"
                 attempts.append(FetchAttempt(current, attempt_no, status, error, size,
@@ -314,6 +314,30 @@ class Fetcher:
             return FetchResult(url, final_url, resp.status_code, None, resp_headers,
                                f"HTTP {resp.status_code}", attempts)
         return FetchResult(url, final_url, 200, body, resp_headers, None, attempts)
+
+
+# What requests' nested messages ("HTTPConnectionPool(...): Max retries exceeded ...
+# (Caused by NewConnectionError(...: [Errno 111] Connection refused))") come down to.
+_REASONS = (("Connection refused", "connection refused"),
+            ("Failed to resolve", "DNS lookup failed"),
+            ("Name or service not known", "DNS lookup failed"),
+            ("Temporary failure in name resolution", "DNS lookup failed"),
+            ("Connection reset", "connection reset"),
+            ("Network is unreachable", "network unreachable"),
+            ("No route to host", "no route to host"),
+            ("CERTIFICATE_VERIFY_FAILED", "TLS certificate not trusted"))
+
+
+def request_error_reason(exc: requests.RequestException) -> str:
+    """A short reason for a failed request, naming the host: "connection refused
+    (127.0.0.1:8765)"; requests' own text when it is none of the usual ones."""
+    text = str(exc)
+    for needle, reason in _REASONS:
+        if needle in text:
+            request = getattr(exc, "request", None)
+            host = urlsplit(request.url).netloc if request is not None and request.url else ""
+            return f"{reason} ({host})" if host else reason
+    return text[:300]
 
 
 def _ms(started: float) -> int:

@@ -1,16 +1,18 @@
-"""The HTML report: charts (inline SVG, drawn here: no JavaScript, nothing fetched) and
-the named reports' tables for a period. Everything shown is escaped."""
+"""The HTML report: charts (Altair specs rendered to inline SVG by vl-convert, offline:
+no JavaScript in the page, nothing fetched) and the named reports' tables for a period.
+Everything shown is escaped (vl-convert escapes the text it draws)."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from html import escape
 
+import altair as alt
+
 from newswire.catalog import query
 from newswire.config import Settings
 from newswire.report import named_reports, run_named_report
 
-PALETTE = ["#017cee", "#00ad46", "#e8542f", "#9b51e0", "#f2a900", "#11a3b5", "#6b7280"]
 MENTIONS_SQL = """
 WITH top AS (SELECT entity FROM entity_mentions WHERE date BETWEEN $from_day AND $to_day
              GROUP BY entity ORDER BY count(DISTINCT article_id) DESC, entity LIMIT 5)
@@ -33,52 +35,45 @@ def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def bar_chart(title: str, labels: list[str], values: list[float], width: int = 640) -> str:
-    """Horizontal bars, one per label."""
-    row, left = 22, 190
-    height = 40 + row * max(1, len(labels))
-    top = max(values, default=0) or 1
-    parts = [f'<svg role="img" aria-label="{escape(title)}" width="{width}" '
-             f'height="{height}" xmlns="http://www.w3.org/2000/svg">',
-             f'<text x="0" y="16" font-weight="bold">{escape(title)}</text>']
-    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
-        y = 30 + i * row
-        w = (width - left - 60) * value / top
-        parts += [f'<text x="{left - 6}" y="{y + 14}" text-anchor="end" font-size="12">'
-                  f"{escape(label[:28])}</text>",
-                  f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{row - 6}" '
-                  f'fill="{PALETTE[0]}"><title>{escape(label)}: {value:g}</title></rect>',
-                  f'<text x="{left + w + 4:.1f}" y="{y + 14}" font-size="12">{value:g}</text>']
-    parts.append("</svg>")
-    return "".join(parts)
+def _count_axis(title: str, values: list[float]) -> alt.Axis:
+    """An axis of counts: whole-number ticks only (a peak of 1 reads 0, 1; not 0.5)."""
+    return alt.Axis(title=title, format="d", tickCount=int(min(max(values, default=1), 5)))
+
+
+def _svg(chart: alt.Chart) -> str:
+    import vl_convert
+
+    return vl_convert.vegalite_to_svg(chart.to_dict())
+
+
+def bar_chart(title: str, labels: list[str], values: list[float], x_title: str = "Quotes",
+              y_title: str = "Speaker", width: int = 460) -> str:
+    """Horizontal bars, one per label, largest first."""
+    rows = [{"label": label, "value": value}
+            for label, value in zip(labels, values, strict=True)]
+    chart = alt.Chart(alt.Data(values=rows), title=title, width=width).mark_bar().encode(
+        x=alt.X("value:Q", axis=_count_axis(x_title, values)),
+        y=alt.Y("label:N", title=y_title, sort="-x", axis=alt.Axis(labelLimit=180)))
+    text = chart.mark_text(align="left", dx=3).encode(text="value:Q")
+    return _svg(alt.layer(chart, text, title=title))
 
 
 def line_chart(title: str, days: list[date], series: dict[str, dict[date, float]],
-               width: int = 640, height: int = 240) -> str:
+               y_title: str = "Articles", legend: str = "Entity", width: int = 460) -> str:
     """One line per series over the days (missing days count as 0)."""
-    left, bottom, top_pad = 40, 40, 30
-    plot_w, plot_h = width - left - 150, height - bottom - top_pad
-    peak = max((v for s in series.values() for v in s.values()), default=0) or 1
-    step = plot_w / max(1, len(days) - 1)
-    parts = [f'<svg role="img" aria-label="{escape(title)}" width="{width}" '
-             f'height="{height}" xmlns="http://www.w3.org/2000/svg">',
-             f'<text x="0" y="16" font-weight="bold">{escape(title)}</text>',
-             f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{left + plot_w}" '
-             f'y2="{top_pad + plot_h}" stroke="#999"/>']
-    for i, day in enumerate(days):
-        parts.append(f'<text x="{left + i * step:.1f}" y="{height - 20}" font-size="10" '
-                     f'text-anchor="middle">{day:%m-%d}</text>')
-    for n, (name, points) in enumerate(series.items()):
-        colour = PALETTE[n % len(PALETTE)]
-        coords = " ".join(f"{left + i * step:.1f},"
-                          f"{top_pad + plot_h - plot_h * points.get(d, 0) / peak:.1f}"
-                          for i, d in enumerate(days))
-        parts += [f'<polyline fill="none" stroke="{colour}" stroke-width="2" '
-                  f'points="{coords}"><title>{escape(name)}</title></polyline>',
-                  f'<text x="{left + plot_w + 10}" y="{top_pad + 14 * n + 10}" '
-                  f'font-size="12" fill="{colour}">{escape(name[:22])}</text>']
-    parts.append("</svg>")
-    return "".join(parts)
+    rows = [{"day": day.isoformat(), "value": points.get(day, 0), "series": name}
+            for name, points in series.items() for day in days]
+    # utc time unit: a day is drawn as that day whatever the renderer's time zone; the
+    # period's days make the axis even when no series has a point.
+    period = [alt.DateTime(year=d.year, month=d.month, date=d.day, utc=True)
+              for d in (days[0], days[-1])] if days else alt.Undefined
+    chart = alt.Chart(alt.Data(values=rows), title=title, width=width).mark_line(
+        point=True).encode(
+        x=alt.X("utcyearmonthdate(day):T", title="Day", scale=alt.Scale(domain=period),
+                axis=alt.Axis(format="%b %d", tickCount="day")),
+        y=alt.Y("value:Q", axis=_count_axis(y_title, [r["value"] for r in rows])),
+        color=alt.Color("series:N", title=legend, legend=alt.Legend(labelLimit=200)))
+    return _svg(chart)
 
 
 def _table(columns: list[str], rows: list[tuple], limit: int = 30) -> str:
@@ -105,7 +100,7 @@ def build_html_report(settings: Settings, first: date, last: date) -> str:
         line_chart("Mentions of the top entities (articles per day)", days, mentions),
         bar_chart("Quotes per speaker", [r[0] for r in speaker_rows],
                   [r[1] for r in speaker_rows]),
-        line_chart("Articles per source and day", days, per_source),
+        line_chart("Articles per source and day", days, per_source, legend="Source"),
     ]
     for name, report in named_reports().items():
         columns, rows = run_named_report(settings, name, first, last)

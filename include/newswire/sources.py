@@ -17,6 +17,15 @@ class SourcesError(ValueError):
     """The sources file is missing, unreadable or invalid; the message names the bad key."""
 
 
+class FieldError(ValueError):
+    """A validation error that belongs to one item of a list field (``feeds[0]``), so the
+    message names that item rather than the whole source."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(message)
+        self.where = where
+
+
 class Politeness(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -64,14 +73,23 @@ class Source(BaseModel):
 
     @model_validator(mode="after")
     def _defaults(self) -> Source:
+        from newswire.urls import host_allowed, netloc_entry
+
         if not self.feeds and not self.sitemaps:
             raise ValueError("a source needs at least one of 'feeds' or 'sitemaps'")
         if not self.allowed_domains:
             # Default: only the hosts (and ports) the source's own feeds and sitemaps use.
-            from newswire.urls import netloc_entry
-
             hosts = {netloc_entry(u) for u in [*self.feeds, *self.sitemaps]}
             self.allowed_domains = sorted(h for h in hosts if h)
+        # A listing outside the source's own domains would be refused on every request
+        # (the fetcher never leaves allowed_domains): that is a mistake in the file.
+        for key in ("feeds", "sitemaps"):
+            for index, url in enumerate(getattr(self, key)):
+                if not host_allowed(url, self.allowed_domains):
+                    raise FieldError(f"{key}[{index}]",
+                                     f"{url} is outside allowed_domains "
+                                     f"{self.allowed_domains} (add its host, with the port "
+                                     "when it is not the default one)")
         return self
 
 
@@ -122,7 +140,12 @@ def _describe(error: ValidationError, raw: dict) -> str:
                 where.append(f"sources[{loc[1]}]")
             loc = loc[2:]
         where.extend(str(part) for part in loc)
-        lines.append(f"{'.'.join(where) or '<root>'}: {err['msg']}")
+        message = err["msg"]
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, FieldError):  # "sources[aa_tr].feeds[0]: ... outside ..."
+            where.append(cause.where)
+            message = str(cause)
+        lines.append(f"{'.'.join(where) or '<root>'}: {message}")
     return "; ".join(lines)
 
 

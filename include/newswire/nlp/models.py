@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import os
 import tempfile
 from dataclasses import dataclass
@@ -113,6 +114,18 @@ def _empty_resources() -> str:
     return str(path)
 
 
+class _ModelsWeHandIt(logging.Filter):
+    """The flat layout's empty resources file lists no language, so stanza warns
+    "Unsupported language: tr" while it loads the very models we give it for tr: that
+    line is not a problem, and only that line is dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Unsupported language:")
+
+
+_UNSUPPORTED_LANGUAGE = _ModelsWeHandIt()
+
+
 @functools.cache
 def load_pipeline(spec: ModelSpec):  # -> stanza.Pipeline (imported lazily: torch is heavy)
     """One pipeline per language per process (cached): loading costs seconds."""
@@ -126,6 +139,7 @@ def load_pipeline(spec: ModelSpec):  # -> stanza.Pipeline (imported lazily: torc
     paths = {f"{name}_model_path": path for name, path in spec.files}
     # No pretrained vectors or charlm ship with the flat layout; an empty resources file
     # keeps stanza from looking them up online.
+    logging.getLogger("stanza").addFilter(_UNSUPPORTED_LANGUAGE)
     return stanza.Pipeline(resources_filepath=_empty_resources(), **paths, **common)
 
 
