@@ -12,6 +12,9 @@ TABLE_DOCS = {
     "fetch_log": "Every HTTP request of the day's latest run (feeds, sitemaps, pages, "
                  "redirect hops, retries and refusals).",
     "articles": "One cleaned article per page: metadata, sections and body.",
+    "template_stats": "The cleaner's template learning: per source and day, how many of "
+                      "the day's articles hold each recurring paragraph (a paragraph in at "
+                      "least half the articles of a 7-day window is page furniture).",
     "sentences": "Sentences of each article body (stanza).",
     "tokens": "Words of each article body with lemma, part of speech and morphology (stanza).",
     "entities": "Named-entity mentions with document-level canonical names and roles.",
@@ -67,16 +70,32 @@ COLUMN_DOCS = {
         "title": "Headline.",
         "summary": "Lead or description.",
         "byline": "Author(s) as printed.",
-        "dateline": "Place of the dateline (\"BRÜKSEL\" in \"BRÜKSEL (AA) - ...\").",
-        "published_at": "Publication time (UTC; from JSON-LD, meta tags or the page).",
+        "dateline": "Place of the dateline, in natural case (\"Brüksel\" for "
+                    "\"BRÜKSEL (AA) - ...\").",
+        "published_at": "Publication time (UTC; the page's own date, JSON-LD, meta tags or "
+                        "the visible date, before the feed's). With published_precision "
+                        "'day', the calendar day at 00:00 UTC (no time was printed).",
         "modified_at": "Last modification time (UTC), when the page gives one.",
         "sections": "Headings with their paragraphs, in page order (heading null first).",
         "body": "Paragraphs separated by blank lines (NFC, no boilerplate).",
         "content_hash": "SHA-256 of body (hex): changes when the text changes.",
-        "extractor": "Which extractor produced the body: aa, marked_body, trafilatura, "
+        "extractor": "Which extractor produced the body: a site profile's name (aa, reuters, "
+                     "apnews, wordpress: clean/profiles.yaml), marked_body (a body the page "
+                     "marks), trafilatura, article_element (the page's <article>), "
                      "jsonld_body.",
-        "warnings": "Things a reader should know (language mismatch, date from the feed).",
+        "warnings": "Things a reader should know (language mismatch, date from the feed, "
+                    "the page's date differing from the feed's).",
+        "published_precision": "How much of published_at is known: day (a date printed "
+                               "without a time), minute or second.",
         "raw_sha256": "raw_pages.body_sha256 of the page it was cleaned from.",
+    },
+    "template_stats": {
+        "fingerprint": "SHA-1 (16 hex digits) of the paragraph, case-folded, digits as 0.",
+        "articles": "How many of the day's articles hold the paragraph.",
+        "day_articles": "How many articles the day had.",
+        "sample": "The paragraph (first 200 characters).",
+        "raw_digest": "SHA-256 of the day's raw page hashes: which pages it was learned from.",
+        "template_version": "Version of the fingerprint rule (stale rows are recomputed).",
     },
     "sentences": {"sentence_index": "Position of the sentence in the article (0-based)."},
     "tokens": {

@@ -94,6 +94,17 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("raw_sha256", pa.string()),
         ("run_id", pa.string()),
         ("pipeline_version", pa.string()),
+        ("published_precision", pa.string()),
+    ]),
+    # The cleaner's per-source template learning (clean/templates.py): per day, how many
+    # of the day's articles hold each recurring paragraph.
+    "template_stats": pa.schema([
+        ("fingerprint", pa.string()),
+        ("articles", pa.int32()),
+        ("day_articles", pa.int32()),
+        ("sample", pa.string()),
+        ("raw_digest", pa.string()),
+        ("template_version", pa.string()),
     ]),
 }
 

@@ -7,8 +7,9 @@ import re
 from lxml import etree
 from lxml.html import HtmlElement
 
+from newswire.clean.boilerplate import is_boilerplate
 from newswire.clean.dom import element_text, text_and_breaks
-from newswire.clean.text import is_boilerplate, normalize_text
+from newswire.clean.text import normalize_text
 from newswire.records import Section
 
 # Page furniture that never belongs to article text.

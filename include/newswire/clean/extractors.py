@@ -10,39 +10,17 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from newswire.clean.blocks import container_sections, strip_noise, text_length
+from newswire.clean.boilerplate import is_boilerplate
 from newswire.clean.dom import element_text
-from newswire.clean.text import is_boilerplate, normalize_text
+from newswire.clean.profiles import GENERIC, Profile, profiles
+from newswire.clean.text import normalize_text
 from newswire.records import Section
 
 MIN_BODY_CHARS = 200
 
 
-def _has_class(cls: str) -> str:
-    """XPath for CSS's ``.cls``: one of the words of the class attribute."""
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {cls} ')"
-
-
 def _xpath(expression: str) -> etree.XPath:
     return etree.XPath(expression, smart_strings=False)
-
-
-# Each a CSS selector of the BeautifulSoup version, as XPath (C speed: walking the page
-# in Python cost more than parsing it). Results come in document order.
-_AA_BODY = _xpath(f"(//div[{_has_class('detay-icerik')}])[1]")
-_AA_LEAD = [_xpath(f"(//div[{_has_class('detay-spot-category')}]//h4)[1]"),
-            _xpath(f"(//h4[{_has_class('detay-spot')}])[1]")]
-_AA_BYLINE = [_xpath(f"(//*[{_has_class('detay-muhabir')}])[1]"),
-              _xpath(f"(//*[{_has_class('detay-bilgi')}]//*[{_has_class('muhabir')}])[1]")]
-_AA_DATE = _xpath(f"(//span[{_has_class('tarih')}])[1]")
-
-
-def _first(root: HtmlElement, *paths: etree.XPath) -> HtmlElement | None:
-    """The first match of the first path that matches anything (``a or b`` of select_one)."""
-    for path in paths:
-        found = path(root)
-        if found:
-            return found[0]
-    return None
 
 
 def _body_copy(container: HtmlElement) -> HtmlElement:
@@ -52,39 +30,12 @@ def _body_copy(container: HtmlElement) -> HtmlElement:
     return copied
 
 
-def extract_aa(root: HtmlElement) -> list[Section] | None:
-    """Anadolu Ajansı article pages: body in div.detay-icerik."""
-    container = _first(root, _AA_BODY)
-    if container is None:
-        return None
-    container = _body_copy(container)
-    strip_noise(container)
-    sections = container_sections(container)
-    return sections if text_length(sections) >= MIN_BODY_CHARS else None
+def extract_profile_body(root: HtmlElement, profile: Profile) -> list[Section] | None:
+    """The body where the site's profile says it is, without the profile's furniture."""
+    return extract_marked_body(root, list(profile.body), profile.remove) if profile.body \
+        else None
 
 
-def aa_lead(root: HtmlElement) -> str | None:
-    lead = _first(root, *_AA_LEAD)
-    return normalize_text(element_text(lead, " ")) if lead is not None else None
-
-
-def aa_byline(root: HtmlElement) -> str | None:
-    tag = _first(root, *_AA_BYLINE)
-    return normalize_text(element_text(tag, " ")) if tag is not None else None
-
-
-def aa_visible_date(root: HtmlElement) -> str | None:
-    tag = _first(root, _AA_DATE)
-    return normalize_text(element_text(tag, " ")) if tag is not None else None
-
-
-# [itemprop=articleBody], div.article-body, ...: in order of trust.
-_BODY_SELECTORS: list[etree.XPath] = [
-    _xpath("//*[@itemprop='articleBody']"),
-    *(_xpath(f"//div[{_has_class(cls)}]") for cls in ("article-body", "article__body",
-                                                      "story-body", "entry-content",
-                                                      "post-content")),
-]
 # A bare <article> marks the whole story (header, share bar, teasers; often one per
 # teaser card), not its body: it comes after trafilatura, which finds the body better
 # (on trafilatura's 990-page evaluation set, 275 pages picked by <article> first lost
@@ -92,9 +43,12 @@ _BODY_SELECTORS: list[etree.XPath] = [
 _ARTICLE_ELEMENT: list[etree.XPath] = [_xpath("//article")]
 
 
-def extract_marked_body(root: HtmlElement,
-                        selectors: list[etree.XPath] = _BODY_SELECTORS) -> list[Section] | None:
-    """Pages that mark their body (schema.org itemprop, common class names)."""
+def extract_marked_body(root: HtmlElement, selectors: list[etree.XPath] | None = None,
+                        remove: tuple[etree.XPath, ...] = ()) -> list[Section] | None:
+    """Pages that mark their body (schema.org itemprop, common class names: the generic
+    profile's ``body`` selectors, in order of trust)."""
+    if selectors is None:
+        selectors = list(profiles()[GENERIC].body)
     for selector in selectors:
         candidates: list[HtmlElement] = selector(root)
         if not candidates:
@@ -104,6 +58,9 @@ def extract_marked_body(root: HtmlElement,
         container = max(candidates, key=lambda tag: len(element_text(tag))) \
             if len(candidates) > 1 else candidates[0]
         container = _body_copy(container)
+        for furniture in remove:
+            for tag in furniture(container):
+                tag.drop_tree()
         strip_noise(container)
         sections = container_sections(container)
         if text_length(sections) >= MIN_BODY_CHARS:
