@@ -90,7 +90,7 @@ COLUMN_DOCS = {
         "raw_sha256": "raw_pages.body_sha256 of the page it was cleaned from.",
     },
     "template_stats": {
-        "fingerprint": "SHA-1 (16 hex digits) of the paragraph, case-folded, digits as 0.",
+        "fingerprint": "SHA-1 (16 hex digits) of the paragraph, case-folded.",
         "articles": "How many of the day's articles hold the paragraph.",
         "day_articles": "How many articles the day had.",
         "sample": "The paragraph (first 200 characters).",

@@ -24,7 +24,8 @@ import pyarrow.parquet as pq
 
 from newswire import PIPELINE_VERSION
 from newswire.catalog import refresh_catalog
-from newswire.clean import CleanError, clean_html
+from newswire.clean import CleanError, clean_html, with_templates
+from newswire.clean.templates import TemplateStore, day_stats, raw_digest, state_for_day
 from newswire.config import Settings
 from newswire.discover import Discovery, discover
 from newswire.fetch import Fetcher
@@ -38,6 +39,7 @@ from newswire.lake import (
     to_table,
     write_partition,
 )
+from newswire.records import Article
 from newswire.sources import Source, load_sources
 from newswire.urls import article_id
 
@@ -289,16 +291,14 @@ def clean_source(settings: Settings, fetch_manifest: str) -> str:
     errors: list[str] = []
     files: dict[str, str] = {}
     start, end = datetime.fromisoformat(fetched.start), datetime.fromisoformat(fetched.end)
+    store = _template_store(settings, source)
     for day in days_in(start, end):
         raw = read_partition(settings.lake, "raw_pages", source.id, day).to_pylist()
         rows = []
+        cleaned = []
         for page in raw:
             try:
-                article = clean_html(page["body"], page["url"], source=source.id,
-                                     source_lang=source.lang, profile=source.profile,
-                                     timezone=source.timezone,
-                                     content_type=page["content_type"],
-                                     fallback_published_at=page["listed_published_at"])
+                cleaned.append((page, _clean_page(source, page)))
             except CleanError as exc:
                 counts["failed"] += 1
                 errors.append(f"{page['url']}: {exc}")
@@ -309,6 +309,14 @@ def clean_source(settings: Settings, fetch_manifest: str) -> str:
                 errors.append(f"{page['url']}: unexpected {type(exc).__name__}: {exc}")
                 log.exception("clean %s crashed", page["url"])
                 continue
+        # Paragraphs recurring across the source's articles are furniture (order-free:
+        # learned from the raw pages of a fixed window, clean/templates.py).
+        if cleaned:
+            todays = day_stats(day, [(a.id, a.sections) for _, a in cleaned],
+                               raw_digest(p["body_sha256"] for p in raw))
+            templates = state_for_day(day, todays, store)
+            cleaned = [(page, with_templates(a, templates)) for page, a in cleaned]
+        for page, article in cleaned:
             published = article.published_at
             if published is not None and utc(published).date() != day:
                 article.warnings.append(
@@ -329,6 +337,37 @@ def clean_source(settings: Settings, fetch_manifest: str) -> str:
                              seconds=round(time.monotonic() - started, 3), mode=fetched.mode)
     log.info("clean %s: %s", source.id, counts)
     return manifest.save(out / "clean.json")
+
+
+def _clean_page(source: Source, page: dict) -> Article:
+    return clean_html(page["body"], page["url"], source=source.id, source_lang=source.lang,
+                      profile=source.profile, timezone=source.timezone,
+                      content_type=page["content_type"],
+                      fallback_published_at=page["listed_published_at"])
+
+
+def _template_store(settings: Settings, source: Source) -> TemplateStore:
+    """The lake as template learning reads and writes it (template_stats, raw_pages)."""
+
+    def raw_digest_of(day: date) -> str | None:
+        shas = read_partition(settings.lake, "raw_pages", source.id, day,
+                              columns=["body_sha256"]).column("body_sha256").to_pylist()
+        return raw_digest(shas) if shas else None
+
+    def clean_day(day: date) -> list[tuple[str, list]]:
+        found = []
+        for page in read_partition(settings.lake, "raw_pages", source.id, day).to_pylist():
+            with contextlib.suppress(Exception):  # a page that fails is left out, as in clean
+                article = _clean_page(source, page)
+                found.append((article.id, article.sections))
+        return found
+
+    return TemplateStore(
+        read_rows=lambda day: read_partition(settings.lake, "template_stats", source.id,
+                                             day).to_pylist(),
+        write_rows=lambda day, rows: write_partition(settings.lake, "template_stats", source.id,
+                                                     day, to_table("template_stats", rows)),
+        raw_digest_of=raw_digest_of, clean_day=clean_day)
 
 
 # -- annotate (NLP) --------------------------------------------------------------------

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 import py3langid
@@ -26,7 +27,7 @@ from lxml.html import HtmlElement
 
 from newswire.clean import extractors
 from newswire.clean.boilerplate import Furniture, clean_sections
-from newswire.clean.dateline import Dateline, find_dateline
+from newswire.clean.dateline import Dateline, find_dateline, place_alone
 from newswire.clean.dates import PageDate, date_line, parse_iso
 from newswire.clean.decode import MIXED, decode_html
 from newswire.clean.dom import Page, parse_page
@@ -160,24 +161,36 @@ def _clean_byline(text: str | None) -> str | None:
     return normalize_text(text).strip(" ,|-–") or None
 
 
-def _apply_dateline(sections: list[Section], places: tuple[str, ...],
-                    lang: str) -> tuple[Dateline | None, list[Section]]:
-    """Cut the dateline from the first paragraphs (or the last, for a trailing one)."""
+def _apply_dateline(sections: list[Section], places: tuple[str, ...], lang: str
+                    ) -> tuple[Dateline | None, list[Section], str | None]:
+    """Cut the dateline from the first paragraphs (or the last, for a trailing one).
+    The third value is a standfirst found above the dateline, if any."""
     if not sections:
-        return None, sections
+        return None, sections, None
     first = sections[0]
+    if first.heading and "alone" in places:
+        # A bold place alone on the first line reads as a heading: it is the dateline.
+        alone = place_alone(first.heading, lang)
+        if alone:
+            return alone, [Section(None, first.paragraphs), *sections[1:]], None
     lead_places = places if len(sections) == 1 else tuple(p for p in places if p != "trailing")
     dateline, paragraphs = find_dateline(first.paragraphs, lang, places=lead_places)
+    if dateline is None and "lead" in places and len(first.paragraphs) > 1:
+        # Wire copy starts at its dateline: a standfirst the extractor kept above it
+        # ("lead paragraph", "Paris (AFP) - ...") is the summary, not body text.
+        found, rest = find_dateline(first.paragraphs[1:], lang, places=("lead",))
+        if found:
+            return found, [Section(first.heading, rest), *sections[1:]], first.paragraphs[0]
     if dateline is None and len(sections) > 1 and "trailing" in places:
         last = sections[-1]
         found, tail = find_dateline(last.paragraphs, lang, places=("trailing",))
         if found:
-            return found, [*sections[:-1], Section(last.heading, tail)]
-        return None, sections
+            return found, [*sections[:-1], Section(last.heading, tail)], None
+        return None, sections, None
     if dateline is None:
-        return None, sections
+        return None, sections, None
     rest = [Section(first.heading, paragraphs), *sections[1:]]
-    return dateline, [s for s in rest if s.paragraphs]
+    return dateline, [s for s in rest if s.paragraphs], None
 
 
 def clean_html(body: bytes | str, url: str, *, source: str = "adhoc", source_lang: str = "tr",
@@ -213,10 +226,12 @@ def clean_html(body: bytes | str, url: str, *, source: str = "adhoc", source_lan
                            else (first_text(root, chosen.byline, 120) or meta.byline))
     furniture: Furniture
     sections, furniture = clean_sections(sections, title=title, byline=byline, tz=timezone,
-                                         lang=source_lang, extra_notice=chosen.is_notice)
+                                         lang=source_lang, extra_notice=chosen.is_notice,
+                                         summary=summary)
     if templates is not None:
         sections = apply_templates(sections, templates)
-    dateline, sections = _apply_dateline(sections, chosen.dateline, source_lang)
+    dateline, sections, standfirst = _apply_dateline(sections, chosen.dateline, source_lang)
+    summary = summary or standfirst
     if not sections:
         raise CleanError("the body held only page furniture")
     byline = byline or _clean_byline(furniture.byline) or \
@@ -261,4 +276,21 @@ def clean_html(body: bytes | str, url: str, *, source: str = "adhoc", source_lan
     )
 
 
-__all__ = ["CleanError", "TemplateState", "clean_html"]
+def with_templates(article: Article, state: TemplateState) -> Article:
+    """The article without the paragraphs its source's template learning found to be
+    furniture (the pipeline learns them from the day's articles, then applies them).
+    A dateline behind a furniture line that opened the body is cut now."""
+    sections = apply_templates(article.sections, state)
+    if sections == article.sections or not sections:
+        return article
+    dateline = article.dateline
+    if dateline is None:
+        found, sections, _ = _apply_dateline(sections, ("lead", "alone", "trailing"),
+                                             article.source_lang)
+        dateline = found.place if found else None
+    text = "\n\n".join(p for s in sections for p in s.paragraphs)
+    return replace(article, sections=sections, body=text, dateline=dateline,
+                   content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
+__all__ = ["CleanError", "TemplateState", "clean_html", "with_templates"]

@@ -126,12 +126,15 @@ def _is_short_label(paragraph: str, lang: str) -> bool:
 
 
 def strip_header_lines(paragraphs: list[str], *, title: str | None, byline: str | None,
-                       tz: str, lang: str, furniture: Furniture) -> list[str]:
-    """Drop the category / byline / date lines that open a body."""
+                       tz: str, lang: str, furniture: Furniture,
+                       summary: str | None = None) -> list[str]:
+    """Drop the category / byline / date lines that open a body, and the headline or the
+    standfirst repeated there (the article keeps them as title and summary)."""
     drop: set[int] = set()
     labels: set[int] = set()
+    repeated = {fold(t) for t in (title, summary) if t}
     for index, paragraph in enumerate(paragraphs[:TOP_LINES]):
-        if title and fold(paragraph) == fold(title):
+        if fold(paragraph) in repeated:
             drop.add(index)
             continue
         dated = header_date(paragraph, tz)
@@ -146,8 +149,8 @@ def strip_header_lines(paragraphs: list[str], *, title: str | None, byline: str 
             drop.add(index)
         elif _is_short_label(paragraph, lang):
             labels.add(index)
-        else:
-            break
+        # Not a break: a standfirst often stands above the date line ("lead, Issued on
+        # ..., text"); a date line is a date and a few words, never a sentence of text.
     # A label counts as furniture only next to a line that is furniture for sure.
     drop |= {i for i in labels if i - 1 in drop or i + 1 in drop}
     furniture.removed += [paragraphs[i] for i in sorted(drop)]
@@ -176,8 +179,8 @@ def strip_tail(paragraphs: list[str], *, byline: str | None) -> list[str]:
 
 
 def clean_sections(sections: list[Section], *, title: str | None, byline: str | None,
-                   tz: str, lang: str, extra_notice: object = None) -> tuple[list[Section],
-                                                                            Furniture]:
+                   tz: str, lang: str, extra_notice: object = None,
+                   summary: str | None = None) -> tuple[list[Section], Furniture]:
     """The body without furniture, and what the header lines said."""
     furniture = Furniture()
     kept: list[Section] = []
@@ -191,7 +194,7 @@ def clean_sections(sections: list[Section], *, title: str | None, byline: str | 
                       and not (callable(extra_notice) and extra_notice(p))]
         if not kept:  # header lines open the first section that has text
             paragraphs = strip_header_lines(paragraphs, title=title, byline=byline, tz=tz,
-                                            lang=lang, furniture=furniture)
+                                            lang=lang, furniture=furniture, summary=summary)
         if paragraphs:
             kept.append(Section(section.heading, paragraphs))
     if kept:

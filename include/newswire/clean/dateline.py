@@ -62,9 +62,10 @@ def _looks_like_place(text: str) -> bool:
                     for w in words))
 
 
-def _known_or_vouched(place: str, vouched: bool) -> bool:
+def _known_or_vouched(place: str, vouched: bool, wire_credit: bool = False) -> bool:
     """A place the gazetteer knows, or an unknown one in capitals that the form vouches
-    for (an agency credit follows it) or that is too long to be an acronym."""
+    for (an agency credit follows it) or that is too long to be an acronym; in mixed case
+    ("Rotterdam (AFP) -") only before a wire agency's credit."""
     if not _looks_like_place(place):
         return False
     key = fold(place)
@@ -73,7 +74,7 @@ def _known_or_vouched(place: str, vouched: bool) -> bool:
     if place_name(place):
         return True
     if not _is_caps(place):
-        return False
+        return wire_credit and key not in not_places() and len(place.split()) <= 3
     if key in not_places():
         # "UNITED NATIONS, Dec 6 (Reuters) -" is a place in a dateline; "NATO -" is not.
         return vouched and len(place.split()) > 1
@@ -96,13 +97,14 @@ def _date_like(text: str | None) -> bool:
                                 or any(fold(w).rstrip(".") in months for w in text.split()))
 
 
-def _place(head: str, lang: str, vouched: bool) -> tuple[str, str | None] | None:
+def _place(head: str, lang: str, vouched: bool,
+           wire_credit: bool = False) -> tuple[str, str | None] | None:
     """(natural place, reporter) from 'PLACE', 'DISTRICT/PROVINCE' or 'Reporter/PLACE'."""
     segments = [s.strip() for s in head.split("/") if s.strip()]
     if not segments or len(segments) > 3:
         return None
     *before, last = segments
-    if not _known_or_vouched(last, vouched):
+    if not _known_or_vouched(last, vouched, wire_credit):
         return None
     places, reporter = [last], None
     for segment in reversed(before):
@@ -122,8 +124,10 @@ def split_lead(paragraph: str, lang: str = "tr") -> tuple[Dateline | None, str]:
         agency = (match.group("agency") or match.group("agency2") or "").strip()
         head, date_text = _split_head(match.group("head"))
         if _agency_like(agency) and _date_like(date_text):
-            # Mixed case ("Paris (AFP)") needs the gazetteer; capitals are vouched for.
-            found = _place(head, lang, vouched=True)
+            # Capitals are vouched for by any agency; mixed case ("Paris (AFP)") needs the
+            # gazetteer or a wire agency's credit.
+            found = _place(head, lang, vouched=True,
+                           wire_credit=fold(agency) in lexicon().agencies)
             if found:
                 return (Dateline(found[0], agency, found[1], date_text),
                         paragraph[match.end():].strip())

@@ -26,6 +26,7 @@ def _alternation(words: list[str]) -> str:
 @dataclass(frozen=True)
 class Lexicon:
     kickers: frozenset[str]
+    agencies: frozenset[str]
     notice_strong: re.Pattern[str]
     notice_families: dict[str, re.Pattern[str]]
     share_words: frozenset[str]
@@ -47,6 +48,7 @@ def lexicon() -> Lexicon:
     weekdays = [d for names in (gazetteer.get("weekdays") or {}).values() for d in names]
     return Lexicon(
         kickers=frozenset(fold(k) for k in data["dateline_kickers"]),
+        agencies=frozenset(fold(a) for a in data["agencies"]),
         # Patterns run on fold()ed text: written in lower case, dotless i folded to i.
         notice_strong=re.compile("|".join(f"(?:{fold(p)})" for p in notice["strong"])),
         notice_families={name: re.compile(rf"(?<!\w)(?:{_alternation(words)})")
