@@ -6,8 +6,8 @@ The steps, each in its own module:
    (``metadata``: JSON-LD, meta tags);
 2. choose the site profile: the source's, or the first that recognises the page
    (``profiles``, data in ``profiles.yaml``);
-3. the body, by the extractor chain in ``extract_sections``: the profile's body, a body
-   the page marks itself, trafilatura, the page's <article> element, JSON-LD
+3. the body, by the extractor chain in ``extract_sections``: the site profile's body,
+   trafilatura, a body the page marks itself, the page's <article> element, JSON-LD
    ``articleBody``;
 4. furniture out of the body (``boilerplate``: notices, share bars, credits, "related"
    lists, header lines), recurring paragraphs the source's template learning found
@@ -57,11 +57,16 @@ def extract_sections(page: Page, url: str | None, profile: Profile,
     """The body and the name of the extractor that found it (``articles.extractor``)."""
     root = page.root
     chain: list[tuple[str, Callable[[], list[Section] | None]]] = []
-    if profile.name != GENERIC:
+    # A site's own profile knows its body. A mark any site may use (itemprop=articleBody,
+    # .entry-content) comes after trafilatura: on trafilatura's 990-page set, the 321
+    # pages with such a mark scored F1 0.947 through trafilatura and 0.931 through the
+    # mark (the mark often leaves out text written outside <p>, or wraps teasers).
+    if profile.name != GENERIC and profile.body_first:
         chain.append((profile.name, lambda: extractors.extract_profile_body(root, profile)))
     chain += [
-        ("marked_body", lambda: extractors.extract_marked_body(root)),
         ("trafilatura", lambda: extractors.extract_trafilatura(page.trafilatura_tree, url)),
+        ("marked_body", lambda: extractors.extract_marked_body(
+            root, [*profile.body, *extractors.generic_body_selectors()], profile.remove)),
         ("article_element", lambda: extractors.extract_article_element(root)),
         ("jsonld_body", lambda: extractors.extract_jsonld_body(meta.body_hint)),
     ]

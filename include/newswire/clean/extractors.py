@@ -43,12 +43,16 @@ def extract_profile_body(root: HtmlElement, profile: Profile) -> list[Section] |
 _ARTICLE_ELEMENT: list[etree.XPath] = [_xpath("//article")]
 
 
+def generic_body_selectors() -> list[etree.XPath]:
+    return list(profiles()[GENERIC].body)
+
+
 def extract_marked_body(root: HtmlElement, selectors: list[etree.XPath] | None = None,
                         remove: tuple[etree.XPath, ...] = ()) -> list[Section] | None:
     """Pages that mark their body (schema.org itemprop, common class names: the generic
     profile's ``body`` selectors, in order of trust)."""
     if selectors is None:
-        selectors = list(profiles()[GENERIC].body)
+        selectors = generic_body_selectors()
     for selector in selectors:
         candidates: list[HtmlElement] = selector(root)
         if not candidates:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -52,7 +52,7 @@ class Profile:
     remove: tuple[etree.XPath, ...] = ()
     notice: tuple[re.Pattern[str], ...] = ()
     dateline: tuple[str, ...] = DATELINE_PLACES
-    extra: dict[str, object] = field(default_factory=dict)
+    body_first: bool = True  # the body selectors before trafilatura (a site's own markup)
 
     def recognises(self, root: HtmlElement, host: str, site_name: str | None,
                    generator: str | None) -> bool:
@@ -88,6 +88,7 @@ def _profile(name: str, raw: dict) -> Profile:
         remove=tuple(_selectors(raw.get("remove"), f"{where}.remove")),
         notice=tuple(re.compile(p, re.IGNORECASE) for p in raw.get("notice") or []),
         dateline=dateline,
+        body_first=bool(raw.get("body_first", True)),
     )
 
 
