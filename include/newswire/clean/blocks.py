@@ -138,7 +138,8 @@ def container_sections(container: HtmlElement) -> list[Section]:
                 text = normalize_text(element_text(node, " "))
                 if text and len(text) <= MAX_HEADING_CHARS:
                     sections.append(Section(text, []))
-                continue
+                    continue
+                # A long "heading" is a paragraph set in <h2> (a standfirst): text.
             if node.tag == "p":
                 heading = _bold_heading(node)
                 if heading:
@@ -146,6 +147,8 @@ def container_sections(container: HtmlElement) -> list[Section]:
                     continue
             if node.tag == "pre":  # code or verse: one block, its line breaks as spaces
                 texts = [t for t in [normalize_text(element_text(node))] if t]
+            elif node.tag in HEADING_TAGS:
+                texts = [t for t in [normalize_text(element_text(node, " "))] if t]
             else:
                 texts = _paragraph_texts(node)
         for text in texts:

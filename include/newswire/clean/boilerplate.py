@@ -28,7 +28,10 @@ CREDIT_MAX_CHARS = 200
 SHARE_MAX_CHARS = 120
 HEADER_MAX_CHARS = 200
 HEADER_MAX_WORDS = 8  # words left on a date line once the date and date words are gone
+HEADER_BARE_WORDS = 4  # the same, on a line without separators between its parts
+_SEPARATORS = re.compile(r"[|•·]")
 TOP_LINES = 4  # header lines are looked for among the body's first paragraphs
+TEASER_MAX_CHARS = 120  # a teaser title under a "related" heading
 _WORDS = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _SENTENCE = re.compile(r"[.!?…]\s+\S|[.!?…]$")
 _SHARE_FILLERS = frozenset({"on", "ile", "via", "this", "article", "haberi", "bu", "the",
@@ -103,7 +106,10 @@ def header_date(paragraph: str, tz: str) -> tuple[PageDate | None, PageDate | No
     lex = lexicon()
     ignorable = lex.date_words | lex.weekday_words | lex.month_words
     words = [w for w in _WORDS.findall(fold(residue)) if w not in ignorable]
-    if len(words) > HEADER_MAX_WORDS:
+    # "Dünya | Ayşe Yılmaz | 03.06.2026": parts set apart by separators may hold a few
+    # more words than a line without any ("Bern, 17.08.2007 - Rede von ... " is text).
+    limit = HEADER_MAX_WORDS if _SEPARATORS.search(residue) else HEADER_BARE_WORDS
+    if len(words) > limit:
         return None
     return date_line(paragraph, tz)
 
@@ -153,6 +159,8 @@ def strip_header_lines(paragraphs: list[str], *, title: str | None, byline: str 
         # ..., text"); a date line is a date and a few words, never a sentence of text.
     # A label counts as furniture only next to a line that is furniture for sure.
     drop |= {i for i in labels if i - 1 in drop or i + 1 in drop}
+    if len(drop) == len(paragraphs):  # a short post whose description is the post itself
+        drop -= {i for i, p in enumerate(paragraphs) if fold(p) in repeated}
     furniture.removed += [paragraphs[i] for i in sorted(drop)]
     return [p for i, p in enumerate(paragraphs) if i not in drop]
 
@@ -171,7 +179,12 @@ def strip_tail(paragraphs: list[str], *, byline: str | None) -> list[str]:
     kept = list(paragraphs)
     for index, paragraph in enumerate(kept):
         if index >= len(kept) // 2 and is_related_heading(paragraph):
-            kept = kept[:index]
+            # The heading and the teaser titles under it go; text after them stays
+            # (a "Related" box set in the middle of a story).
+            end = index + 1
+            while end < len(kept) and len(kept[end]) <= TEASER_MAX_CHARS:
+                end += 1
+            kept = kept[:index] + kept[end:]
             break
     while kept and (is_boilerplate(kept[-1]) or is_byline_line(kept[-1], byline)):
         kept.pop()

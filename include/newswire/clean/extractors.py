@@ -9,7 +9,7 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 
-from newswire.clean.blocks import container_sections, strip_noise, text_length
+from newswire.clean.blocks import MAX_HEADING_CHARS, container_sections, strip_noise, text_length
 from newswire.clean.boilerplate import is_boilerplate
 from newswire.clean.dom import element_text
 from newswire.clean.profiles import GENERIC, Profile, profiles
@@ -96,12 +96,18 @@ def extract_trafilatura(tree: HtmlElement | None, url: str | None) -> list[Secti
         text = normalize_text(raw)
         if not text:
             continue
-        if kind == "head":
+        if kind == "head" and not _reads_as_paragraph(text):
             sections.append(Section(text, []))
         elif not is_boilerplate(text):
             sections[-1].paragraphs.append(text)
     sections = [s for s in sections if s.paragraphs]
     return sections if text_length(sections) >= MIN_BODY_CHARS // 2 else None
+
+
+def _reads_as_paragraph(heading: str) -> bool:
+    """A "heading" that is a sentence of text (a standfirst set in <h2>, a pull quote):
+    kept as a paragraph, not as a section title (nor dropped with an empty section)."""
+    return len(heading) > MAX_HEADING_CHARS or heading.endswith((".", "!", "?", "…"))
 
 
 def _xml_blocks(node: etree._Element) -> Iterator[tuple[str, str]]:
