@@ -47,6 +47,8 @@ from newswire.clean.text import normalize_text
 from newswire.records import Article, Section
 from newswire.urls import article_id, canonical_url
 
+MIN_SHORT_POST = 40  # characters: a post of a sentence or two, not a menu word
+
 
 class CleanError(ValueError):
     """The page holds no article we can extract (the reason is recorded, the run goes on)."""
@@ -69,6 +71,9 @@ def extract_sections(page: Page, url: str | None, profile: Profile,
             root, [*profile.body, *extractors.generic_body_selectors()], profile.remove)),
         ("article_element", lambda: extractors.extract_article_element(root)),
         ("jsonld_body", lambda: extractors.extract_jsonld_body(meta.body_hint)),
+        # A short post (a few lines) is still an article when nothing longer is found.
+        ("trafilatura", lambda: extractors.extract_trafilatura(page.trafilatura_tree, url,
+                                                               min_chars=MIN_SHORT_POST)),
     ]
     for name, extract in chain:
         sections = extract()

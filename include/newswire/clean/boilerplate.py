@@ -32,6 +32,7 @@ HEADER_BARE_WORDS = 4  # the same, on a line without separators between its part
 _SEPARATORS = re.compile(r"[|•·]")
 TOP_LINES = 4  # header lines are looked for among the body's first paragraphs
 TEASER_MAX_CHARS = 120  # a teaser title under a "related" heading
+ORPHAN_LABEL_MAX_CHARS = 40
 _WORDS = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _SENTENCE = re.compile(r"[.!?…]\s+\S|[.!?…]$")
 _SHARE_FILLERS = frozenset({"on", "ile", "via", "this", "article", "haberi", "bu", "the",
@@ -173,6 +174,17 @@ def _byline_name(line: str) -> str | None:
     return name or None
 
 
+def _is_orphan_label(paragraph: str) -> bool:
+    """A short label ending in a colon with nothing after it ("Credit:", "Kaynaklar:"):
+    what it introduced was cut away as furniture, or never was text."""
+    return len(paragraph) <= ORPHAN_LABEL_MAX_CHARS and paragraph.rstrip().endswith(":")
+
+
+def _is_teaser(paragraph: str) -> bool:
+    """A teaser title: short, and not a sentence."""
+    return len(paragraph) <= TEASER_MAX_CHARS and not _SENTENCE.search(paragraph)
+
+
 def strip_tail(paragraphs: list[str], *, byline: str | None) -> list[str]:
     """Drop notices, credits, share bars and bylines that close a body, and a "related"
     list with everything after its heading."""
@@ -182,11 +194,12 @@ def strip_tail(paragraphs: list[str], *, byline: str | None) -> list[str]:
             # The heading and the teaser titles under it go; text after them stays
             # (a "Related" box set in the middle of a story).
             end = index + 1
-            while end < len(kept) and len(kept[end]) <= TEASER_MAX_CHARS:
+            while end < len(kept) and _is_teaser(kept[end]):
                 end += 1
             kept = kept[:index] + kept[end:]
             break
-    while kept and (is_boilerplate(kept[-1]) or is_byline_line(kept[-1], byline)):
+    while kept and (is_boilerplate(kept[-1]) or is_byline_line(kept[-1], byline)
+                    or _is_orphan_label(kept[-1])):
         kept.pop()
     return kept
 
@@ -197,11 +210,12 @@ def clean_sections(sections: list[Section], *, title: str | None, byline: str | 
     """The body without furniture, and what the header lines said."""
     furniture = Furniture()
     kept: list[Section] = []
-    for number, section in enumerate(sections):
-        if section.heading and is_related_heading(section.heading):
-            if number > 0:
-                break  # a "related" block closes the article: nothing after it is text
-            continue
+    for section in sections:
+        heading = section.heading
+        if heading and is_related_heading(heading):
+            if all(_is_teaser(p) for p in section.paragraphs):
+                continue  # a "related" box: its heading and teaser titles
+            heading = None  # a stray "Related" label over text: the text stays
         paragraphs = [p for p in section.paragraphs
                       if not is_boilerplate(p)
                       and not (callable(extra_notice) and extra_notice(p))]
@@ -209,7 +223,7 @@ def clean_sections(sections: list[Section], *, title: str | None, byline: str | 
             paragraphs = strip_header_lines(paragraphs, title=title, byline=byline, tz=tz,
                                             lang=lang, furniture=furniture, summary=summary)
         if paragraphs:
-            kept.append(Section(section.heading, paragraphs))
+            kept.append(Section(heading, paragraphs))
     if kept:
         last = kept[-1]
         tail = strip_tail(last.paragraphs, byline=byline or furniture.byline)

@@ -77,7 +77,8 @@ def extract_article_element(root: HtmlElement) -> list[Section] | None:
     return extract_marked_body(root, _ARTICLE_ELEMENT)
 
 
-def extract_trafilatura(tree: HtmlElement | None, url: str | None) -> list[Section] | None:
+def extract_trafilatura(tree: HtmlElement | None, url: str | None,
+                        min_chars: int = MIN_BODY_CHARS // 2) -> list[Section] | None:
     """trafilatura's main-text extraction, kept with its headings. ``tree`` is the one
     trafilatura would parse from the page (None where it refuses the page); it copies a
     tree before pruning it, so the page's tree is left as it was."""
@@ -101,7 +102,7 @@ def extract_trafilatura(tree: HtmlElement | None, url: str | None) -> list[Secti
         elif not is_boilerplate(text):
             sections[-1].paragraphs.append(text)
     sections = [s for s in sections if s.paragraphs]
-    return sections if text_length(sections) >= MIN_BODY_CHARS // 2 else None
+    return sections if sections and text_length(sections) >= min_chars else None
 
 
 def _reads_as_paragraph(heading: str) -> bool:
