@@ -164,7 +164,7 @@ def test_marked_body_reads_a_copy_and_skips_script_text() -> None:
     assert page.root.xpath("//div[@class='share-bar']")
     article = clean_html(html.encode(), "https://x.example/a")
     assert article.title == "Başlık"
-    assert article.extractor == "marked_body"
+    assert "Paylaş" not in article.body and "not text" not in article.body
 
 
 def test_aa_bold_paragraph_is_a_heading_and_br_is_a_soft_break() -> None:

@@ -26,7 +26,8 @@ HEADING_TAGS = {"h2", "h3", "h4", "h5", "h6"}
 BLOCK_TAGS = ["p", *sorted(HEADING_TAGS), "blockquote", "li", "pre"]
 ENCLOSING_BLOCKS = ["p", "blockquote", "li", "pre"]
 MAX_HEADING_CHARS = 90
-_BR = "\x00br\x00"  # a marker no page text contains (NULs are dropped by parsers)
+MAX_LABEL_CHARS = 40  # a line in capitals before a <br>: "ANKARA", "BRUSSELS, June 3"
+BR = _BR = "\x00br\x00"  # a marker no page text contains (NULs are dropped by parsers)
 # Only tags with a class, id or role can be noise by name: the regex runs on those alone.
 _MARKED = etree.XPath("descendant::*[@class or @id or @role]")
 
@@ -55,10 +56,22 @@ def _bold_heading(p: HtmlElement) -> str | None:
     return None
 
 
-def _paragraph_texts(p: HtmlElement) -> list[str]:
-    """A <p>'s text; two <br> in a row split it, a single <br> is a hard line break."""
-    parts = re.split(f"{_BR}\\s*{_BR}", text_and_breaks(p, _BR))
+def split_breaks(text: str) -> list[str]:
+    """Paragraphs of a text whose line breaks are marked with ``BR``: two breaks in a row
+    split it, a single break is a space; a short line in capitals before the first break
+    ("<b>ANKARA</b><br>Text...") is a paragraph of its own (a dateline, most often)."""
+    parts = re.split(f"{_BR}\\s*{_BR}", text)
+    head, sep, rest = parts[0].partition(_BR)
+    label = normalize_text(head)
+    if sep and rest.strip() and 0 < len(label) <= MAX_LABEL_CHARS and label.upper() == label \
+            and any(ch.isalpha() for ch in label):
+        parts[0:1] = [head, rest]
     return [t for t in (normalize_text(part.replace(_BR, " ")) for part in parts) if t]
+
+
+def _paragraph_texts(p: HtmlElement) -> list[str]:
+    """A <p>'s text, split at its line breaks as ``split_breaks`` says."""
+    return split_breaks(text_and_breaks(p, _BR))
 
 
 INLINE_TAGS = frozenset({"a", "b", "strong", "em", "i", "u", "span", "small", "sup", "sub",

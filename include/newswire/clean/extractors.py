@@ -9,7 +9,14 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 
-from newswire.clean.blocks import MAX_HEADING_CHARS, container_sections, strip_noise, text_length
+from newswire.clean.blocks import (
+    BR,
+    MAX_HEADING_CHARS,
+    container_sections,
+    split_breaks,
+    strip_noise,
+    text_length,
+)
 from newswire.clean.boilerplate import is_boilerplate
 from newswire.clean.dom import element_text
 from newswire.clean.profiles import GENERIC, Profile, profiles
@@ -105,6 +112,9 @@ def extract_trafilatura(tree: HtmlElement | None, url: str | None,
     return sections if sections and text_length(sections) >= min_chars else None
 
 
+_XML_TEXT = etree.XPath("descendant::text() | descendant::lb", smart_strings=False)
+
+
 def _reads_as_paragraph(heading: str) -> bool:
     """A "heading" that is a sentence of text (a standfirst set in <h2>, a pull quote):
     kept as a paragraph, not as a section title (nor dropped with an empty section)."""
@@ -124,7 +134,10 @@ def _xml_blocks(node: etree._Element) -> Iterator[tuple[str, str]]:
         elif child.tag == "head":
             yield "head", "".join(child.itertext())
         elif child.tag in ("p", "quote", "item"):
-            yield "p", "".join(child.itertext())
+            # <lb/> is a line break: without it the words on either side ran together.
+            for text in split_breaks("".join(
+                    BR if isinstance(n, etree._Element) else n for n in _XML_TEXT(child))):
+                yield "p", text
         elif child.tag == "row":  # a table row is one paragraph: "cell | cell | cell"
             cells = [normalize_text("".join(cell.itertext())) for cell in child]
             yield "p", " | ".join(cell for cell in cells if cell)
