@@ -14,7 +14,7 @@ TABLE_DOCS = {
     "articles": "One cleaned article per page: metadata, sections and body.",
     "template_stats": "The cleaner's template learning: per source and day, how many of "
                       "the day's articles hold each recurring paragraph (a paragraph in at "
-                      "least half the articles of a 7-day window is page furniture).",
+                      "least 80% of the articles of a 7-day window is page furniture).",
     "sentences": "Sentences of each article body (stanza).",
     "tokens": "Words of each article body with lemma, part of speech and morphology (stanza).",
     "entities": "Named-entity mentions with document-level canonical names and roles.",
