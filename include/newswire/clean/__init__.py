@@ -106,12 +106,12 @@ def visible_date(root: HtmlElement, profile: Profile,
     """(published, modified) printed on the page, where the profile's date selectors
     point, nearest the headline first."""
     selectors = profile.date or choose_profile(GENERIC, root, None).date
-    seen: set[str] = set()
+    candidates = date_candidates(root, selectors)  # each selector run once, on the page
     for scope in _scopes(root):
-        for text in date_candidates(scope, selectors):
-            if text in seen:
+        for element, text in candidates:
+            if scope is not root and scope is not element \
+                    and scope not in element.iterancestors():
                 continue
-            seen.add(text)
             published, modified = _read_date(text, tz)
             if published or modified:
                 return published, modified

@@ -89,6 +89,7 @@ _TIME_BEFORE = re.compile(_TIME + r"[\s,\-–|/]*$", re.IGNORECASE)
 _OFFSET = re.compile(r"(?:gmt|utc)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)
 def _month(word: str) -> int | None:
     key = fold(word).rstrip(".")
     months = _months()
@@ -96,7 +97,10 @@ def _month(word: str) -> int | None:
         return months[key]
     if key[:3] in months and len(key) <= 9:
         return months[key[:3]]
-    parsed = dateparser.parse(f"1 {word} 2000", settings={"STRICT_PARSING": True})
+    # Other spellings of our languages' months ("Haz.", "Sept"). Only tr and en: letting
+    # dateparser guess among all its languages cost seconds a page.
+    parsed = dateparser.parse(f"1 {word} 2000", languages=["tr", "en"],
+                              settings={"STRICT_PARSING": True})
     return parsed.month if parsed else None
 
 

@@ -134,10 +134,11 @@ def first_text(root: HtmlElement, selectors: tuple[etree.XPath, ...],
 
 
 def date_candidates(root: HtmlElement, selectors: tuple[etree.XPath, ...],
-                    limit: int = 12) -> list[str]:
-    """Texts and machine values of the elements that may hold the visible date, in
-    selector order: a ``datetime``/``content``/``data-timestamp`` attribute first."""
-    found: list[str] = []
+                    limit: int = 24) -> list[tuple[HtmlElement, str]]:
+    """(element, text) for the elements that may hold the visible date, in selector order:
+    a ``datetime``/``content``/``data-timestamp`` attribute first, then the text. Big
+    containers (a class name with "info" or "meta" on a whole sidebar) are skipped."""
+    found: list[tuple[HtmlElement, str]] = []
     seen: set[int] = set()
     for selector in selectors:
         for element in selector(root):
@@ -147,13 +148,17 @@ def date_candidates(root: HtmlElement, selectors: tuple[etree.XPath, ...],
             for attr in ("datetime", "content", "data-date", "data-timestamp"):
                 value = element.get(attr)
                 if value:
-                    found.append(value)
-            text = normalize_text(element_text(element, " "))
-            if text and len(text) <= 200:
-                found.append(text)
+                    found.append((element, value))
+            if sum(1 for _ in element.iter()) <= MAX_DATE_ELEMENTS:
+                text = normalize_text(element_text(element, " "))
+                if text and len(text) <= 200:
+                    found.append((element, text))
             if len(found) >= limit:
                 return found
     return found
+
+
+MAX_DATE_ELEMENTS = 12  # a date line is an element or two, not a container of dozens
 
 
 _FURNITURE = etree.XPath("ancestor::*[self::nav or self::footer or self::aside]",
