@@ -129,6 +129,7 @@ KIND_OF_FILE = {
     "test_fuzz.py": "fuzz",
     "test_hardening.py": "fault",
     "test_lake.py": "integration",
+    "test_layouts.py": "integration",
     "test_maintenance.py": "integration",
     "test_nlp.py": "unit",
     "test_pipeline.py": "integration",

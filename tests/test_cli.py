@@ -85,7 +85,7 @@ def test_clean_prints_the_article_as_json(tmp_path: Path, sample_url: str) -> No
                       "aa", "--url", "https://aa.example/x/1", env=env)
     assert result.returncode == 0, result.stderr
     article = json.loads(result.stdout)
-    assert article["dateline"] == "ANKARA"
+    assert article["dateline"] == "Ankara"
     assert article["sections"][1]["heading"] == "İİT zirvesi"
     empty = tmp_path / "empty.html"
     empty.write_text("<html><body></body></html>")

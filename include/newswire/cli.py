@@ -227,6 +227,8 @@ def cmd_dictionary(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from newswire.clean.profiles import profile_names
+
     parser = argparse.ArgumentParser(prog="python -m newswire", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log each stage")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -248,7 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     clean = sub.add_parser("clean", help="print the cleaned article of one HTML file as JSON")
     clean.add_argument("file")
     clean.add_argument("--url", help="the page's URL (for the id and relative links)")
-    clean.add_argument("--profile", default="generic", choices=["generic", "aa"])
+    clean.add_argument("--profile", default="auto", choices=profile_names(),
+                       help="a site profile from clean/profiles.yaml; auto: recognise it")
     clean.add_argument("--lang", default="tr", choices=["tr", "en"])
     clean.add_argument("--source", default="adhoc")
     clean.add_argument("--timezone", default="UTC")

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 # The lake's tables, by the task that publishes them.
-PUBLISHED_TABLES = ("raw_pages", "fetch_log", "articles")  # the daily DAG's `publish`
+# the daily DAG's `publish` (template_stats: the cleaner's template learning)
+PUBLISHED_TABLES = ("raw_pages", "fetch_log", "articles", "template_stats")
 NLP_TABLES = ("sentences", "tokens", "entities", "quotes", "quantities", "time_mentions")
 RUNS_TABLE = "runs"  # one row per (run, source, day), written by every publish
 TABLES = (*PUBLISHED_TABLES, *NLP_TABLES, RUNS_TABLE)

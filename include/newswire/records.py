@@ -23,13 +23,15 @@ class Article:
     summary: str | None
     byline: str | None
     dateline: str | None
-    published_at: datetime | None
+    published_at: datetime | None  # precision "day": that calendar day at 00:00 UTC
     modified_at: datetime | None
     sections: list[Section]
     body: str
     content_hash: str
     extractor: str
     warnings: list[str] = field(default_factory=list)
+    # How much of published_at the page (or feed) gave: "day", "minute" or "second".
+    published_precision: str | None = None
 
     def to_dict(self) -> dict:
         data = asdict(self)

@@ -133,9 +133,12 @@ class ArticleRow:
     summary: str | None = column(STRING, "Lead or description.")
     byline: str | None = column(STRING, "Author(s) as printed.")
     dateline: str | None = column(
-        STRING, "Place of the dateline (\"BRÜKSEL\" in \"BRÜKSEL (AA) - ...\").")
+        STRING, "Place of the dateline, in natural case (\"Brüksel\" for \"BRÜKSEL (AA) - "
+        "...\").")
     published_at: datetime | None = column(
-        TIMESTAMP, "Publication time (UTC; from JSON-LD, meta tags or the page).")
+        TIMESTAMP, "Publication time (UTC; the page's own date, JSON-LD, meta tags or the "
+        "visible date, before the feed's). With published_precision 'day', the calendar "
+        "day at 00:00 UTC (no time was printed).")
     modified_at: datetime | None = column(
         TIMESTAMP, "Last modification time (UTC), when the page gives one.")
     sections: list[Section] = column(
@@ -143,14 +146,36 @@ class ArticleRow:
     body: str = column(STRING, "Paragraphs separated by blank lines (NFC, no boilerplate).")
     content_hash: str = column(STRING, "SHA-256 of body (hex): changes when the text changes.")
     extractor: str = column(
-        STRING, "Which extractor produced the body: aa, marked_body, trafilatura, "
-        "jsonld_body.")
+        STRING, "Which extractor produced the body: a site profile's name (aa, reuters, "
+        "apnews, wordpress: clean/profiles.yaml), marked_body (a body the page marks), "
+        "trafilatura, article_element (the page's <article>), jsonld_body.")
     warnings: list[str] = column(
-        STRINGS, "Things a reader should know (language mismatch, date from the feed).")
+        STRINGS, "Things a reader should know (language mismatch, date from the feed, the "
+        "page's date differing from the feed's).")
     raw_sha256: str | None = column(
         STRING, "raw_pages.body_sha256 of the page it was cleaned from.")
     run_id: str = column(STRING)
     pipeline_version: str = column(STRING, default=PIPELINE_VERSION)
+    published_precision: str | None = column(
+        STRING, "How much of published_at is known: day (a date printed without a time), "
+        "minute or second.", default=None)
+
+
+@row_model("template_stats")
+@dataclass(slots=True, kw_only=True)
+class TemplateStatsRow:
+    """The cleaner's template learning: per source and day, how many of the day's
+    articles hold each recurring paragraph (a paragraph in at least 80% of the articles
+    of a 7-day window is page furniture)."""
+
+    fingerprint: str = column(STRING, "SHA-1 (16 hex digits) of the paragraph, case-folded.")
+    articles: int = column(INT32, "How many of the day's articles hold the paragraph.")
+    day_articles: int = column(INT32, "How many articles the day had.")
+    sample: str = column(STRING, "The paragraph (first 200 characters).")
+    raw_digest: str = column(
+        STRING, "SHA-256 of the day's raw page hashes: which pages it was learned from.")
+    template_version: str = column(
+        STRING, "Version of the fingerprint rule (stale rows are recomputed).")
 
 
 # NLP tables: every row names the article, its character offsets into the article's

@@ -46,7 +46,8 @@ class Source(BaseModel):
     lang: Literal["tr", "en"]
     feeds: list[str] = Field(default_factory=list)
     sitemaps: list[str] = Field(default_factory=list)
-    profile: Literal["aa", "generic"] = "generic"
+    # A site profile from clean/profiles.yaml; auto: recognised from each page.
+    profile: str = "auto"
     allowed_domains: list[str] = Field(default_factory=list)
     timezone: str = "UTC"
     enabled: bool = True
@@ -60,6 +61,15 @@ class Source(BaseModel):
             if urlsplit(url).scheme not in ("http", "https"):
                 raise ValueError(f"not an http(s) URL: {url!r}")
         return urls
+
+    @field_validator("profile")
+    @classmethod
+    def _known_profile(cls, name: str) -> str:
+        from newswire.clean.profiles import profile_names
+
+        if name not in profile_names():
+            raise ValueError(f"unknown profile {name!r}; known: {', '.join(profile_names())}")
+        return name
 
     @field_validator("timezone")
     @classmethod

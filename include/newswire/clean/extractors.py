@@ -9,40 +9,26 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 
-from newswire.clean.blocks import container_sections, strip_noise, text_length
+from newswire.clean.blocks import (
+    BR,
+    MAX_HEADING_CHARS,
+    container_sections,
+    split_breaks,
+    strip_noise,
+    text_length,
+)
+from newswire.clean.boilerplate import is_boilerplate
 from newswire.clean.dom import element_text
-from newswire.clean.text import is_boilerplate, normalize_text
+from newswire.clean.profiles import GENERIC, Profile, profiles
+from newswire.clean.text import normalize_text
 from newswire.records import Section
 
 MIN_BODY_CHARS = 200
-
-
-def _has_class(cls: str) -> str:
-    """XPath for CSS's ``.cls``: one of the words of the class attribute."""
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {cls} ')"
+FULL_TRAFILATURA_BELOW = 2500  # characters of trafilatura's XML: a thin extraction
 
 
 def _xpath(expression: str) -> etree.XPath:
     return etree.XPath(expression, smart_strings=False)
-
-
-# Each a CSS selector of the BeautifulSoup version, as XPath (C speed: walking the page
-# in Python cost more than parsing it). Results come in document order.
-_AA_BODY = _xpath(f"(//div[{_has_class('detay-icerik')}])[1]")
-_AA_LEAD = [_xpath(f"(//div[{_has_class('detay-spot-category')}]//h4)[1]"),
-            _xpath(f"(//h4[{_has_class('detay-spot')}])[1]")]
-_AA_BYLINE = [_xpath(f"(//*[{_has_class('detay-muhabir')}])[1]"),
-              _xpath(f"(//*[{_has_class('detay-bilgi')}]//*[{_has_class('muhabir')}])[1]")]
-_AA_DATE = _xpath(f"(//span[{_has_class('tarih')}])[1]")
-
-
-def _first(root: HtmlElement, *paths: etree.XPath) -> HtmlElement | None:
-    """The first match of the first path that matches anything (``a or b`` of select_one)."""
-    for path in paths:
-        found = path(root)
-        if found:
-            return found[0]
-    return None
 
 
 def _body_copy(container: HtmlElement) -> HtmlElement:
@@ -52,39 +38,12 @@ def _body_copy(container: HtmlElement) -> HtmlElement:
     return copied
 
 
-def extract_aa(root: HtmlElement) -> list[Section] | None:
-    """Anadolu Ajansı article pages: body in div.detay-icerik."""
-    container = _first(root, _AA_BODY)
-    if container is None:
-        return None
-    container = _body_copy(container)
-    strip_noise(container)
-    sections = container_sections(container)
-    return sections if text_length(sections) >= MIN_BODY_CHARS else None
+def extract_profile_body(root: HtmlElement, profile: Profile) -> list[Section] | None:
+    """The body where the site's profile says it is, without the profile's furniture."""
+    return extract_marked_body(root, list(profile.body), profile.remove) if profile.body \
+        else None
 
 
-def aa_lead(root: HtmlElement) -> str | None:
-    lead = _first(root, *_AA_LEAD)
-    return normalize_text(element_text(lead, " ")) if lead is not None else None
-
-
-def aa_byline(root: HtmlElement) -> str | None:
-    tag = _first(root, *_AA_BYLINE)
-    return normalize_text(element_text(tag, " ")) if tag is not None else None
-
-
-def aa_visible_date(root: HtmlElement) -> str | None:
-    tag = _first(root, _AA_DATE)
-    return normalize_text(element_text(tag, " ")) if tag is not None else None
-
-
-# [itemprop=articleBody], div.article-body, ...: in order of trust.
-_BODY_SELECTORS: list[etree.XPath] = [
-    _xpath("//*[@itemprop='articleBody']"),
-    *(_xpath(f"//div[{_has_class(cls)}]") for cls in ("article-body", "article__body",
-                                                      "story-body", "entry-content",
-                                                      "post-content")),
-]
 # A bare <article> marks the whole story (header, share bar, teasers; often one per
 # teaser card), not its body: it comes after trafilatura, which finds the body better
 # (on trafilatura's 990-page evaluation set, 275 pages picked by <article> first lost
@@ -92,9 +51,16 @@ _BODY_SELECTORS: list[etree.XPath] = [
 _ARTICLE_ELEMENT: list[etree.XPath] = [_xpath("//article")]
 
 
-def extract_marked_body(root: HtmlElement,
-                        selectors: list[etree.XPath] = _BODY_SELECTORS) -> list[Section] | None:
-    """Pages that mark their body (schema.org itemprop, common class names)."""
+def generic_body_selectors() -> list[etree.XPath]:
+    return list(profiles()[GENERIC].body)
+
+
+def extract_marked_body(root: HtmlElement, selectors: list[etree.XPath] | None = None,
+                        remove: tuple[etree.XPath, ...] = ()) -> list[Section] | None:
+    """Pages that mark their body (schema.org itemprop, common class names: the generic
+    profile's ``body`` selectors, in order of trust)."""
+    if selectors is None:
+        selectors = generic_body_selectors()
     for selector in selectors:
         candidates: list[HtmlElement] = selector(root)
         if not candidates:
@@ -104,6 +70,9 @@ def extract_marked_body(root: HtmlElement,
         container = max(candidates, key=lambda tag: len(element_text(tag))) \
             if len(candidates) > 1 else candidates[0]
         container = _body_copy(container)
+        for furniture in remove:
+            for tag in furniture(container):
+                tag.drop_tree()
         strip_noise(container)
         sections = container_sections(container)
         if text_length(sections) >= MIN_BODY_CHARS:
@@ -116,15 +85,22 @@ def extract_article_element(root: HtmlElement) -> list[Section] | None:
     return extract_marked_body(root, _ARTICLE_ELEMENT)
 
 
-def extract_trafilatura(tree: HtmlElement | None, url: str | None) -> list[Section] | None:
+def extract_trafilatura(tree: HtmlElement | None, url: str | None,
+                        min_chars: int = MIN_BODY_CHARS // 2) -> list[Section] | None:
     """trafilatura's main-text extraction, kept with its headings. ``tree`` is the one
     trafilatura would parse from the page (None where it refuses the page); it copies a
     tree before pruning it, so the page's tree is left as it was."""
     if tree is None:
         return None
-    xml = trafilatura.extract(tree, url=url, output_format="xml", include_comments=False,
-                              include_tables=True, include_images=False,
-                              include_formatting=False, with_metadata=False)
+    options = {"url": url, "output_format": "xml", "include_comments": False,
+               "include_tables": True, "include_images": False, "include_formatting": False,
+               "with_metadata": False}
+    # trafilatura's own extraction first (fast: without its comparison with readability
+    # and jusText, 40% of its time); the comparison runs where that extraction is thin,
+    # the pages where it changes what is found (a short page, a whole page's text).
+    xml = trafilatura.extract(tree, fast=True, **options)
+    if not xml or len(xml) < FULL_TRAFILATURA_BELOW:
+        xml = trafilatura.extract(tree, fast=False, **options) or xml
     if not xml:
         return None
     root = etree.fromstring(xml.encode("utf-8"),
@@ -135,12 +111,21 @@ def extract_trafilatura(tree: HtmlElement | None, url: str | None) -> list[Secti
         text = normalize_text(raw)
         if not text:
             continue
-        if kind == "head":
+        if kind == "head" and not _reads_as_paragraph(text):
             sections.append(Section(text, []))
         elif not is_boilerplate(text):
             sections[-1].paragraphs.append(text)
     sections = [s for s in sections if s.paragraphs]
-    return sections if text_length(sections) >= MIN_BODY_CHARS // 2 else None
+    return sections if sections and text_length(sections) >= min_chars else None
+
+
+_XML_TEXT = etree.XPath("descendant::text() | descendant::lb", smart_strings=False)
+
+
+def _reads_as_paragraph(heading: str) -> bool:
+    """A "heading" that is a sentence of text (a standfirst set in <h2>, a pull quote):
+    kept as a paragraph, not as a section title (nor dropped with an empty section)."""
+    return len(heading) > MAX_HEADING_CHARS or heading.endswith((".", "!", "?", "…"))
 
 
 def _xml_blocks(node: etree._Element) -> Iterator[tuple[str, str]]:
@@ -156,7 +141,10 @@ def _xml_blocks(node: etree._Element) -> Iterator[tuple[str, str]]:
         elif child.tag == "head":
             yield "head", "".join(child.itertext())
         elif child.tag in ("p", "quote", "item"):
-            yield "p", "".join(child.itertext())
+            # <lb/> is a line break: without it the words on either side ran together.
+            for text in split_breaks("".join(
+                    BR if isinstance(n, etree._Element) else n for n in _XML_TEXT(child))):
+                yield "p", text
         elif child.tag == "row":  # a table row is one paragraph: "cell | cell | cell"
             cells = [normalize_text("".join(cell.itertext())) for cell in child]
             yield "p", " | ".join(cell for cell in cells if cell)

@@ -1,18 +1,14 @@
-"""Article metadata: JSON-LD first, then meta tags, then visible text."""
+"""Article metadata from what the page declares for machines: JSON-LD, then meta tags."""
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
-import dateparser
-from dateutil import parser as isoparser
 from lxml import etree
 from lxml.html import HtmlElement
 
+from newswire.clean.dates import PageDate, parse_iso
 from newswire.clean.dom import element_text
 from newswire.clean.text import normalize_text
 
@@ -25,10 +21,12 @@ class Metadata:
     title: str | None = None
     summary: str | None = None
     byline: str | None = None
-    published_at: datetime | None = None
-    modified_at: datetime | None = None
+    published: PageDate | None = None
+    modified: PageDate | None = None
     lang: str | None = None
     body_hint: str | None = None  # JSON-LD articleBody, a last-resort body
+    site_name: str | None = None  # og:site_name or the JSON-LD publisher, for profiles
+    generator: str | None = None  # <meta name="generator">, for profiles
 
 
 @dataclass
@@ -106,41 +104,8 @@ def _meta(tags: _PageTags, *names: str) -> str | None:
     return None
 
 
-# Day-first numeric dates as AA prints them: read directly, since dateparser (which
-# would read them the same way, DATE_ORDER DMY) costs milliseconds a call.
-_NUMERIC_FORMATS = ("%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y", "%d/%m/%Y %H:%M",
-                    "%d/%m/%Y")
-
-
-def _numeric_date(text: str) -> datetime | None:
-    for fmt in _NUMERIC_FORMATS:
-        try:
-            return datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-    return None
-
-
-def parse_datetime(text: str | None, tz: str = "UTC") -> datetime | None:
-    """An aware datetime from ISO or a visible date ('04.12.2017 15:30', '4 Aralık 2017').
-    Naive values are read in the source's timezone."""
-    if not text:
-        return None
-    text = text.strip()
-    zone = ZoneInfo(tz)
-    try:
-        value = isoparser.isoparse(text)
-    except ValueError:
-        value = _numeric_date(text) or dateparser.parse(
-            text, languages=["tr", "en"],
-            settings={"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first",
-                      "RETURN_AS_TIMEZONE_AWARE": False, "STRICT_PARSING": False},
-        )
-        if value is None:
-            return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=zone)
-    return value
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _author_name(value: object) -> str | None:
@@ -154,9 +119,6 @@ def _author_name(value: object) -> str | None:
     return None
 
 
-_VISIBLE_DATE = re.compile(r"\b(\d{1,2}[./]\d{1,2}[./]\d{4}(?:\s*[-,]?\s*\d{1,2}:\d{2})?)")
-
-
 def extract_metadata(root: HtmlElement, tz: str = "UTC") -> Metadata:
     meta = Metadata()
     tags = _page_tags(root)
@@ -164,8 +126,12 @@ def extract_metadata(root: HtmlElement, tz: str = "UTC") -> Metadata:
         meta.title = meta.title or (normalize_text(str(obj.get("headline", ""))) or None)
         meta.summary = meta.summary or (normalize_text(str(obj.get("description", ""))) or None)
         meta.byline = meta.byline or _author_name(obj.get("author"))
-        meta.published_at = meta.published_at or parse_datetime(obj.get("datePublished"), tz)
-        meta.modified_at = meta.modified_at or parse_datetime(obj.get("dateModified"), tz)
+        meta.published = meta.published or parse_iso(_text(obj.get("datePublished")), tz,
+                                                      "jsonld")
+        meta.modified = meta.modified or parse_iso(_text(obj.get("dateModified")), tz, "jsonld")
+        publisher = obj.get("publisher")
+        if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+            meta.site_name = meta.site_name or publisher["name"]
         lang = obj.get("inLanguage")
         if isinstance(lang, str):
             meta.lang = meta.lang or lang.split("-")[0].lower()
@@ -181,26 +147,18 @@ def extract_metadata(root: HtmlElement, tz: str = "UTC") -> Metadata:
     meta.summary = meta.summary or _meta(tags, "og:description", "description",
                                          "twitter:description")
     meta.byline = meta.byline or _meta(tags, "author", "article:author", "byl")
-    meta.published_at = meta.published_at or parse_datetime(
+    meta.published = meta.published or parse_iso(
         _meta(tags, "article:published_time", "datePublished", "pubdate", "publish-date",
-              "date", "DC.date.issued"), tz)
-    meta.modified_at = meta.modified_at or parse_datetime(
-        _meta(tags, "article:modified_time", "dateModified", "og:updated_time"), tz)
-    if meta.published_at is None:
+              "date", "DC.date.issued"), tz, "meta")
+    meta.modified = meta.modified or parse_iso(
+        _meta(tags, "article:modified_time", "dateModified", "og:updated_time"), tz, "meta")
+    if meta.published is None:
         time_tag = tags.first.get("time")
         if time_tag is not None:
-            meta.published_at = parse_datetime(time_tag.get("datetime"), tz)
+            meta.published = parse_iso(time_tag.get("datetime"), tz, "time")
+    meta.site_name = meta.site_name or _meta(tags, "og:site_name", "application-name")
+    meta.generator = _meta(tags, "generator")
     html = tags.first.get("html")
     if meta.lang is None and html is not None and html.get("lang"):
         meta.lang = str(html.get("lang")).split("-")[0].lower()
     return meta
-
-
-def visible_dates(text: str, tz: str) -> list[datetime]:
-    """Dates printed on the page, as AA does ('04.12.2017 15:30')."""
-    found = []
-    for match in _VISIBLE_DATE.finditer(text):
-        value = parse_datetime(match.group(1).replace("-", " "), tz)
-        if value:
-            found.append(value)
-    return found

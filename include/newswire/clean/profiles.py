@@ -1,0 +1,169 @@
+"""Site profiles (``profiles.yaml``): chosen by the source, or recognised from the page."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+from lxml import etree
+from lxml.cssselect import CSSSelector
+from lxml.html import HtmlElement
+
+from newswire.clean.dom import element_text
+from newswire.clean.places import fold
+from newswire.clean.text import normalize_text
+
+PROFILES_FILE = Path(__file__).with_name("profiles.yaml")
+AUTO = "auto"  # recognise the profile from the page
+GENERIC = "generic"
+DATELINE_PLACES = ("lead", "alone", "trailing")
+
+
+class ProfileError(ValueError):
+    """profiles.yaml is invalid, or a source names a profile that does not exist."""
+
+
+def _selectors(values: list[str] | None, where: str) -> list[etree.XPath]:
+    compiled = []
+    for css in values or []:
+        try:
+            compiled.append(CSSSelector(css, translator="html"))
+        except Exception as exc:  # cssselect raises its own SelectorSyntaxError family
+            raise ProfileError(f"{where}: bad selector {css!r}: {exc}") from exc
+    return compiled
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    title: str
+    hosts: tuple[str, ...] = ()
+    markers: tuple[etree.XPath, ...] = ()
+    site_names: frozenset[str] = frozenset()
+    generators: tuple[str, ...] = ()
+    body: tuple[etree.XPath, ...] = ()
+    lead: tuple[etree.XPath, ...] = ()
+    byline: tuple[etree.XPath, ...] = ()
+    date: tuple[etree.XPath, ...] = ()
+    remove: tuple[etree.XPath, ...] = ()
+    notice: tuple[re.Pattern[str], ...] = ()
+    dateline: tuple[str, ...] = DATELINE_PLACES
+    body_first: bool = True  # the body selectors before trafilatura (a site's own markup)
+
+    def recognises(self, root: HtmlElement, host: str, site_name: str | None,
+                   generator: str | None) -> bool:
+        if host and any(host == h or host.endswith("." + h) for h in self.hosts):
+            return True
+        if site_name and fold(site_name) in self.site_names:
+            return True
+        if generator and any(g.lower() in generator.lower() for g in self.generators):
+            return True
+        return any(marker(root) for marker in self.markers)
+
+    def is_notice(self, paragraph: str) -> bool:
+        return any(p.search(paragraph) for p in self.notice)
+
+
+def _profile(name: str, raw: dict) -> Profile:
+    where = f"profiles.yaml: {name}"
+    recognise = raw.get("recognise") or {}
+    dateline = tuple(raw.get("dateline") or DATELINE_PLACES)
+    unknown = set(dateline) - set(DATELINE_PLACES)
+    if unknown:
+        raise ProfileError(f"{where}.dateline: unknown {sorted(unknown)}")
+    return Profile(
+        name=name, title=str(raw.get("name") or name),
+        hosts=tuple(h.lower() for h in recognise.get("hosts") or []),
+        markers=tuple(_selectors(recognise.get("selectors"), f"{where}.recognise")),
+        site_names=frozenset(fold(s) for s in recognise.get("site_names") or []),
+        generators=tuple(recognise.get("generators") or []),
+        body=tuple(_selectors(raw.get("body"), f"{where}.body")),
+        lead=tuple(_selectors(raw.get("lead"), f"{where}.lead")),
+        byline=tuple(_selectors(raw.get("byline"), f"{where}.byline")),
+        date=tuple(_selectors(raw.get("date"), f"{where}.date")),
+        remove=tuple(_selectors(raw.get("remove"), f"{where}.remove")),
+        notice=tuple(re.compile(p, re.IGNORECASE) for p in raw.get("notice") or []),
+        dateline=dateline,
+        body_first=bool(raw.get("body_first", True)),
+    )
+
+
+@lru_cache(maxsize=1)
+def profiles() -> dict[str, Profile]:
+    """Every profile, in the order recognition tries them (``generic`` last)."""
+    raw = yaml.safe_load(PROFILES_FILE.read_text(encoding="utf-8")) or {}
+    entries = raw.get("profiles") or {}
+    if GENERIC not in entries:
+        raise ProfileError("profiles.yaml: the 'generic' profile is missing")
+    ordered = [n for n in entries if n != GENERIC] + [GENERIC]
+    return {name: _profile(name, entries[name]) for name in ordered}
+
+
+def profile_names() -> list[str]:
+    return [AUTO, *profiles()]
+
+
+def choose_profile(requested: str, root: HtmlElement, url: str | None,
+                   site_name: str | None = None, generator: str | None = None) -> Profile:
+    """The source's profile, or for ``auto`` the first one that recognises the page."""
+    known = profiles()
+    if requested != AUTO:
+        if requested not in known:
+            raise ProfileError(f"unknown profile {requested!r}; known: {profile_names()}")
+        return known[requested]
+    host = (urlsplit(url).hostname or "").lower() if url else ""
+    for profile in known.values():
+        if profile.name != GENERIC and profile.recognises(root, host, site_name, generator):
+            return profile
+    return known[GENERIC]
+
+
+def first_text(root: HtmlElement, selectors: tuple[etree.XPath, ...],
+               max_chars: int = 300) -> str | None:
+    """The text of the first element the first matching selector finds."""
+    for selector in selectors:
+        for element in selector(root):
+            text = normalize_text(element_text(element, " "))
+            if text and len(text) <= max_chars:
+                return text
+    return None
+
+
+def date_candidates(root: HtmlElement, selectors: tuple[etree.XPath, ...],
+                    limit: int = 24) -> list[tuple[HtmlElement, str]]:
+    """(element, text) for the elements that may hold the visible date, in selector order:
+    a ``datetime``/``content``/``data-timestamp`` attribute first, then the text. Big
+    containers (a class name with "info" or "meta" on a whole sidebar) are skipped."""
+    found: list[tuple[HtmlElement, str]] = []
+    seen: set[int] = set()
+    for selector in selectors:
+        for element in selector(root):
+            if id(element) in seen or _in_furniture(element):
+                continue
+            seen.add(id(element))
+            for attr in ("datetime", "content", "data-date", "data-timestamp"):
+                value = element.get(attr)
+                if value:
+                    found.append((element, value))
+            if sum(1 for _ in element.iter()) <= MAX_DATE_ELEMENTS:
+                text = normalize_text(element_text(element, " "))
+                if text and len(text) <= 200:
+                    found.append((element, text))
+            if len(found) >= limit:
+                return found
+    return found
+
+
+MAX_DATE_ELEMENTS = 12  # a date line is an element or two, not a container of dozens
+
+
+_FURNITURE = etree.XPath("ancestor::*[self::nav or self::footer or self::aside]",
+                         smart_strings=False)
+
+
+def _in_furniture(element: HtmlElement) -> bool:
+    return bool(_FURNITURE(element))
