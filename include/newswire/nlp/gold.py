@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from newswire.clean.text import normalize_text, split_dateline
+from newswire.clean.dateline import split_lead
+from newswire.clean.text import normalize_text
 
 THRESHOLDS_FILE = Path(__file__).with_name("thresholds.json")
 LABELS = ("PER", "ORG", "LOC")
@@ -59,18 +60,18 @@ class GoldDoc:
 
     def __post_init__(self) -> None:
         if not self.text:
-            self.text, self.starts = article_body(self.paragraphs)
+            self.text, self.starts = article_body(self.paragraphs, self.lang)
 
     def paragraph_at(self, offset: int) -> int:
         return max(0, bisect.bisect_right(self.starts, offset) - 1)
 
 
-def article_body(paragraphs: list[str]) -> tuple[str, list[int]]:
+def article_body(paragraphs: list[str], lang: str = "tr") -> tuple[str, list[int]]:
     """The body the pipeline annotates (the cleaner's normalisation, its dateline cut,
     paragraphs joined by blank lines) and where each paragraph starts in it."""
     texts = [normalize_text(p) for p in paragraphs]
     if texts:
-        dateline, first = split_dateline(texts[0])
+        dateline, first = split_lead(texts[0], lang)
         if dateline:
             texts[0] = first
     starts, cursor = [], 0
