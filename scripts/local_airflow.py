@@ -423,6 +423,16 @@ STAGES = ("discover", "fetch", "clean", "publish", "annotate", "publish_annotati
 CHECKS = ("check_articles", "check_annotations")
 
 
+def add_counts(counts: dict[str, int], value: dict) -> None:
+    """Add a manifest's counts into ``counts``; nested ones (annotate's rows per table)
+    count under their own keys."""
+    for key, n in value.items():
+        if isinstance(n, dict):
+            add_counts(counts, n)
+        elif isinstance(n, int | float) or n is None:
+            counts[key] = counts.get(key, 0) + int(n or 0)
+
+
 def describe(task_id: str, results: list) -> str:
     """What a stage did, from its return values: manifests (paths to the counts) for the
     per-source stages, rows per table for the publish steps, findings for the checks."""
@@ -431,8 +441,7 @@ def describe(task_id: str, results: list) -> str:
         if isinstance(value, str) and value.endswith(".json") and Path(value).exists():
             value = json.loads(Path(value).read_text("utf-8")).get("counts", {})
         if isinstance(value, dict):
-            for key, n in value.items():
-                counts[key] = counts.get(key, 0) + int(n or 0)
+            add_counts(counts, value)
 
     def some(*keys: str) -> str:
         return ", ".join(f"{counts[k]} {k.replace('_', ' ')}" for k in keys if counts.get(k))
