@@ -18,7 +18,8 @@ DAY = date(2017, 12, 10)
 
 
 def article(i: int, day: date, body: str = "x" * 300) -> dict:
-    return {"id": f"a{i}", "url": f"http://a.example/{i}", "lang": "tr", "source_lang": "tr",
+    return {"article_id": f"a{i}", "url": f"http://a.example/{i}", "lang": "tr",
+            "source_lang": "tr",
             "title": "t", "summary": None, "byline": None, "dateline": None,
             "published_at": datetime(day.year, day.month, day.day, 9, tzinfo=UTC),
             "modified_at": None, "sections": [], "body": body, "content_hash": "h",

@@ -36,14 +36,14 @@ STATEMENTS_SQL = """
 CREATE OR REPLACE VIEW statements AS
 SELECT q.source, q.date, q.article_id, a.published_at, a.title, a.url, a.dateline,
        q.speaker, q.speaker_role, q.cue, q.kind, q.quote, q.start_char, q.end_char, q.model
-FROM quotes q JOIN articles a ON a.id = q.article_id AND a.source = q.source
+FROM quotes q JOIN articles a ON a.article_id = q.article_id AND a.source = q.source
                               AND a.date = q.date
 """
 ENTITY_MENTIONS_SQL = """
 CREATE OR REPLACE VIEW entity_mentions AS
 SELECT e.source, e.date, e.article_id, a.title, a.published_at, e.canonical AS entity,
        e.label, count(*) AS mentions, min(e.role) AS role
-FROM entities e JOIN articles a ON a.id = e.article_id AND a.source = e.source
+FROM entities e JOIN articles a ON a.article_id = e.article_id AND a.source = e.source
                                AND a.date = e.date
 WHERE e.label IN ('PER', 'ORG', 'LOC', 'MISC')
 GROUP BY ALL
