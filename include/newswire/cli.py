@@ -135,6 +135,18 @@ def cmd_refresh(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from newswire.catalog import refresh_catalog
+    from newswire.migrate import migrate_lake
+
+    superseded: list[str] = []
+    result = migrate_lake(settings.lake, superseded)
+    print(result.summary())
+    refresh_catalog(settings.lake, settings.catalog)
+    settings.lake.delete_files(superseded)  # no longer named by the catalog
+    return 0
+
+
 def cmd_sample_site(args: argparse.Namespace, settings: Settings) -> int:
     from newswire.sample_site.server import serve
 
@@ -290,6 +302,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     refresh = sub.add_parser("refresh-catalog", help="rebuild the DuckDB views")
     refresh.set_defaults(func=cmd_refresh)
+
+    migrate = sub.add_parser("migrate", help="rewrite partitions of an older schema version "
+                             "into the current one (a second run rewrites nothing)")
+    migrate.set_defaults(func=cmd_migrate)
 
     site = sub.add_parser("sample-site", help="serve the bundled sample source")
     site.add_argument("--host", default="127.0.0.1")
