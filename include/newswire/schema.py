@@ -385,6 +385,9 @@ def to_table(table: str, rows: Sequence[Any]) -> pa.Table:
     model; plain mappings are accepted too (tests and tools write rows by hand)."""
     schema = schema_for(table)
     if not rows or isinstance(rows[0], Mapping):
+        unknown = set(rows[0]) - set(schema.names) if rows else set()
+        if unknown:  # a renamed column (articles.id) would otherwise be dropped unseen
+            raise SchemaError(f"{table} has no column {', '.join(sorted(unknown))}")
         return pa.Table.from_pylist(list(rows), schema=schema)
     model = ROW_MODELS[table]
     if not isinstance(rows[0], model):
