@@ -329,6 +329,14 @@ def test_migrate_command_says_what_it_did(settings: Settings, tmp_path: Path) ->
         return subprocess.run([sys.executable, "-m", "newswire", "migrate"], cwd=REPO,
                               capture_output=True, text=True, timeout=120)
 
+    refused = subprocess.run([sys.executable, "-m", "newswire", "run", "--from", str(DAY),
+                              "--no-nlp", "--quiet"], cwd=REPO, capture_output=True,
+                             text=True, timeout=120)
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert refused.stderr.splitlines() == [
+        f"error: 1 partition(s) of {settings.lake} have schema_version 1, not "
+        f"{SCHEMA_VERSION} (e.g. fetch_log/source=sample_wire/date={DAY}, version 1): "
+        "run `python -m newswire migrate`"]
     first, second = migrate(), migrate()
     assert first.returncode == 0, first.stderr
     assert first.stdout.startswith("migrated 1 partition(s) to schema_version 2")

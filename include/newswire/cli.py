@@ -25,6 +25,7 @@ def _day(text: str) -> date:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from newswire.catalog import check_schema_versions
     from newswire.discover import SourceUnreachable
     from newswire.nlp.models import ModelNotFound
     from newswire.quality import QualityGateFailed
@@ -36,6 +37,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"error: --to {last} is before --from {first}", file=sys.stderr)
         return 2
     sources = list_sources(settings, args.source or None)
+    # A lake of an older schema version is migrated first, not written into.
+    check_schema_versions(settings.lake)
     run_id = args.run_id or f"cli__{datetime.now(UTC):%Y%m%dT%H%M%S}_{uuid.uuid4().hex[:6]}"
     days = (last - first).days + 1
     started = time.monotonic()
