@@ -36,7 +36,7 @@ from newswire.schema import SCHEMA_VERSION, schema_for
 from newswire.sources import Source
 from newswire.stages import run_interval
 from newswire.store import Partition, SchemaVersionError
-from newswire.urls import article_id, canonical_url, legacy_article_id
+from newswire.urls import article_id, canonical_url, is_amp_variant, legacy_article_id
 
 from tests.conftest import REPO, both_lakes
 
@@ -47,20 +47,22 @@ TABLES = ("raw_pages", "fetch_log", "articles", "template_stats")
 # --------------------------------------------------------------------------- the id
 
 
-@pytest.mark.parametrize("variant", [
-    "https://www.example.com/news/world/1234",
-    "http://m.example.com:8080/news/world/1234/",
-    "https://example.com/news/world/1234?utm_source=rss&utm_medium=feed&fbclid=x",
-    "http://example.com/news/world/1234?gclid=1&mc_cid=2&mc_eid=3#comments",
-    "https://amp.example.com/news/world/1234",
-    "https://example.com/amp/news/world/1234",
-    "https://example.com/news/world/1234/amp/",
-    "https://example.com/news/world/1234.amp",
-    "https://example.com/news/world/1234?amp",
-    "https://example.com/news/world/1234?amp=1&outputType=amp",
+@pytest.mark.parametrize(("variant", "amp"), [
+    ("https://www.example.com/news/world/1234", False),
+    ("http://m.example.com:8080/news/world/1234/", False),
+    ("https://example.com/news/world/1234?utm_source=rss&utm_medium=feed&fbclid=x", False),
+    ("http://example.com/news/world/1234?gclid=1&mc_cid=2&mc_eid=3#comments", False),
+    ("https://amp.example.com/news/world/1234", True),
+    ("https://example.com/amp/news/world/1234", True),
+    ("https://example.com/news/world/1234/amp/", True),
+    ("https://example.com/news/world/1234.amp", True),
+    ("https://example.com/news/world/1234?amp", False),  # canonical_url drops a bare key
+    ("https://example.com/news/world/1234?amp=1&outputType=amp", True),
 ])
-def test_the_id_survives_scheme_host_alias_port_tracking_and_amp(variant: str) -> None:
+def test_the_id_survives_scheme_host_alias_port_tracking_and_amp(variant: str,
+                                                                  amp: bool) -> None:
     assert article_id("s", variant) == article_id("s", "http://example.com/news/world/1234")
+    assert is_amp_variant(variant) == amp
 
 
 def test_the_id_keeps_what_tells_articles_apart() -> None:
@@ -208,6 +210,7 @@ def test_the_site_moving_keeps_ids_rows_and_conditional_gets(
         ("AMP query", {"host": "localhost", "link": lambda u: f"{u}?amp=1&gclid=q"}),
     ]
     reference = None
+    urls_before: dict[str, list] = {}
     for n, (move, options) in enumerate(moves):
         site = Site(**options)
         try:
@@ -221,12 +224,24 @@ def test_the_site_moving_keeps_ids_rows_and_conditional_gets(
             reference = state
             statuses = page_statuses(settings)
             assert statuses == [(200, statuses[-1][0]), statuses[-1]]
+            for table in ("raw_pages", "articles"):
+                urls_before[table] = query(settings.catalog,
+                                           f"select url from {table} order by all")[1]
             continue
         assert state == reference, move
         # The stored pages were found under the new URLs' ids: asked for with their
         # ETags, answered 304, and kept.
         statuses = page_statuses(settings)
         assert statuses == [(304, statuses[-1][0]), statuses[-1]], move
+        # ... under the URLs the site lists them at now (without tracking parameters),
+        # but not at an AMP page's: the article's URL stays the plain page's.
+        for table in ("raw_pages", "articles"):
+            _, urls = query(settings.catalog, f"select url from {table} order by all")
+            if "AMP" in move:
+                assert urls == urls_before[table], move
+            else:
+                assert all(u.startswith(site.url.replace(":443", "")) for (u,) in urls), move
+            urls_before[table] = urls
     _, urls = query(settings.catalog, "select distinct url from raw_pages")
     assert all("amp" not in u and "utm" not in u and "gclid" not in u for (u,) in urls)
 

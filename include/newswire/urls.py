@@ -83,6 +83,19 @@ def identity_path(url: str) -> str:
     return f"{path}?{urlencode(sorted(query))}" if query else path
 
 
+def is_amp_variant(url: str) -> bool:
+    """Whether the URL is marked as an article's AMP page (an ``amp.`` host, an AMP path
+    segment or suffix, an AMP query key: url_rules.yaml)."""
+    rules = url_rules()
+    parts = urlsplit(canonical_url(url))
+    segments = [s.lower() for s in parts.path.split("/") if s]
+    return ((parts.hostname or "").startswith("amp.")
+            or any(s in rules.amp_segments for s in segments)
+            or bool(segments and segments[-1].endswith(rules.amp_suffixes))
+            or any(_is_amp_mark(k, v, rules)
+                   for k, v in parse_qsl(parts.query, keep_blank_values=True)))
+
+
 def _is_amp_mark(key: str, value: str, rules: UrlRules) -> bool:
     key = key.lower()
     if key not in rules.amp_query:

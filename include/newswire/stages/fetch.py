@@ -16,10 +16,13 @@ import time
 from collections import defaultdict
 from datetime import date
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from newswire.config import Settings
 from newswire.discover import DiscoveredItem
 from newswire.fetch import FetchAttempt, Fetcher
-from newswire.schema import FetchLogEntry, RawPage
+from newswire.schema import FetchLogEntry, RawPage, rows_of
 from newswire.stages.common import (
     Discovered,
     FetchCounts,
@@ -33,7 +36,7 @@ from newswire.stages.common import (
     utc,
 )
 from newswire.store import Partition
-from newswire.urls import article_id
+from newswire.urls import article_id, is_amp_variant
 
 log = logging.getLogger("newswire")
 
@@ -66,6 +69,13 @@ def fetch_source(settings: Settings, discovered: str, *, refetch: bool = False) 
         stored = _validators(settings, source.id, day)
         pages, keep = _fetch_day(fetcher, listed.run_id, source.id, by_day[day], stored,
                                  not refetch, entries, counts, errors)
+        moved = {stored[page_id]["article_id"]: url for page_id, url in
+                 ((article_id(source.id, i.url), i.url) for i in by_day[day])
+                 if page_id in stored and stored[page_id]["article_id"] in keep
+                 and stored[page_id]["url"] != url and not is_amp_variant(url)}
+        if moved:  # kept pages now listed under another URL (https, another host...)
+            pages += _moved_pages(settings, source.id, day, moved)
+            keep = [k for k in keep if k not in moved]
         if not by_day[day]:
             keep = sorted({row["article_id"] for row in stored.values()})
         files.append(stage_rows(out, "raw_pages", day, pages, "article_id", keep))
@@ -90,6 +100,19 @@ def _validators(settings: Settings, source_id: str, day: date) -> dict[str, dict
         by_id[article_id(source_id, row["url"])] = row
         by_id[row["article_id"]] = row
     return by_id
+
+
+def _moved_pages(settings: Settings, source_id: str, day: date,
+                 moved: dict[str, str]) -> list[RawPage]:
+    """Stored pages, unchanged (answered 304), under the URL they are listed at now, so
+    the article's url follows the site (its id already did)."""
+    stored = settings.lake.read_partition(Partition("raw_pages", source_id, day))
+    pages = rows_of(RawPage, stored.filter(pc.is_in(
+        stored["article_id"], value_set=pa.array(list(moved), pa.string()))))
+    for page in pages:
+        page.url = moved[page.article_id]
+        page.article_id = article_id(source_id, page.url)
+    return pages
 
 
 def _fetch_day(fetcher: Fetcher, run_id: str, source_id: str, items: list[DiscoveredItem],
