@@ -60,7 +60,7 @@ def synthesize(settings: Settings, first: date, days: int, sources: int) -> None
             articles, quotes, entities = [], [], []
             for a in range(rng.randint(20, 40)):
                 aid = f"{source}-{day}-{a}"
-                articles.append({"id": aid, "url": f"http://{source}.example/{day}/{a}",
+                articles.append({"article_id": aid, "url": f"http://{source}.example/{day}/{a}",
                                  "lang": "tr", "source_lang": "tr", "title": f"Title {a}",
                                  "summary": "Lead.", "byline": "Desk", "dateline": "ANKARA",
                                  "published_at": stamp, "modified_at": None,

@@ -128,6 +128,7 @@ KIND_OF_FILE = {
     "test_fetch.py": "integration",
     "test_fuzz.py": "fuzz",
     "test_hardening.py": "fault",
+    "test_identity.py": "integration",
     "test_lake.py": "integration",
     "test_layouts.py": "integration",
     "test_maintenance.py": "integration",

@@ -59,7 +59,7 @@ def test_feed_items_are_filtered_to_the_interval() -> None:
     chosen = select_items(items, source, DAY, NEXT)
     assert [i.url for i in chosen.items] == ["http://a.example/y", "http://a.example/x"]
     assert chosen.skipped == {"undated": 1, "out_of_interval": 1, "foreign_host": 1,
-                              "bad_url": 0, "duplicate": 0}
+                              "bad_url": 0, "duplicate": 0, "listed_earlier": 0}
 
 
 def test_not_a_feed_is_an_error() -> None:

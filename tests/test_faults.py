@@ -226,7 +226,7 @@ def test_two_runs_of_the_same_day_at_once_leave_one_consistent_partition(
         concurrent_runs: tuple[Path, Path]) -> None:
     single, both = concurrent_runs
     volatile = ("run_id", "fetched_at", "elapsed_ms", "recorded_at", "seconds")
-    for table, key in (("articles", "id"), ("raw_pages", "url")):
+    for table, key in (("articles", "article_id"), ("raw_pages", "article_id")):
         got = lake_rows(both, table, volatile)
         for source, rows in got.items():
             keys = [r[key] for r in rows]

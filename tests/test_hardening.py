@@ -349,7 +349,7 @@ def test_plugin_pages_escape_what_they_show(plugin_client, settings: Settings,
     published = datetime(2017, 12, 5, 10, tzinfo=UTC)
     store = open_store(lake)
     store.write_partition(Partition("articles", "evil", day), to_table("articles", [{
-        "id": "a1", "url": "http://e.example/1", "lang": "en", "source_lang": "en",
+        "article_id": "a1", "url": "http://e.example/1", "lang": "en", "source_lang": "en",
         "title": evil, "summary": None, "byline": None, "dateline": None,
         "published_at": published, "modified_at": None, "sections": [],
         "body": "<img src=x onerror=alert(1)> said hello.", "content_hash": "h",

@@ -10,7 +10,15 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 from newswire.catalog import built_from, connect, refresh_catalog
-from newswire.schema import FetchLogEntry, RunRow, SchemaError, rows_of, schema_for, to_table
+from newswire.schema import (
+    SCHEMA_VERSION,
+    FetchLogEntry,
+    RunRow,
+    SchemaError,
+    rows_of,
+    schema_for,
+    to_table,
+)
 from newswire.store import LakeError, LocalStore, Partition, S3Store, Store, open_store
 
 from tests.conftest import LAKE_BACKENDS
@@ -49,7 +57,7 @@ def test_partition_layout_schema_version_and_compression(tmp_path: Path) -> None
                        / "data.parquet")
     meta = pq.read_metadata(path)
     assert meta.num_rows == 3
-    assert meta.schema.to_arrow_schema().metadata[b"schema_version"] == b"1"
+    assert meta.schema.to_arrow_schema().metadata[b"schema_version"] == SCHEMA_VERSION.encode()
     assert meta.row_group(0).column(0).compression == "ZSTD"
     # Partition columns live in the path only (hive style), not in the file.
     assert "source" not in meta.schema.names and "date" not in meta.schema.names
@@ -67,7 +75,7 @@ def test_s3_partition_is_a_part_file_named_by_its_manifest(s3_lake: str) -> None
         part.rsplit("/", 1)[1], 3, "run-7")
     with where.fs.open(where.key(part), "rb") as handle:
         meta = pq.read_metadata(handle)
-    assert meta.schema.to_arrow_schema().metadata[b"schema_version"] == b"1"
+    assert meta.schema.to_arrow_schema().metadata[b"schema_version"] == SCHEMA_VERSION.encode()
     assert meta.row_group(0).column(0).compression == "ZSTD"
     assert where.partition_rows(PART) == 3
 

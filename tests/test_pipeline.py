@@ -59,7 +59,7 @@ def test_sample_days_land_in_the_expected_partitions(settings: Settings) -> None
         assert path is not None and path.startswith(
             settings.lake.url("articles", f"source={source}", f"date={day}"))
     assert {(p.source, p.day) for p, _ in settings.lake.partitions("articles")} == set(expected)
-    _, rows = query(settings.catalog, "select count(*), count(distinct id), "
+    _, rows = query(settings.catalog, "select count(*), count(distinct article_id), "
                     "count(*) filter (where published_at is null), "
                     "count(*) filter (where length(body) < 200), "
                     "count(distinct pipeline_version), min(run_id) from articles")
@@ -77,10 +77,12 @@ def test_sample_days_land_in_the_expected_partitions(settings: Settings) -> None
 def test_rerunning_a_day_leaves_identical_rows(settings: Settings) -> None:
     run_interval(settings, *interval(FIRST, FIRST), "first", nlp=False)
     before = {t: lake_counts(settings, t) for t in ("articles", "raw_pages", "fetch_log")}
-    _, ids_before = query(settings.catalog, "select id, content_hash from articles order by 1")
+    _, ids_before = query(settings.catalog, "select article_id, content_hash from articles "
+                          "order by 1")
     run_interval(settings, *interval(FIRST, FIRST), "second", nlp=False)
     after = {t: lake_counts(settings, t) for t in ("articles", "raw_pages", "fetch_log")}
-    _, ids_after = query(settings.catalog, "select id, content_hash from articles order by 1")
+    _, ids_after = query(settings.catalog, "select article_id, content_hash from articles "
+                         "order by 1")
     assert before == after and ids_before == ids_after
     # The second run found nothing new: conditional GETs answered 304.
     _, statuses = query(settings.catalog, "select distinct status from fetch_log "

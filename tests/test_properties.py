@@ -92,7 +92,7 @@ def test_cleaner_raises_only_clean_error_and_its_fields_agree(
     assert all(p == p.strip() and "\n" not in p for p in paragraphs)
     assert article.body == "\n\n".join(paragraphs)
     assert article.content_hash == hashlib.sha256(article.body.encode()).hexdigest()
-    assert article.url == canonical_url(url) and article.id == article_id(url)
+    assert article.url == canonical_url(url) and article.id == article_id("adhoc", url)
     assert article.published_at is not None and article.published_at.tzinfo is not None
     assert "\x00" not in article.body
     assert article.to_dict()["body"] == article.body
@@ -192,7 +192,8 @@ def test_urls_raise_only_url_error_and_canonical_is_stable(url: str) -> None:
     except UrlError:
         return
     assert canonical_url(canonical) == canonical
-    assert len(article_id(url)) == 16
+    assert len(article_id("a", url)) == 16
+    assert article_id("a", canonical) == article_id("a", url)
 
 
 # --------------------------------------------------------------------------- quotes

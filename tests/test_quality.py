@@ -9,8 +9,8 @@ import pytest
 from newswire.catalog import refresh_catalog
 from newswire.config import Settings
 from newswire.quality import QualityGateFailed, gate, load_checks, run_checks
-from newswire.schema import to_table
-from newswire.store import Partition
+from newswire.schema import SCHEMA_VERSION, to_table
+from newswire.store import Partition, SchemaVersionError
 
 from tests.conftest import both_lakes
 
@@ -18,7 +18,8 @@ DAY = date(2017, 12, 10)
 
 
 def article(i: int, day: date, body: str = "x" * 300) -> dict:
-    return {"id": f"a{i}", "url": f"http://a.example/{i}", "lang": "tr", "source_lang": "tr",
+    return {"article_id": f"a{i}", "url": f"http://a.example/{i}", "lang": "tr",
+            "source_lang": "tr",
             "title": "t", "summary": None, "byline": None, "dateline": None,
             "published_at": datetime(day.year, day.month, day.day, 9, tzinfo=UTC),
             "modified_at": None, "sections": [], "body": body, "content_hash": "h",
@@ -60,13 +61,18 @@ def test_short_bodies_warn_without_failing(settings: Settings) -> None:
 
 def test_schema_drift_is_caught(settings: Settings) -> None:
     write_articles(settings, DAY, [article(1, DAY)])
+    refresh_catalog(settings.lake, settings.catalog)
     path = settings.lake.committed_file(Partition("articles", "src", DAY))
     table = pq.read_table(path)
     pq.write_table(table.replace_schema_metadata({"schema_version": "0"}), path)
-    refresh_catalog(settings.lake, settings.catalog)
     findings = run_checks(settings, "publish", ["src"], DAY)
     drift = [f for f in findings if f.check == "schema_drift"]
-    assert len(drift) == 1 and "schema_version 0 (expected 1)" in drift[0].message
+    assert len(drift) == 1 and f"schema_version 0 (expected {SCHEMA_VERSION}): run " \
+        "python -m newswire migrate" in drift[0].message
+    # The catalog is not rebuilt over it: one line says what to do.
+    with pytest.raises(SchemaVersionError, match=r"^1 partition\(s\) of .* have "
+                       r"schema_version 0, not \d+ .*: run `python -m newswire migrate`$"):
+        refresh_catalog(settings.lake, settings.catalog, file_lists=True)
 
 
 @both_lakes

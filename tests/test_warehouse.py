@@ -143,7 +143,7 @@ def test_html_report_draws_charts_and_escapes_what_it_shows(tmp_path: Path) -> N
     day = date(2017, 12, 6)
     hostile = "<img src=x onerror=alert(1)>"
     settings.lake.write_partition(Partition("articles", "s", day), to_table("articles", [{
-        "id": "a1", "url": "http://a.example/1", "lang": "tr", "source_lang": "tr",
+        "article_id": "a1", "url": "http://a.example/1", "lang": "tr", "source_lang": "tr",
         "title": hostile, "summary": None, "byline": None, "dateline": None,
         "published_at": datetime(2017, 12, 6, 9, tzinfo=UTC), "modified_at": None,
         "sections": [], "body": "x" * 300, "content_hash": "h", "extractor": "aa",

@@ -20,8 +20,14 @@ import duckdb
 import pyarrow as pa
 
 from newswire.constants import TABLES
-from newswire.schema import schema_for
-from newswire.store import LocalStore, Store, open_store, s3_options_from_env
+from newswire.schema import SCHEMA_VERSION, schema_for
+from newswire.store import (
+    LocalStore,
+    SchemaVersionError,
+    Store,
+    open_store,
+    s3_options_from_env,
+)
 
 log = logging.getLogger("newswire")
 
@@ -36,14 +42,14 @@ STATEMENTS_SQL = """
 CREATE OR REPLACE VIEW statements AS
 SELECT q.source, q.date, q.article_id, a.published_at, a.title, a.url, a.dateline,
        q.speaker, q.speaker_role, q.cue, q.kind, q.quote, q.start_char, q.end_char, q.model
-FROM quotes q JOIN articles a ON a.id = q.article_id AND a.source = q.source
+FROM quotes q JOIN articles a ON a.article_id = q.article_id AND a.source = q.source
                               AND a.date = q.date
 """
 ENTITY_MENTIONS_SQL = """
 CREATE OR REPLACE VIEW entity_mentions AS
 SELECT e.source, e.date, e.article_id, a.title, a.published_at, e.canonical AS entity,
        e.label, count(*) AS mentions, min(e.role) AS role
-FROM entities e JOIN articles a ON a.id = e.article_id AND a.source = e.source
+FROM entities e JOIN articles a ON a.article_id = e.article_id AND a.source = e.source
                                AND a.date = e.date
 WHERE e.label IN ('PER', 'ORG', 'LOC', 'MISC')
 GROUP BY ALL
@@ -240,12 +246,16 @@ def refresh_catalog(lake: Store | Path | str, catalog: Path, *,
 
     A catalog whose views would not change is left as it is: a local lake's views glob
     the partition folders, so new partitions need no rebuild, only a table's first one
-    does; an S3 lake's views name the committed files, so every publish changes them."""
+    does; an S3 lake's views name the committed files, so every publish changes them.
+
+    Raises SchemaVersionError, and leaves the previous catalog, when partitions of another
+    schema version are in the lake: one view never mixes two versions' columns."""
     catalog = Path(catalog)
     statements = catalog_statements(lake, file_lists)
     fingerprint = hashlib.sha256("\n;\n".join(statements).encode("utf-8")).hexdigest()
     if built_from(catalog) == fingerprint:
         return catalog
+    check_schema_versions(open_store(lake))
     catalog.parent.mkdir(parents=True, exist_ok=True)
     tmp = catalog.with_name(f".{catalog.name}.{uuid.uuid4().hex}.tmp")
     try:
@@ -265,6 +275,18 @@ def refresh_catalog(lake: Store | Path | str, catalog: Path, *,
             if leftover.exists():
                 leftover.unlink()
     return catalog
+
+
+def check_schema_versions(store: Store) -> None:
+    """Fail, in one line, when a partition was written under another schema version."""
+    stale = [(partition, version) for partition, _, version in store.schema_versions()
+             if version != SCHEMA_VERSION]
+    if stale:
+        partition, version = stale[0]
+        raise SchemaVersionError(
+            f"{len(stale)} partition(s) of {store} have schema_version "
+            f"{', '.join(sorted({str(v) for _, v in stale}))}, not {SCHEMA_VERSION} (e.g. "
+            f"{partition.folder}, version {version}): run `python -m newswire migrate`")
 
 
 def built_from(catalog: Path) -> str | None:

@@ -25,6 +25,7 @@ def _day(text: str) -> date:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from newswire.catalog import check_schema_versions
     from newswire.discover import SourceUnreachable
     from newswire.nlp.models import ModelNotFound
     from newswire.quality import QualityGateFailed
@@ -36,6 +37,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"error: --to {last} is before --from {first}", file=sys.stderr)
         return 2
     sources = list_sources(settings, args.source or None)
+    # A lake of an older schema version is migrated first, not written into.
+    check_schema_versions(settings.lake)
     run_id = args.run_id or f"cli__{datetime.now(UTC):%Y%m%dT%H%M%S}_{uuid.uuid4().hex[:6]}"
     days = (last - first).days + 1
     started = time.monotonic()
@@ -132,6 +135,18 @@ def cmd_refresh(args: argparse.Namespace, settings: Settings) -> int:
     from newswire.catalog import refresh_catalog
 
     print(refresh_catalog(settings.lake, settings.catalog))
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from newswire.catalog import refresh_catalog
+    from newswire.migrate import migrate_lake
+
+    superseded: list[str] = []
+    result = migrate_lake(settings.lake, superseded)
+    print(result.summary())
+    refresh_catalog(settings.lake, settings.catalog)
+    settings.lake.delete_files(superseded)  # no longer named by the catalog
     return 0
 
 
@@ -290,6 +305,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     refresh = sub.add_parser("refresh-catalog", help="rebuild the DuckDB views")
     refresh.set_defaults(func=cmd_refresh)
+
+    migrate = sub.add_parser("migrate", help="rewrite partitions of an older schema version "
+                             "into the current one (a second run rewrites nothing)")
+    migrate.set_defaults(func=cmd_migrate)
 
     site = sub.add_parser("sample-site", help="serve the bundled sample source")
     site.add_argument("--host", default="127.0.0.1")

@@ -20,7 +20,7 @@ from lxml import etree
 
 from newswire.fetch import FetchAttempt, Fetcher
 from newswire.sources import Source
-from newswire.urls import UrlError, canonical_url, host_allowed
+from newswire.urls import UrlError, article_id, canonical_url, host_allowed
 
 MAX_SITEMAP_DEPTH = 3
 MAX_XML_BYTES = 50_000_000
@@ -214,10 +214,15 @@ class Selection:
 def select_items(found: list[DiscoveredItem], source: Source, start: datetime,
                  end: datetime) -> Selection:
     """The listed items that are the source's articles of [start, end): canonical URLs on
-    its allowed domains, dated inside the interval, each URL once (sorted by date)."""
+    its allowed domains, each article once (one stable id, ``urls.article_id``: the AMP
+    page, an http link and a tracked link of one article are one item), sorted by date.
+
+    An article listed with different dates (the feed and the sitemap disagree) belongs
+    to the earliest listed day, whichever day is run: it lands on one day only."""
     skipped = {"undated": 0, "out_of_interval": 0, "foreign_host": 0, "bad_url": 0,
-               "duplicate": 0}
-    by_url: dict[str, DiscoveredItem] = {}
+               "duplicate": 0, "listed_earlier": 0}
+    by_id: dict[str, DiscoveredItem] = {}
+    listed_in_interval: set[str] = set()
     for item in found:
         try:
             url = canonical_url(item.url)
@@ -230,16 +235,35 @@ def select_items(found: list[DiscoveredItem], source: Source, start: datetime,
         if item.published_at is None:
             skipped["undated"] += 1
             continue
-        if not (start <= item.published_at < end):
-            skipped["out_of_interval"] += 1
-            continue
-        if url in by_url:
-            skipped["duplicate"] += 1
-            # Feeds carry titles; keep the richer record.
-            if by_url[url].title is None and item.title:
-                by_url[url].title = item.title
-            continue
         item.url = url
-        by_url[url] = item
-    items = sorted(by_url.values(), key=lambda i: (i.published_at, i.url))
+        key = article_id(source.id, url)
+        if start <= item.published_at < end:
+            listed_in_interval.add(key)
+        first = by_id.get(key)
+        if first is None:
+            by_id[key] = item
+            continue
+        skipped["duplicate"] += 1
+        chosen, other = (item, first) if _listed_before(item, first) else (first, item)
+        # Feeds carry titles; keep the richer record.
+        if chosen.title is None and other.title:
+            chosen.title = other.title
+        by_id[key] = chosen
+    items = []
+    for key, item in by_id.items():
+        assert item.published_at is not None
+        if start <= item.published_at < end:
+            items.append(item)
+        elif key in listed_in_interval:
+            skipped["listed_earlier"] += 1  # also listed in the interval, but earlier
+        else:
+            skipped["out_of_interval"] += 1
+    items.sort(key=lambda i: (i.published_at, i.url))
     return Selection(items, skipped)
+
+
+def _listed_before(item: DiscoveredItem, other: DiscoveredItem) -> bool:
+    """Deterministic: the earlier date, then the shorter (plainer) URL, then the URL."""
+    assert item.published_at is not None and other.published_at is not None
+    return ((item.published_at, len(item.url), item.url)
+            < (other.published_at, len(other.url), other.url))

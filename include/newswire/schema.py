@@ -20,7 +20,11 @@ from newswire import PIPELINE_VERSION
 from newswire.constants import TABLES
 from newswire.records import Section
 
-SCHEMA_VERSION = "1"
+# 2: articles.id became articles.article_id, ids became host-less (urls.article_id),
+# fetch_log.article_id; articles.published_precision and template_stats arrived with it.
+SCHEMA_VERSION = "2"
+# Columns renamed since an older schema version: table -> {old name: new name}.
+RENAMED = {"articles": {"id": "article_id"}}
 
 
 class SchemaError(ValueError):
@@ -38,12 +42,18 @@ COMMON_DOCS = {
     "run_id": "The Airflow run (or CLI run) that wrote the row.",
     "pipeline_version": "newswire's version that wrote the row.",
     "model": "Stanza version, language, model layout and a digest of each model file.",
-    "article_id": "articles.id of the article (join on source, date and id).",
+    "article_id": "articles.article_id of the article (join on source, date and "
+                  "article_id).",
     "start_char": "Offset of the first character in articles.body (0-based).",
     "end_char": "Offset one past the last character in articles.body.",
     "text": "The text as written in the article.",
     "url": "Canonical URL (normalised, tracking parameters removed).",
 }
+
+ARTICLE_ID_DOC = (
+    "Stable id (16 hex digits of a SHA-1) of the source and the URL's path and query "
+    "without scheme, host, port, tracking parameters and AMP marks: a site moving to "
+    "https or dropping www. keeps its articles' ids.")
 
 _MISSING: Any = object()
 
@@ -78,8 +88,7 @@ class RawPage:
     url: str = column(STRING)
     final_url: str | None = column(
         STRING, "URL the page was finally served from (after allowed redirects).")
-    article_id: str = column(
-        STRING, "Stable id from the canonical URL (16 hex digits of its SHA-1).")
+    article_id: str = column(STRING, ARTICLE_ID_DOC)
     fetched_at: datetime = column(TIMESTAMP, "When the page was fetched (UTC).")
     status: int | None = column(INT16, "HTTP status of the stored response (200).")
     content_type: str | None = column(STRING, "Content-Type header as served.")
@@ -108,6 +117,9 @@ class FetchLogEntry:
     run_id: str = column(STRING)
     purpose: str = column(STRING, "feed, sitemap or page.")
     url: str = column(STRING, "The URL the pipeline set out to fetch.")
+    article_id: str | None = column(
+        STRING, "raw_pages.article_id of the page a page request was for (null for feeds "
+        "and sitemaps).", default=None)
     request_url: str = column(
         STRING, "The URL this request asked for (differs on redirect hops).")
     attempt: int = column(INT16, "1 for the first try, 2.. for retries.")
@@ -125,7 +137,7 @@ class FetchLogEntry:
 class ArticleRow:
     """One cleaned article per page: metadata, sections and body."""
 
-    id: str = column(STRING, "Stable id from the canonical URL (16 hex digits of its SHA-1).")
+    article_id: str = column(STRING, ARTICLE_ID_DOC)
     url: str = column(STRING)
     lang: str | None = column(STRING, "Language detected from the body (ISO 639-1).")
     source_lang: str = column(STRING, "The source's declared language.")
@@ -373,6 +385,9 @@ def to_table(table: str, rows: Sequence[Any]) -> pa.Table:
     model; plain mappings are accepted too (tests and tools write rows by hand)."""
     schema = schema_for(table)
     if not rows or isinstance(rows[0], Mapping):
+        unknown = set(rows[0]) - set(schema.names) if rows else set()
+        if unknown:  # a renamed column (articles.id) would otherwise be dropped unseen
+            raise SchemaError(f"{table} has no column {', '.join(sorted(unknown))}")
         return pa.Table.from_pylist(list(rows), schema=schema)
     model = ROW_MODELS[table]
     if not isinstance(rows[0], model):

@@ -5,13 +5,37 @@ from __future__ import annotations
 import functools
 import hashlib
 import posixpath
-from urllib.parse import urlsplit, urlunsplit
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import yaml
 from courlan import normalize_url
+
+RULES_FILE = Path(__file__).with_name("url_rules.yaml")
 
 
 class UrlError(ValueError):
     """A URL we refuse to handle (bad scheme, no host)."""
+
+
+@dataclass(frozen=True)
+class UrlRules:
+    """url_rules.yaml: tracking parameters courlan keeps, and the marks of AMP variants."""
+
+    tracking_params: frozenset[str]
+    amp_query: dict[str, str | None]  # key -> the value that marks AMP (None: any)
+    amp_segments: frozenset[str]
+    amp_suffixes: tuple[str, ...]
+
+
+@functools.cache
+def url_rules() -> UrlRules:
+    data = yaml.safe_load(RULES_FILE.read_text("utf-8"))
+    return UrlRules(frozenset(p.lower() for p in data["tracking_params"]),
+                    {k.lower(): v for k, v in data["amp_query"].items()},
+                    frozenset(s.lower() for s in data["amp_segments"]),
+                    tuple(s.lower() for s in data["amp_suffixes"]))
 
 
 # Remembered per process: the stages that ask again (fetch for the id, clean for the
@@ -33,11 +57,64 @@ def canonical_url(url: str) -> str:
     resolved = posixpath.normpath(path)
     if path.endswith("/") and resolved != "/":
         resolved += "/"
-    return urlunsplit((normalised.scheme, normalised.netloc, resolved, normalised.query, ""))
+    tracking = url_rules().tracking_params
+    query = "&".join(pair for pair in normalised.query.split("&")
+                     if pair and pair.partition("=")[0].lower() not in tracking)
+    return urlunsplit((normalised.scheme, normalised.netloc, resolved, query, ""))
 
 
-def article_id(url: str) -> str:
-    """A stable id for an article: a hash of its canonical URL."""
+@functools.lru_cache(maxsize=100_000)
+def identity_path(url: str) -> str:
+    """What identifies an article within its source: the canonical URL's path and query
+    without scheme, host or port, AMP marks (url_rules.yaml) and a trailing slash, so
+    ``https://www.x.com/a/1/amp?utm_source=rss`` and ``http://x.com:8080/a/1`` agree."""
+    rules = url_rules()
+    parts = urlsplit(canonical_url(url))
+    segments = [s for s in parts.path.split("/") if s and s.lower() not in rules.amp_segments]
+    if segments:
+        last = segments[-1]
+        for suffix in rules.amp_suffixes:
+            if last.lower().endswith(suffix) and len(last) > len(suffix):
+                segments[-1] = last[: -len(suffix)]
+                break
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not _is_amp_mark(k, v, rules)]
+    path = "/" + "/".join(segments)
+    return f"{path}?{urlencode(sorted(query))}" if query else path
+
+
+def is_amp_variant(url: str) -> bool:
+    """Whether the URL is marked as an article's AMP page (an ``amp.`` host, an AMP path
+    segment or suffix, an AMP query key: url_rules.yaml)."""
+    rules = url_rules()
+    parts = urlsplit(canonical_url(url))
+    segments = [s.lower() for s in parts.path.split("/") if s]
+    return ((parts.hostname or "").startswith("amp.")
+            or any(s in rules.amp_segments for s in segments)
+            or bool(segments and segments[-1].endswith(rules.amp_suffixes))
+            or any(_is_amp_mark(k, v, rules)
+                   for k, v in parse_qsl(parts.query, keep_blank_values=True)))
+
+
+def _is_amp_mark(key: str, value: str, rules: UrlRules) -> bool:
+    key = key.lower()
+    if key not in rules.amp_query:
+        return False
+    wanted = rules.amp_query[key]
+    return wanted is None or value.lower() == wanted
+
+
+def article_id(source: str, url: str) -> str:
+    """An article's stable id: 16 hex digits of the SHA-1 of its source's id and its
+    :func:`identity_path`. A site moving to https, dropping ``www.``, changing port,
+    adding tracking parameters or listing the AMP page keeps its articles' ids."""
+    key = f"{source}\n{identity_path(url)}"
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def legacy_article_id(url: str) -> str:
+    """The id schema version 1 gave an article (a hash of the whole canonical URL, host
+    and port included); ``migrate`` maps it to :func:`article_id`."""
     return hashlib.sha1(canonical_url(url).encode("utf-8")).hexdigest()[:16]
 
 

@@ -266,7 +266,7 @@ def clean_html(body: bytes | str, url: str, *, source: str = "adhoc", source_lan
         warnings.append(f"language {lang} differs from the source's {source_lang}")
     canonical = canonical_url(url)
     return Article(
-        id=article_id(canonical),
+        id=article_id(source, canonical),
         source=source,
         url=canonical,
         lang=lang,

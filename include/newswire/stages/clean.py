@@ -25,7 +25,7 @@ from newswire.stages.common import (
     StagedFile,
     StageManifest,
     load_source,
-    merge_rows,
+    replace_rows,
     run_dir,
     stage_rows,
     utc,
@@ -61,7 +61,7 @@ def clean_source(settings: Settings, fetched_manifest: str) -> str:
             state = state_for_day(day, todays, templates.store())
             cleaned = [(page, with_templates(a, state)) for page, a in cleaned]
         rows = sorted((article_row(a, page.body_sha256, fetched.run_id) for page, a in cleaned),
-                      key=lambda r: r.id)
+                      key=lambda r: r.article_id)
         files.append(stage_rows(out, "articles", day, rows))
     files += templates.files()
     manifest = Cleaned(run_id=fetched.run_id, source=source.id, start=fetched.start,
@@ -74,10 +74,12 @@ def clean_source(settings: Settings, fetched_manifest: str) -> str:
 
 def day_pages(settings: Settings, source_id: str, day: date,
               fetched: StagedFile | None) -> list[RawPage]:
-    """The day's raw pages: those stored, with this run's fetched ones in their place."""
+    """The day's raw pages: those stored or, when this run fetched the day, the pages it
+    found (fetched now, or kept as stored), as publish will store them."""
     stored = settings.lake.read_partition(Partition("raw_pages", source_id, day))
     if fetched is not None:
-        stored = merge_rows(stored, pq.read_table(Path(fetched.path)), "url")
+        stored = replace_rows(stored, pq.read_table(Path(fetched.path)), "article_id",
+                              fetched.keep)
     return rows_of(RawPage, stored)
 
 
@@ -150,7 +152,7 @@ class TemplateFiles:
 
 def article_row(article: Article, raw_sha256: str | None, run_id: str) -> ArticleRow:
     return ArticleRow(
-        id=article.id, url=article.url, lang=article.lang, source_lang=article.source_lang,
+        article_id=article.id, url=article.url, lang=article.lang, source_lang=article.source_lang,
         title=article.title, summary=article.summary, byline=article.byline,
         dateline=article.dateline, published_at=article.published_at,
         modified_at=article.modified_at, sections=article.sections, body=article.body,

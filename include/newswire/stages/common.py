@@ -103,41 +103,45 @@ def partition_lock(settings: Settings, partition: Partition) -> Iterator[None]:
 @dataclass(frozen=True)
 class StagedFile:
     """A Parquet file a stage wrote for one partition of its source. ``publish`` makes it
-    the partition, or, with a ``merge_key``, merges its rows into the stored partition
-    (rows with the same key are replaced, the others kept)."""
+    the partition; with a ``merge_key`` the partition becomes its rows plus the stored
+    rows whose key is in ``keep`` (pages the run found and left as stored: answered 304,
+    or failed), read when it publishes (:func:`replace_rows`)."""
 
     table: str
     day: date
     path: str
     rows: int
     merge_key: str | None = None
+    keep: list[str] = field(default_factory=list)
 
     def partition(self, source: str) -> Partition:
         return Partition(self.table, source, self.day)
 
 
 def stage_rows(folder: Path, table: str, day: date, rows: list[Any],
-               merge_key: str | None = None) -> StagedFile:
+               merge_key: str | None = None, keep: list[str] | None = None) -> StagedFile:
     """Write a partition's rows (row models) as a staged Parquet file."""
-    return stage_table(folder, table, day, to_table(table, rows), merge_key)
+    return stage_table(folder, table, day, to_table(table, rows), merge_key, keep)
 
 
 def stage_table(folder: Path, table: str, day: date, data: pa.Table,
-                merge_key: str | None = None) -> StagedFile:
+                merge_key: str | None = None, keep: list[str] | None = None) -> StagedFile:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{table}-{day.isoformat()}.parquet"
     tmp = path.with_name(path.name + ".tmp")
     pq.write_table(data, tmp, compression="zstd")
     tmp.replace(path)  # a retried task never leaves half a file behind
-    return StagedFile(table, day, str(path), data.num_rows, merge_key)
+    return StagedFile(table, day, str(path), data.num_rows, merge_key, sorted(keep or []))
 
 
-def merge_rows(stored: pa.Table, fresh: pa.Table, key: str) -> pa.Table:
-    """``stored`` with its rows replaced by ``fresh`` ones of the same key, plus the new
-    ones, sorted by key (done in Arrow: page bodies never become Python objects)."""
-    if fresh.num_rows == 0:
-        return stored
-    kept = stored.filter(pc.invert(pc.is_in(stored[key], value_set=fresh[key])))
+def replace_rows(stored: pa.Table, fresh: pa.Table, key: str, keep: list[str]) -> pa.Table:
+    """What a run found for a partition: its ``fresh`` rows, and the ``stored`` rows whose
+    key is in ``keep`` and not among the fresh ones; every other stored row goes (a rerun
+    replaces the day). Sorted by key, done in Arrow (page bodies never become Python
+    objects)."""
+    wanted = pa.array(sorted(set(keep)), type=pa.string())
+    kept = stored.filter(pc.and_(pc.is_in(stored[key], value_set=wanted),
+                                 pc.invert(pc.is_in(stored[key], value_set=fresh[key]))))
     schema = fresh.schema
     merged = pa.concat_tables([kept.select(schema.names).cast(schema), fresh])
     return merged.sort_by(key)

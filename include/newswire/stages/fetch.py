@@ -1,8 +1,11 @@
 """fetch: the discovered pages of each day, staged for publish with the day's fetch log.
 
-Only pages fetched now are staged (``raw_pages`` merged into the stored partition by URL
-when published); a page answered 304, or one that failed, keeps its stored copy. Days
-rebuilt from the raw zone (backfill of stored days, reprocess_only) are left as they are.
+Only pages fetched now are staged; a page answered 304, or one that failed, keeps its
+stored copy, found by the page's stable id (``urls.article_id``: a page that moved to
+https, another host alias or port is still asked for with its ETag). Published, the
+day's ``raw_pages`` are the pages the run found, nothing else (a rerun replaces the day);
+a day the listings no longer show at all keeps what is stored. Days rebuilt from the raw
+zone (backfill of stored days, reprocess_only) are left as they are.
 """
 
 from __future__ import annotations
@@ -13,10 +16,13 @@ import time
 from collections import defaultdict
 from datetime import date
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from newswire.config import Settings
 from newswire.discover import DiscoveredItem
 from newswire.fetch import FetchAttempt, Fetcher
-from newswire.schema import FetchLogEntry, RawPage
+from newswire.schema import FetchLogEntry, RawPage, rows_of
 from newswire.stages.common import (
     Discovered,
     FetchCounts,
@@ -30,7 +36,7 @@ from newswire.stages.common import (
     utc,
 )
 from newswire.store import Partition
-from newswire.urls import article_id
+from newswire.urls import article_id, is_amp_variant
 
 log = logging.getLogger("newswire")
 
@@ -60,10 +66,19 @@ def fetch_source(settings: Settings, discovered: str, *, refetch: bool = False) 
         # Feed and sitemap requests belong to the interval's first day.
         entries = ([_log_entry(listed.run_id, r.purpose, r.attempt.url, r.attempt)
                     for r in listed.requests] if day == first_day else [])
-        pages = _fetch_day(fetcher, listed.run_id, by_day[day],
-                           _validators(settings, source.id, day), not refetch, entries,
-                           counts, errors)
-        files.append(stage_rows(out, "raw_pages", day, pages, merge_key="url"))
+        stored = _validators(settings, source.id, day)
+        pages, keep = _fetch_day(fetcher, listed.run_id, source.id, by_day[day], stored,
+                                 not refetch, entries, counts, errors)
+        moved = {stored[page_id]["article_id"]: url for page_id, url in
+                 ((article_id(source.id, i.url), i.url) for i in by_day[day])
+                 if page_id in stored and stored[page_id]["article_id"] in keep
+                 and stored[page_id]["url"] != url and not is_amp_variant(url)}
+        if moved:  # kept pages now listed under another URL (https, another host...)
+            pages += _moved_pages(settings, source.id, day, moved)
+            keep = [k for k in keep if k not in moved]
+        if not by_day[day]:
+            keep = sorted({row["article_id"] for row in stored.values()})
+        files.append(stage_rows(out, "raw_pages", day, pages, "article_id", keep))
         files.append(stage_rows(out, "fetch_log", day, entries))
     manifest = Fetched(run_id=listed.run_id, source=source.id, start=listed.start,
                        end=listed.end, mode=listed.mode, counts=counts, errors=errors,
@@ -74,27 +89,50 @@ def fetch_source(settings: Settings, discovered: str, *, refetch: bool = False) 
 
 
 def _validators(settings: Settings, source_id: str, day: date) -> dict[str, dict]:
-    """url -> the stored copy's ETag and Last-Modified (the HTML is not read)."""
-    stored = settings.lake.read_partition(Partition("raw_pages", source_id, day),
-                                          columns=["url", "etag", "last_modified"])
-    return {row["url"]: row for row in stored.to_pylist()}
+    """Stable id -> the stored copy's id, ETag and Last-Modified (the HTML is not read).
+    The id is also computed from the stored URL, so that a row an older id scheme keyed
+    is still found."""
+    stored = settings.lake.read_partition(
+        Partition("raw_pages", source_id, day),
+        columns=["url", "article_id", "etag", "last_modified"])
+    by_id = {}
+    for row in stored.to_pylist():
+        by_id[article_id(source_id, row["url"])] = row
+        by_id[row["article_id"]] = row
+    return by_id
 
 
-def _fetch_day(fetcher: Fetcher, run_id: str, items: list[DiscoveredItem],
+def _moved_pages(settings: Settings, source_id: str, day: date,
+                 moved: dict[str, str]) -> list[RawPage]:
+    """Stored pages, unchanged (answered 304), under the URL they are listed at now, so
+    the article's url follows the site (its id already did)."""
+    stored = settings.lake.read_partition(Partition("raw_pages", source_id, day))
+    pages = rows_of(RawPage, stored.filter(pc.is_in(
+        stored["article_id"], value_set=pa.array(list(moved), pa.string()))))
+    for page in pages:
+        page.url = moved[page.article_id]
+        page.article_id = article_id(source_id, page.url)
+    return pages
+
+
+def _fetch_day(fetcher: Fetcher, run_id: str, source_id: str, items: list[DiscoveredItem],
                stored: dict[str, dict], conditional: bool, entries: list[FetchLogEntry],
-               counts: FetchCounts, errors: list[str]) -> list[RawPage]:
+               counts: FetchCounts, errors: list[str]) -> tuple[list[RawPage], list[str]]:
     """The day's pages fetched now (conditional GETs for stored pages unless told
-    otherwise); every request is added to ``entries``."""
-    pages = []
+    otherwise), and the ids of the stored pages kept (304, or failed); every request is
+    added to ``entries``."""
+    pages, keep = [], []
     for item in items:
         url = item.url
-        previous = stored.get(url)
+        page_id = article_id(source_id, url)
+        previous = stored.get(page_id)
         validators = previous if previous and conditional else {}
         result = fetcher.fetch(url, etag=validators.get("etag"),
                                last_modified=validators.get("last_modified"))
-        entries.extend(_log_entry(run_id, "page", url, a) for a in result.attempts)
+        entries.extend(_log_entry(run_id, "page", url, a, page_id) for a in result.attempts)
         if result.not_modified and previous:
             counts.not_modified += 1
+            keep.append(previous["article_id"])
             continue
         if not result.ok or result.body is None:
             counts.failed += 1
@@ -102,10 +140,11 @@ def _fetch_day(fetcher: Fetcher, run_id: str, items: list[DiscoveredItem],
             log.warning("fetch %s failed: %s", url, result.error)
             if previous:
                 counts.kept_stored += 1
+                keep.append(previous["article_id"])
             continue
         counts.fetched += 1
         pages.append(RawPage(
-            url=url, final_url=result.final_url, article_id=article_id(url),
+            url=url, final_url=result.final_url, article_id=page_id,
             fetched_at=result.attempts[-1].fetched_at, status=result.status,
             content_type=result.headers.get("content-type"),
             etag=result.headers.get("etag"), last_modified=result.headers.get("last-modified"),
@@ -113,13 +152,15 @@ def _fetch_day(fetcher: Fetcher, run_id: str, items: list[DiscoveredItem],
             listed_published_at=item.published_at, listed_title=item.title,
             body=result.body, body_sha256=hashlib.sha256(result.body).hexdigest(),
             bytes=len(result.body), run_id=run_id))
-    return pages
+    return pages, keep
 
 
-def _log_entry(run_id: str, purpose: str, url: str, attempt: FetchAttempt) -> FetchLogEntry:
+def _log_entry(run_id: str, purpose: str, url: str, attempt: FetchAttempt,
+               page_id: str | None = None) -> FetchLogEntry:
     """``url`` is what we set out to fetch, ``request_url`` what this request asked for
-    (they differ on redirect hops)."""
-    return FetchLogEntry(run_id=run_id, purpose=purpose, url=url, request_url=attempt.url,
+    (they differ on redirect hops); ``page_id`` the page's stable id."""
+    return FetchLogEntry(run_id=run_id, purpose=purpose, url=url, article_id=page_id,
+                         request_url=attempt.url,
                          attempt=attempt.attempt, status=attempt.status, error=attempt.error,
                          bytes=attempt.bytes, elapsed_ms=attempt.elapsed_ms,
                          fetched_at=attempt.fetched_at)

@@ -20,8 +20,8 @@ from newswire.stages.common import (
     StagedFile,
     StageManifest,
     days_in,
-    merge_rows,
     partition_lock,
+    replace_rows,
 )
 from newswire.store import Partition
 
@@ -54,19 +54,26 @@ def publish(settings: Settings, manifests: list[str]) -> dict[str, int]:
 
 def publish_staged(settings: Settings, partition: Partition, staged: StagedFile,
                    superseded: list[str]) -> None:
-    """One staged file into its partition: as it is, or merged into what is stored."""
-    if staged.merge_key is None:
+    """One staged file into its partition: as it is, or with the stored rows it keeps."""
+    key = staged.merge_key
+    if key is None:
         settings.lake.publish_file(partition, Path(staged.path), superseded)
         return
-    if staged.rows == 0:
-        return  # nothing new: the stored partition stays as it is, unread
     # Another run of the same day (a backfill beside the daily run) may have stored
-    # rows since this one staged its own: merge into what is stored now, under the
-    # partition's lock, so neither run's rows are lost.
+    # rows since this one staged its own: the rows this run kept are taken from what is
+    # stored now, under the partition's lock, so neither run's pages are lost; rows of
+    # pages this run did not find go (a rerun replaces the day).
     with partition_lock(settings, partition):
-        merged = merge_rows(settings.lake.read_partition(partition),
-                            pq.read_table(staged.path), staged.merge_key)
-        settings.lake.write_partition(partition, merged, superseded)
+        if staged.rows == 0:
+            stored_keys = settings.lake.read_partition(partition, columns=[key])[key]
+            if set(stored_keys.to_pylist()) <= set(staged.keep):
+                return  # nothing new, nothing gone: the stored partition stays, unread
+        replaced = replace_rows(settings.lake.read_partition(partition),
+                                pq.read_table(staged.path), key, staged.keep)
+        if replaced.num_rows == 0:
+            settings.lake.delete_partition(partition, superseded)
+        else:
+            settings.lake.write_partition(partition, replaced, superseded)
 
 
 def record_run(settings: Settings, manifest_path: str,

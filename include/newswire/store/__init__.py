@@ -22,12 +22,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newswire.store.base import LakeError, Partition, Store
+from newswire.store.base import LakeError, Partition, SchemaVersionError, Store
 from newswire.store.local import DATA_FILE, LocalStore
 from newswire.store.s3 import MANIFEST_FILE, S3Store, s3_options_from_env
 
 __all__ = ["DATA_FILE", "MANIFEST_FILE", "LakeError", "LocalStore", "Partition", "S3Store",
-           "Store", "open_store", "s3_options_from_env"]
+           "SchemaVersionError", "Store", "open_store", "s3_options_from_env"]
 
 
 def open_store(where: Store | Path | str) -> Store:

@@ -24,6 +24,10 @@ class LakeError(RuntimeError):
     """A partition could not be written or read (the previous version is intact)."""
 
 
+class SchemaVersionError(LakeError):
+    """Partitions written under another schema version (``python -m newswire migrate``)."""
+
+
 @dataclass(frozen=True, order=True)
 class Partition:
     """One table's rows of one source and UTC day: the unit a run replaces."""
@@ -114,6 +118,19 @@ class Store(ABC):
 
     def partitions(self, table: str) -> list[tuple[Partition, str]]:
         return self.list_partitions([table])[table]
+
+    def file_schema_version(self, path: str) -> str | None:
+        """The ``schema_version`` a data file was written with (from its footer)."""
+        metadata = pq.read_metadata(self.key(path), filesystem=self.fs).metadata or {}
+        value = metadata.get(b"schema_version")
+        return value.decode() if value is not None else None
+
+    def schema_versions(self, tables: Iterable[str] = TABLES
+                        ) -> list[tuple[Partition, str, str | None]]:
+        """Every committed partition with its data file and that file's schema version."""
+        return [(partition, path, self.file_schema_version(path))
+                for found in self.list_partitions(tables).values()
+                for partition, path in found]
 
     # -- writing ---------------------------------------------------------------------
     @abstractmethod

@@ -105,12 +105,25 @@ class S3Store(Store):
         """One listing of the lake and one concurrent round of manifest GETs."""
         tables = list(tables)
         found: dict[str, list[tuple[Partition, str]]] = {table: [] for table in tables}
+        for partition, path, _ in self._committed(tables):
+            found[partition.table].append((partition, path))
+        return found
+
+    def schema_versions(self, tables: Iterable[str] = TABLES
+                        ) -> list[tuple[Partition, str, str | None]]:
+        """From the manifests, which name the version of the file they commit."""
+        return [(partition, path, manifest.get("schema_version"))
+                for partition, path, manifest in self._committed(list(tables))]
+
+    def _committed(self, tables: list[str]) -> list[tuple[Partition, str, dict]]:
+        """Each committed partition of ``tables``, its file and its manifest, sorted."""
+        committed = []
         prefix = self.key(self.url(tables[0] if len(tables) == 1 else ""))
         root = self.key(self.location)
         manifests = []
         for key in self.fs.find(prefix.rstrip("/")):
             parts = key[len(root) + 1:].split("/")
-            if (len(parts) == 4 and parts[3] == MANIFEST_FILE and parts[0] in found
+            if (len(parts) == 4 and parts[3] == MANIFEST_FILE and parts[0] in tables
                     and parts[1].startswith("source=") and parts[2].startswith("date=")):
                 manifests.append((parts[0], parts[1][7:], parts[2][5:], key))
         keys = [m[3] for m in manifests]
@@ -120,9 +133,9 @@ class S3Store(Store):
                 continue  # deleted since the listing
             manifest = json.loads(bodies[key])
             folder = key.rsplit("/", 1)[0]
-            found[table].append((Partition(table, source, date.fromisoformat(day)),
-                                 f"s3://{folder}/{manifest['file']}"))
-        return found
+            committed.append((Partition(table, source, date.fromisoformat(day)),
+                              f"s3://{folder}/{manifest['file']}", manifest))
+        return committed
 
     def _new_part_url(self, partition: Partition) -> str:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
@@ -156,7 +169,9 @@ class S3Store(Store):
         except Exception as exc:
             self._remove_quietly(part)
             raise LakeError(f"could not publish {staged} to {part}: {exc}") from exc
-        self._commit(partition, part, meta.num_rows, run_id, superseded)
+        # The manifest names the version the file says it has (one a tool wrote may lag).
+        version = (meta.metadata or {}).get(b"schema_version", b"").decode() or None
+        self._commit(partition, part, meta.num_rows, run_id, superseded, version)
         return part
 
     def delete_partition(self, partition: Partition,
@@ -172,13 +187,13 @@ class S3Store(Store):
         return True
 
     def _commit(self, partition: Partition, part: str, rows: int, run_id: str | None,
-                superseded: list[str] | None) -> None:
+                superseded: list[str] | None, version: str | None = SCHEMA_VERSION) -> None:
         """Make ``part`` the partition's file with one PUT of its manifest, then delete the
         file it supersedes (or hand it to the caller in ``superseded``)."""
         previous = self.read_manifest(partition)
         folder = part.rsplit("/", 1)[0]
         manifest = {"file": part.rsplit("/", 1)[1], "rows": rows, "run_id": run_id,
-                    "schema_version": SCHEMA_VERSION,
+                    "schema_version": version,
                     "committed_at": datetime.now(UTC).isoformat()}
         try:
             self.fs.pipe_file(self._manifest_key(partition),
