@@ -248,3 +248,49 @@ def test_an_ordinary_capitalised_first_word_is_not_a_city() -> None:
     from newswire.clean.dateline import place_alone
     assert place_alone("Aydın", "tr") is None and place_alone("Fatih", "tr") is None
     assert place_alone("Çankaya", "tr") is not None
+
+
+def test_selectors_the_html_cannot_match_are_skipped_with_the_same_result() -> None:
+    from newswire.clean.profiles import (
+        date_candidates,
+        first_text,
+        may_match,
+        profiles,
+        required_strings,
+    )
+    generic = profiles()["generic"]
+    assert required_strings(".detay-bilgi .tarih") == ("detay-bilgi", "tarih")
+    assert required_strings("time[datetime]") == ()  # a tag and an attribute: no test
+    assert required_strings("a, .b") == ()  # either may match
+    tarih = next(s for s in generic.date if s.css == "[class*='tarih']")
+    assert not may_match(tarih, '<p class="date">x</p>') and may_match(tarih, None)
+    for name in ("english_agency.html", "unmarked_blog.html"):
+        html = decode_html(fixture_page(name), None)[0]
+        page = parse_page(html)
+        assert page is not None
+        root = page.root
+        assert first_text(root, generic.byline, 120, html) == first_text(root, generic.byline, 120)
+        assert first_text(root, generic.lead, source=html) == first_text(root, generic.lead)
+        assert [t for _, t in date_candidates(root, generic.date, source=html)] == \
+            [t for _, t in date_candidates(root, generic.date)]
+    byline = clean_html(fixture_page("english_agency.html"), "https://agency.example/x",
+                        source_lang="en").byline
+    assert byline == "Robin Emmott"
+
+
+@pytest.mark.parametrize(("description", "kept"), [
+    ("Ministers meet in Brussels", False),  # the headline's own words again
+    ("Port Blog portblog.example - notes from the quay, since 2009", False),  # the site's
+    ("Dock workers stopped work on Monday over a pay dispute.", True),
+])
+def test_a_description_that_is_not_about_the_article_is_no_summary(description: str,
+                                                                   kept: bool) -> None:
+    text = "<p>" + "Dock workers at the port stopped work on Monday over pay. " * 6 + "</p>"
+    html = (f'<html><head><title>Ministers meet in Brussels on Monday</title>'
+            f'<meta property="og:title" content="Ministers meet in Brussels on Monday">'
+            f'<meta name="description" content="{description}"></head><body><article>'
+            f'<h1>Ministers meet in Brussels on Monday</h1>{text}{text}</article></body></html>')
+    article = clean_html(html.encode("utf-8"), "https://www.portblog.example/2020/quay",
+                         source_lang="en")
+    assert (article.summary == description) is kept
+    assert article.body.startswith("Dock workers")
