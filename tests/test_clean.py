@@ -294,3 +294,35 @@ def test_a_description_that_is_not_about_the_article_is_no_summary(description: 
                          source_lang="en")
     assert (article.summary == description) is kept
     assert article.body.startswith("Dock workers")
+
+
+@pytest.mark.parametrize("line", [
+    "Lea también: El puerto cierra por la huelga de los estibadores",
+    "À lire aussi » Les dockers du port en grève depuis lundi",
+    "Czytaj też: Strajk w porcie trwa od poniedziałku",
+    "Auch lesen: Hafenarbeiter streiken seit Montag",
+    "Lesen Sie auch die folgenden Beiträge:",
+    "Das könnte Sie auch interessieren:",
+    "Ayrıca okuyun: Liman işçileri grevde",
+    "Quelle: Hafenbehörde",
+    "Titelbild: Hafen am Morgen / Archiv",
+    "(Credit: Port Authority)",
+])
+def test_read_also_and_credit_lines_in_other_languages_are_furniture(line: str) -> None:
+    assert is_boilerplate(line)
+    text = "Dock workers at the port stopped work on Monday over pay and shift rotas. " * 3
+    html = (f"<html><body><article><h1>Strike at the port</h1><p>{text}</p>"
+            f"<p>{line}</p><p>{text}</p></article></body></html>")
+    article = clean_html(html.encode("utf-8"), "https://port.example/strike", source_lang="en")
+    assert line not in article.body and len(article.sections[0].paragraphs) == 2
+
+
+@pytest.mark.parametrize("line", [
+    "Lesen Sie auch, was der Hafenmeister am Montag dazu sagte.",
+    "Related to the strike, the union said pay talks would resume.",
+    "Quellen zufolge dauert der Streik bis Freitag.",
+    "Más tarde, el sindicato habló con la prensa.",
+    "Mehr als 300 Hafenarbeiter legten die Arbeit nieder.",
+])
+def test_sentences_that_start_like_a_pointer_stay(line: str) -> None:
+    assert not is_boilerplate(line)
