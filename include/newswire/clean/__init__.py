@@ -21,8 +21,10 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from urllib.parse import urlsplit
 
 import py3langid
+from lxml import etree
 from lxml.html import HtmlElement
 
 from newswire.clean import extractors
@@ -48,6 +50,7 @@ from newswire.records import Article, Section
 from newswire.urls import article_id, canonical_url
 
 MIN_SHORT_POST = 40  # characters: a post of a sentence or two, not a menu word
+LANGID_CHARS = 1500  # enough text to tell the language; langid's time grows with it
 
 
 class CleanError(ValueError):
@@ -58,6 +61,13 @@ def extract_sections(page: Page, url: str | None, profile: Profile,
                      meta: Metadata) -> tuple[list[Section], str]:
     """The body and the name of the extractor that found it (``articles.extractor``)."""
     root = page.root
+    traf: list[etree._Element | None] = []
+
+    def trafilatura_text(min_chars: int) -> list[Section] | None:
+        if not traf:  # extracted once, on first use: the short-post retry reads it again
+            traf.append(extractors.trafilatura_body(page.trafilatura_tree, url))
+        return extractors.trafilatura_sections(traf[0], min_chars)
+
     chain: list[tuple[str, Callable[[], list[Section] | None]]] = []
     # A site's own profile knows its body. A mark any site may use (itemprop=articleBody,
     # .entry-content) comes after trafilatura: on trafilatura's 990-page set, the 321
@@ -66,14 +76,13 @@ def extract_sections(page: Page, url: str | None, profile: Profile,
     if profile.name != GENERIC and profile.body_first:
         chain.append((profile.name, lambda: extractors.extract_profile_body(root, profile)))
     chain += [
-        ("trafilatura", lambda: extractors.extract_trafilatura(page.trafilatura_tree, url)),
+        ("trafilatura", lambda: trafilatura_text(extractors.MIN_BODY_CHARS // 2)),
         ("marked_body", lambda: extractors.extract_marked_body(
             root, [*profile.body, *extractors.generic_body_selectors()], profile.remove)),
         ("article_element", lambda: extractors.extract_article_element(root)),
         ("jsonld_body", lambda: extractors.extract_jsonld_body(meta.body_hint)),
         # A short post (a few lines) is still an article when nothing longer is found.
-        ("trafilatura", lambda: extractors.extract_trafilatura(page.trafilatura_tree, url,
-                                                               min_chars=MIN_SHORT_POST)),
+        ("trafilatura", lambda: trafilatura_text(MIN_SHORT_POST)),
     ]
     for name, extract in chain:
         sections = extract()
@@ -85,7 +94,7 @@ def extract_sections(page: Page, url: str | None, profile: Profile,
 def detect_lang(text: str) -> str | None:
     if len(text) < 40:
         return None
-    lang, _score = py3langid.classify(text[:5000])
+    lang, _score = py3langid.classify(text[:LANGID_CHARS])
     return str(lang)
 
 
@@ -101,12 +110,13 @@ def _scopes(root: HtmlElement) -> list[HtmlElement]:
     return [*scopes, root]
 
 
-def visible_date(root: HtmlElement, profile: Profile,
-                 tz: str) -> tuple[PageDate | None, PageDate | None]:
+def visible_date(root: HtmlElement, profile: Profile, tz: str,
+                 source: str | None = None) -> tuple[PageDate | None, PageDate | None]:
     """(published, modified) printed on the page, where the profile's date selectors
     point, nearest the headline first."""
     selectors = profile.date or choose_profile(GENERIC, root, None).date
-    candidates = date_candidates(root, selectors)  # each selector run once, on the page
+    # each selector run once, on the page (and not where the HTML says it cannot match)
+    candidates = date_candidates(root, selectors, source=source)
     for scope in _scopes(root):
         for element, text in candidates:
             if scope is not root and scope is not element \
@@ -161,6 +171,21 @@ def resolve_published(page_date: PageDate | None, feed: datetime | None, tz: str
     if page_date.precision == "day":
         return PageDate(feed_date.value, "second", "page day, feed time")
     return page_date
+
+
+def _page_summary(summary: str | None, title: str | None, url: str | None) -> str | None:
+    """The page's description as the article's summary, unless it is not about the
+    article: the headline again (or a part of it), or the site's own tagline (it names
+    the site's host: "Das Blog example.de - ...")."""
+    if not summary:
+        return None
+    text = fold(normalize_text(summary))
+    if title and text in fold(title):
+        return None
+    host = (urlsplit(url).hostname or "").lower().removeprefix("www.") if url else ""
+    if "." in host and host in text:
+        return None
+    return summary
 
 
 def _clean_byline(text: str | None) -> str | None:
@@ -222,7 +247,7 @@ def clean_html(body: bytes | str, url: str, *, source: str = "adhoc", source_lan
         raise CleanError("no HTML elements in the page")
     root = page.root
     meta = extract_metadata(root, timezone)
-    chosen = choose_profile(profile, root, url, meta.site_name, meta.generator)
+    chosen = choose_profile(profile, root, url, meta.site_name, meta.generator, html)
     sections, extractor = extract_sections(page, url, chosen, meta)
     warnings: list[str] = []
     if encoding == MIXED:
@@ -230,10 +255,12 @@ def clean_html(body: bytes | str, url: str, *, source: str = "adhoc", source_lan
 
     generic = chosen.name == GENERIC
     title = normalize_text(meta.title) if meta.title else None
-    summary = (meta.summary or first_text(root, chosen.lead)) if generic \
-        else (first_text(root, chosen.lead) or meta.summary)
-    byline = _clean_byline((meta.byline or first_text(root, chosen.byline, 120)) if generic
-                           else (first_text(root, chosen.byline, 120) or meta.byline))
+    summary = _page_summary(
+        (meta.summary or first_text(root, chosen.lead, source=html)) if generic
+        else (first_text(root, chosen.lead, source=html) or meta.summary), title, url)
+    byline = _clean_byline((meta.byline or first_text(root, chosen.byline, 120, html))
+                           if generic
+                           else (first_text(root, chosen.byline, 120, html) or meta.byline))
     furniture: Furniture
     sections, furniture = clean_sections(sections, title=title, byline=byline, tz=timezone,
                                          lang=source_lang, extra_notice=chosen.is_notice,
@@ -247,7 +274,7 @@ def clean_html(body: bytes | str, url: str, *, source: str = "adhoc", source_lan
     byline = byline or _clean_byline(furniture.byline) or \
         (_clean_byline(dateline.reporter) if dateline else None)
 
-    shown_published, shown_modified = visible_date(root, chosen, timezone)
+    shown_published, shown_modified = visible_date(root, chosen, timezone, html)
     shown_published = furniture.published or shown_published
     shown_modified = furniture.modified or shown_modified
     page_date = _more_precise(meta.published, shown_published, timezone)

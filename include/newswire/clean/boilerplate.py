@@ -31,6 +31,7 @@ HEADER_MAX_WORDS = 8  # words left on a date line once the date and date words a
 HEADER_BARE_WORDS = 4  # the same, on a line without separators between its parts
 _SEPARATORS = re.compile(r"[|•·]")
 TOP_LINES = 4  # header lines are looked for among the body's first paragraphs
+READ_ALSO_MAX_CHARS = 200  # a cue and one story's title
 TEASER_MAX_CHARS = 120  # a teaser title under a "related" heading
 ORPHAN_LABEL_MAX_CHARS = 40
 _WORDS = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -69,10 +70,16 @@ def is_related_heading(text: str) -> bool:
     return len(text) <= 80 and bool(lexicon().related_heading.match(fold(text)))
 
 
+def is_read_also(paragraph: str) -> bool:
+    """'Lea también: <another story's title>', 'Czytaj też: ...': a pointer, not text."""
+    return len(paragraph) <= READ_ALSO_MAX_CHARS and bool(
+        lexicon().read_also.match(fold(paragraph)))
+
+
 def is_boilerplate(paragraph: str) -> bool:
     """A line that is furniture wherever it stands in a body."""
     return (is_notice(paragraph) or is_share_bar(paragraph) or is_credit_line(paragraph)
-            or is_related_heading(paragraph))
+            or is_related_heading(paragraph) or is_read_also(paragraph))
 
 
 def is_byline_line(paragraph: str, byline: str | None = None) -> bool:

@@ -24,7 +24,6 @@ from newswire.clean.text import normalize_text
 from newswire.records import Section
 
 MIN_BODY_CHARS = 200
-FULL_TRAFILATURA_BELOW = 2500  # characters of trafilatura's XML: a thin extraction
 
 
 def _xpath(expression: str) -> etree.XPath:
@@ -85,29 +84,34 @@ def extract_article_element(root: HtmlElement) -> list[Section] | None:
     return extract_marked_body(root, _ARTICLE_ELEMENT)
 
 
-def extract_trafilatura(tree: HtmlElement | None, url: str | None,
-                        min_chars: int = MIN_BODY_CHARS // 2) -> list[Section] | None:
-    """trafilatura's main-text extraction, kept with its headings. ``tree`` is the one
-    trafilatura would parse from the page (None where it refuses the page); it copies a
-    tree before pruning it, so the page's tree is left as it was."""
+def trafilatura_body(tree: HtmlElement | None, url: str | None) -> etree._Element | None:
+    """trafilatura's main text as its own tree (<p>, <head>, <list>/<item>, <quote>,
+    <table>/<row>/<cell>, <lb/>), or None. ``tree`` is the one trafilatura would parse
+    from the page (None where it refuses the page); it copies a tree before pruning it,
+    so the page's tree is left as it was.
+
+    ``bare_extraction`` hands the tree over unserialised: ``extract`` would fingerprint
+    the text and write the tree out as XML twice (a tenth of the cleaner's time), for us
+    to parse it back. Its full extraction (with its comparison against readability and
+    jusText): a fast first pass, redone in full where it came out thin, cost more than
+    the comparison on every page, and the fast pass kept whole-page text (menus, teaser
+    lists) or lost sections on the pages it judged solid."""
     if tree is None:
         return None
-    options = {"url": url, "output_format": "xml", "include_comments": False,
-               "include_tables": True, "include_images": False, "include_formatting": False,
-               "with_metadata": False}
-    # trafilatura's own extraction first (fast: without its comparison with readability
-    # and jusText, 40% of its time); the comparison runs where that extraction is thin,
-    # the pages where it changes what is found (a short page, a whole page's text).
-    xml = trafilatura.extract(tree, fast=True, **options)
-    if not xml or len(xml) < FULL_TRAFILATURA_BELOW:
-        xml = trafilatura.extract(tree, fast=False, **options) or xml
-    if not xml:
+    document = trafilatura.bare_extraction(
+        tree, url=url, output_format="xml", include_comments=False, include_tables=True,
+        include_images=False, include_formatting=False, with_metadata=False)
+    return document.body if document is not None else None
+
+
+def trafilatura_sections(body: etree._Element | None,
+                         min_chars: int = MIN_BODY_CHARS // 2) -> list[Section] | None:
+    """trafilatura's main text (``trafilatura_body``) as sections, kept with its
+    headings; None when it holds less than ``min_chars`` of text."""
+    if body is None:
         return None
-    root = etree.fromstring(xml.encode("utf-8"),
-                            etree.XMLParser(resolve_entities=False, no_network=True))
     sections: list[Section] = [Section(None, [])]
-    main = root.find("main")
-    for kind, raw in _xml_blocks(main if main is not None else root):
+    for kind, raw in _xml_blocks(body):
         text = normalize_text(raw)
         if not text:
             continue
@@ -117,6 +121,13 @@ def extract_trafilatura(tree: HtmlElement | None, url: str | None,
             sections[-1].paragraphs.append(text)
     sections = [s for s in sections if s.paragraphs]
     return sections if sections and text_length(sections) >= min_chars else None
+
+
+def extract_trafilatura(tree: HtmlElement | None, url: str | None,
+                        min_chars: int = MIN_BODY_CHARS // 2) -> list[Section] | None:
+    """trafilatura's main text as sections (the chain extracts once and reads the body
+    twice: see ``clean.extract_sections``)."""
+    return trafilatura_sections(trafilatura_body(tree, url), min_chars)
 
 
 _XML_TEXT = etree.XPath("descendant::text() | descendant::lb", smart_strings=False)

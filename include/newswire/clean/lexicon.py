@@ -31,6 +31,7 @@ class Lexicon:
     notice_families: dict[str, re.Pattern[str]]
     share_words: frozenset[str]
     related_heading: re.Pattern[str]
+    read_also: re.Pattern[str]
     credit_line: re.Pattern[str]
     byline_prefix: re.Pattern[str]
     date_words: frozenset[str]
@@ -56,6 +57,8 @@ def lexicon() -> Lexicon:
         related_heading=re.compile(
             "^(?:" + "|".join(f"(?:{fold(p)})" for p in data["related_headings"])
             + r")\s*[:.!?]*$"),
+        read_also=re.compile("^(?:" + "|".join(f"(?:{fold(p)})" for p in data["read_also_cues"])
+                             + r")\s*(?::|»|>>)\s*\S"),
         credit_line=re.compile("^(?:" + "|".join(f"(?:{fold(p)})"
                                                    for p in data["credit_lines"]) + ")"),
         byline_prefix=re.compile(rf"^(?:{_alternation(data['byline_prefixes'])})\s*[:\-–]?\s+"),

@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import cssselect
+import cssselect.parser as cssparser
 import yaml
 from lxml import etree
 from lxml.cssselect import CSSSelector
@@ -55,14 +58,14 @@ class Profile:
     body_first: bool = True  # the body selectors before trafilatura (a site's own markup)
 
     def recognises(self, root: HtmlElement, host: str, site_name: str | None,
-                   generator: str | None) -> bool:
+                   generator: str | None, source: str | None = None) -> bool:
         if host and any(host == h or host.endswith("." + h) for h in self.hosts):
             return True
         if site_name and fold(site_name) in self.site_names:
             return True
         if generator and any(g.lower() in generator.lower() for g in self.generators):
             return True
-        return any(marker(root) for marker in self.markers)
+        return any(marker(root) for marker in self.markers if may_match(marker, source))
 
     def is_notice(self, paragraph: str) -> bool:
         return any(p.search(paragraph) for p in self.notice)
@@ -108,7 +111,8 @@ def profile_names() -> list[str]:
 
 
 def choose_profile(requested: str, root: HtmlElement, url: str | None,
-                   site_name: str | None = None, generator: str | None = None) -> Profile:
+                   site_name: str | None = None, generator: str | None = None,
+                   source: str | None = None) -> Profile:
     """The source's profile, or for ``auto`` the first one that recognises the page."""
     known = profiles()
     if requested != AUTO:
@@ -117,30 +121,47 @@ def choose_profile(requested: str, root: HtmlElement, url: str | None,
         return known[requested]
     host = (urlsplit(url).hostname or "").lower() if url else ""
     for profile in known.values():
-        if profile.name != GENERIC and profile.recognises(root, host, site_name, generator):
+        if profile.name != GENERIC and profile.recognises(root, host, site_name, generator,
+                                                               source):
             return profile
     return known[GENERIC]
 
 
 def first_text(root: HtmlElement, selectors: tuple[etree.XPath, ...],
-               max_chars: int = 300) -> str | None:
-    """The text of the first element the first matching selector finds."""
+               max_chars: int = 300, source: str | None = None) -> str | None:
+    """The text of the first element the first matching selector finds (``source``:
+    the page's HTML, to skip the selectors that cannot match it)."""
     for selector in selectors:
+        if not may_match(selector, source):
+            continue
         for element in selector(root):
+            if _bigger_than(element, MAX_TEXT_ELEMENTS):
+                continue  # a container of the whole story ("lead" on a wrapper)
             text = normalize_text(element_text(element, " "))
             if text and len(text) <= max_chars:
                 return text
     return None
 
 
+MAX_TEXT_ELEMENTS = 40  # a lead or byline is a few elements; reading a wrapper's text is slow
+
+
+def _bigger_than(element: HtmlElement, limit: int) -> bool:
+    """More than ``limit`` elements inside: counted up to the limit, not the whole tree."""
+    return next(islice(element.iter(), limit, None), None) is not None
+
+
 def date_candidates(root: HtmlElement, selectors: tuple[etree.XPath, ...],
-                    limit: int = 24) -> list[tuple[HtmlElement, str]]:
+                    limit: int = 24, source: str | None = None
+                    ) -> list[tuple[HtmlElement, str]]:
     """(element, text) for the elements that may hold the visible date, in selector order:
     a ``datetime``/``content``/``data-timestamp`` attribute first, then the text. Big
     containers (a class name with "info" or "meta" on a whole sidebar) are skipped."""
     found: list[tuple[HtmlElement, str]] = []
     seen: set[int] = set()
     for selector in selectors:
+        if not may_match(selector, source):
+            continue
         for element in selector(root):
             if id(element) in seen or _in_furniture(element):
                 continue
@@ -149,7 +170,7 @@ def date_candidates(root: HtmlElement, selectors: tuple[etree.XPath, ...],
                 value = element.get(attr)
                 if value:
                     found.append((element, value))
-            if sum(1 for _ in element.iter()) <= MAX_DATE_ELEMENTS:
+            if not _bigger_than(element, MAX_DATE_ELEMENTS):
                 text = normalize_text(element_text(element, " "))
                 if text and len(text) <= 200:
                     found.append((element, text))
@@ -167,3 +188,47 @@ _FURNITURE = etree.XPath("ancestor::*[self::nav or self::footer or self::aside]"
 
 def _in_furniture(element: HtmlElement) -> bool:
     return bool(_FURNITURE(element))
+
+
+# -- selectors the page cannot match -----------------------------------------------------
+# A selector is a walk over the whole page (thousands of elements on many pages), and the
+# generic profile tries a dozen for the date, the lead and the byline: they cost as much
+# as trafilatura's extraction. A selector can only match where every class name, id and
+# attribute value it names is written in the page's HTML, so a substring test on the
+# source skips most of them ("tarih", "muhabir", "standfirst" on an English blog).
+
+
+def _literals(tree: object) -> list[str]:
+    """The class names, ids and attribute values a cssselect parse tree requires."""
+    found: list[str] = []
+    if isinstance(tree, cssparser.Class):
+        found.append(tree.class_name)
+    elif isinstance(tree, cssparser.Hash):
+        found.append(tree.id)
+    elif isinstance(tree, cssparser.Attrib) and tree.operator != "exists":
+        value = tree.value.value if isinstance(tree.value, cssparser.Token) else tree.value
+        if isinstance(value, str) and value:
+            found.append(value)
+    if isinstance(tree, cssparser.Negation):  # what a :not() names need not be there
+        return found + _literals(tree.selector)
+    for part in ("selector", "subselector"):
+        child = getattr(tree, part, None)
+        if child is not None:
+            found += _literals(child)
+    return found
+
+
+@lru_cache(maxsize=512)
+def required_strings(css: str) -> tuple[str, ...]:
+    """What the page's HTML must contain for ``css`` to match (empty: no test)."""
+    parsed = cssselect.parse(css)
+    if len(parsed) != 1:  # "a, b": either may match
+        return ()
+    return tuple(_literals(parsed[0].parsed_tree))
+
+
+def may_match(selector: etree.XPath, source: str | None) -> bool:
+    """False only when ``selector`` cannot match a page whose HTML is ``source``."""
+    if source is None or not isinstance(selector, CSSSelector):
+        return True
+    return all(text in source for text in required_strings(selector.css))
