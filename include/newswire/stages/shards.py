@@ -17,7 +17,6 @@ Shards, like manifests, travel as paths: a shard is a small JSON file naming a s
 
 from __future__ import annotations
 
-import json
 import logging
 import multiprocessing
 import time
@@ -40,10 +39,10 @@ from newswire.stages.common import (
     Cleaned,
     StagedFile,
     StageManifest,
-    _decode,
-    _encode,
+    load_record,
     load_source,
     run_dir,
+    save_record,
     stage_table,
 )
 
@@ -70,16 +69,11 @@ class Shard:
         return Path(self.cleaned).parent / "shards" / f"{self.index:04d}"
 
     def save(self) -> str:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / "shard.json"
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(_encode(self), indent=1), "utf-8")
-        tmp.replace(path)
-        return str(path)
+        return save_record(self, self.folder / "shard.json")
 
     @staticmethod
     def load(path: str | Path) -> Shard:
-        return _decode(Shard, json.loads(Path(path).read_text("utf-8")))
+        return load_record(Shard, path)
 
 
 def cut_by_chars(lengths: Iterable[int], limit: int) -> list[tuple[int, int, int]]:
