@@ -90,7 +90,7 @@ def test_dag_imports_and_reads_like_its_contract(airflow_home: dict[str, str]) -
     assert info["timetable"] == ["CronDataIntervalTimetable", "0 0 * * *", "UTC"]
     assert set(info["retries"].values()) == {2}
     assert info["outlets"] == ["newswire.articles", "newswire.fetch_log",
-                               "newswire.raw_pages"]
+                               "newswire.raw_pages", "newswire.template_stats"]
     assert info["nlp_outlets"] == ["newswire.entities", "newswire.quantities",
                                    "newswire.quotes", "newswire.sentences",
                                    "newswire.time_mentions", "newswire.tokens"]

@@ -20,14 +20,18 @@ log = logging.getLogger("newswire")
 def run_interval(settings: Settings, start: datetime, end: datetime, run_id: str,
                  only: list[str] | None = None, *, refetch: bool = False,
                  nlp: bool = True, mode: str | None = None, gates: bool = True,
-                 workers: int = 1) -> dict:
+                 workers: int = 1, shards: ShardRunner | None = None) -> dict:
     """The quality gates run after each day is published (QualityGateFailed names the
     checks). The NLP stage runs in shards, in this process (``workers`` 1) or in a pool
-    of ``workers`` processes that load the models once for the whole interval. Returns
-    rows published per table, per day."""
-    with ShardRunner(settings, workers) as shards:
+    of ``workers`` processes that load the models once for the whole interval; a caller
+    running several intervals hands in its own ``shards`` runner to keep one pool.
+    Returns rows published per table, per day."""
+    if shards is not None:
         return _run_days(settings, start, end, run_id, only, refetch=refetch, nlp=nlp,
                          mode=mode, gates=gates, shards=shards)
+    with ShardRunner(settings, workers) as runner:
+        return _run_days(settings, start, end, run_id, only, refetch=refetch, nlp=nlp,
+                         mode=mode, gates=gates, shards=runner)
 
 
 def _run_days(settings: Settings, start: datetime, end: datetime, run_id: str,
