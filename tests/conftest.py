@@ -165,6 +165,7 @@ KIND_OF_TEST = {
     "test_nlp.py::test_the_nlp_package_stands_alone": "integration",
     "test_shards.py::test_sharded_run_writes_the_rows_of_an_unsharded_one": "models",
     "test_shards.py::test_a_shard_run_again_rewrites_the_same_files": "models",
+    "test_shards.py::test_a_task_forked_after_preload_finds_the_models_loaded": "models",
     "test_warehouse.py::test_data_dictionary_names_every_column_and_is_up_to_date": "unit",
     "test_warehouse.py::test_html_report_draws_charts_and_escapes_what_it_shows":
         "integration",

@@ -86,3 +86,38 @@ def test_a_shard_run_again_rewrites_the_same_files(settings: Settings) -> None:
     second = Path(annotate_shard(settings, path)).read_text()
     assert [f.read_bytes() for f in sorted(shard.folder.glob("*.parquet"))] == blobs
     assert first.split('"seconds"')[0] == second.split('"seconds"')[0]
+
+
+def test_only_the_processes_that_fork_tasks_preload_models() -> None:
+    from airflow_local_settings import forks_task_processes
+
+    assert forks_task_processes(["/venv/bin/airflow", "scheduler"])
+    assert forks_task_processes(["/venv/bin/airflow", "celery", "worker", "-q", "default"])
+    assert not forks_task_processes(["/venv/bin/airflow", "api-server"])
+    assert not forks_task_processes(["/venv/bin/airflow", "dag-processor"])
+    assert not forks_task_processes(["/venv/bin/airflow", "celery", "flower"])
+    assert not forks_task_processes(["python", "-m", "pytest"])
+
+
+@requires_models
+def test_a_task_forked_after_preload_finds_the_models_loaded() -> None:
+    """What NEWSWIRE_PRELOAD_NLP buys under Airflow, which forks a process per task:
+    the forked task's pipeline comes from the parent's cache, not from disk."""
+    import os
+
+    from newswire.nlp.models import find_models, load_pipeline
+    from newswire.stages import preload_models
+
+    assert set(preload_models(["tr"])) == {"tr"}
+    misses = load_pipeline.cache_info().misses
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the "task"
+        load_pipeline(find_models("tr"))
+        info = load_pipeline.cache_info()
+        os.write(write, b"hit" if info.misses == misses and info.hits > 0 else b"miss")
+        os._exit(0)
+    os.close(write)
+    answer = os.read(read, 16)
+    os.waitpid(pid, 0)
+    assert answer == b"hit"

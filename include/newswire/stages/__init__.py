@@ -32,6 +32,7 @@ from newswire.stages.shards import (
     annotate_shard,
     gather_shards,
     plan_shards,
+    preload_models,
     use_torch_threads,
 )
 
@@ -39,5 +40,6 @@ __all__ = [
     "MODES", "Annotated", "Cleaned", "Discovered", "Fetched", "ShardRunner", "StageManifest",
     "StagedFile", "annotate_articles", "annotate_shard", "annotate_source", "clean_source",
     "days_in", "discover_source", "fetch_source", "gather_shards", "list_sources",
-    "plan_shards", "publish", "record_run", "run_interval", "run_mode", "use_torch_threads",
+    "plan_shards", "preload_models", "publish", "record_run", "run_interval", "run_mode",
+    "use_torch_threads",
 ]

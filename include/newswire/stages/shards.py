@@ -182,17 +182,26 @@ def use_torch_threads(threads: int) -> None:
     torch.set_num_threads(threads)
 
 
-def _start_worker(langs: tuple[str, ...], threads: int) -> None:
-    """A pool process's initializer: torch threads set, and the models of the languages
-    to come loaded once, before the first shard (stanza loads in seconds)."""
-    from newswire.nlp.models import ModelNotFound, find_models, load_pipeline
+def preload_models(langs: Iterable[str] | None = None, threads: int = 1) -> dict[str, float]:
+    """Load the stanza models of ``langs`` (default: every language with models) into
+    this process's cache, with ``threads`` torch threads set first; seconds per language.
+
+    Called by a process that forks the processes doing the work (a pool's initializer, or
+    an Airflow scheduler or Celery worker before it forks task processes), so each of them
+    starts with the models in memory. The thread count is set before any torch work so
+    the parent never starts an OpenMP thread team a forked child would inherit broken."""
+    from newswire.nlp.models import PROCESSORS, ModelNotFound, find_models, load_pipeline
 
     use_torch_threads(threads)
-    for lang in langs:
+    seconds: dict[str, float] = {}
+    for lang in PROCESSORS if langs is None else langs:
+        started = time.monotonic()
         try:
             load_pipeline(find_models(lang))
         except ModelNotFound:
-            continue  # the shard records the skip, or fails saying what to do
+            continue  # a shard records the skip, or fails saying what to do
+        seconds[lang] = round(time.monotonic() - started, 3)
+    return seconds
 
 
 class ShardRunner:
@@ -231,7 +240,7 @@ class ShardRunner:
             # threads (torch's, the HTTP server's in tests) or open files.
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_worker, initargs=(langs, self.settings.torch_threads))
+                initializer=preload_models, initargs=(langs, self.settings.torch_threads))
         return self._pool
 
     def close(self) -> None:
