@@ -132,6 +132,25 @@ def e2e_rows(data: dict) -> list[list[str]]:
     return rows
 
 
+def shard_rows(data: dict) -> list[list[str]]:
+    stage, day, n = data["stage"], data["whole_day"], data["articles"]
+    single, sharded = stage["single"], stage["sharded"]
+    return [
+        [f"NLP stage, a day of {n} articles, {data['workers']} workers "
+         f"({sharded['result']['shards']} shards)",
+         f"{sharded['seconds']:.0f} s ({1000 * sharded['seconds'] / n:.0f} ms/article)",
+         f"{single['seconds']:.0f} s (one process)", f"{stage['ratio']:.2f}x",
+         f"≥ {stage['target']}", yes(stage["met"])],
+        [f"whole day, `newswire run --workers {data['workers']}`",
+         f"{day['pipeline']['seconds']:.0f} s", f"{day['raw_stanza']['seconds']:.0f} s "
+         "(raw stanza, one process)", f"{day['ratio_raw_over_pipeline']:.2f}",
+         f"≥ {day['target']}", yes(day["met"])],
+        ["model load per annotate task (tr)",
+         f"{data['model_load']['forked_load_s']:.1f} s (forked after preload)",
+         f"{data['model_load']['fresh_load_s']:.1f} s (fresh process)", "", "", ""],
+    ]
+
+
 def warehouse_rows(out: Path) -> list[list[str]]:
     path = out / "warehouse.md"
     return [["warehouse", f"see {path.name}", "", "", "", ""]] if path.exists() else []
@@ -156,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="every bench in its smoke mode")
     parser.add_argument("--warehouse", action="store_true", help="also bench_warehouse")
     parser.add_argument("--only", nargs="+", choices=["clean", "fetch_clean", "nlp", "e2e",
-                                                      "warehouse"])
+                                                      "shards", "warehouse"])
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--summarize", action="store_true",
                         help="run nothing: rebuild summary.md from the result files there")
@@ -171,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     plan = [("clean", "bench_clean.py", [*quick, "--out", str(out)]),
             ("fetch_clean", "bench_fetch_clean.py", [*quick, "--out", str(out)]),
             ("nlp", "bench_nlp.py", [*quick, "--out", str(out)]),
-            ("e2e", "bench_e2e.py", [*quick, "--out", str(out)])]
+            ("e2e", "bench_e2e.py", [*quick, "--out", str(out)]),
+            ("shards", "bench_shards.py", [*quick, "--out", str(out)])]
     if args.warehouse:
         plan.append(("warehouse", "bench_warehouse.py", ["--days", "30"] if args.quick else []))
     if args.only:
@@ -183,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
                   if (out / f"{name}.json").exists() or (out / f"{name}.md").exists()}
         plan = []
     for name, script, script_args in plan:
-        if name == "nlp" and not (Path(stanza) / "tr" / "ner.pt").exists():
+        if name in ("nlp", "shards") and not (Path(stanza) / "tr" / "ner.pt").exists():
             print(f"nlp: skipped, no stanza models in {stanza}", flush=True)
             continue
         print(f"{name}: running {script} {' '.join(script_args)} (log {logs / name}.log)",
@@ -195,8 +215,9 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[list[str]] = []
     failures = []
     for name, (code, _seconds) in status.items():
-        data = load(out, name) if name in ("clean", "fetch_clean", "e2e") else None
-        if name in ("clean", "fetch_clean", "e2e") and data is None:
+        data = (load(out, name) if name in ("clean", "fetch_clean", "e2e", "shards")
+                else None)
+        if name in ("clean", "fetch_clean", "e2e", "shards") and data is None:
             rows.append([name, "FAILED to run", "", "", "", f"see {logs / name}.log"])
             failures.append(name)
             continue
@@ -208,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
             rows += nlp_rows(out)
         elif name == "e2e":
             rows += e2e_rows(data)
+        elif name == "shards":
+            rows += shard_rows(data)
         elif name == "warehouse":
             rows += warehouse_rows(BENCH / "results")  # it writes there only
         if code != 0:

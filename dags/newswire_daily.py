@@ -1,5 +1,5 @@
-"""newswire_daily: discover → fetch → clean → publish → annotate → publish_annotations,
-per source, for one UTC day.
+"""newswire_daily: discover → fetch → clean → publish per source, then plan_shards →
+annotate per shard → publish_annotations, for one UTC day.
 
 A table of contents only: every task calls one function of the ``newswire``
 package (include/newswire/stages/) and passes paths, never data.
@@ -97,18 +97,32 @@ def newswire_daily():
         return publish(_settings(), list(manifests[:]))
 
     @task
-    def annotate(manifest: str, params: dict | None = None) -> str | None:
+    def plan_shards(manifests: list[str], params: dict | None = None) -> list[str]:
+        """The NLP stage cut into shards (paths) over every source's cleaned articles."""
         if not (params or {}).get("nlp", True):
-            return None
-        from newswire.stages import annotate_source
+            return []  # nothing to annotate: annotate and what follows are skipped
+        from newswire.stages import plan_shards
 
-        return annotate_source(_settings(), manifest)
+        settings = _settings()
+        return [shard for path in manifests[:] for shard in plan_shards(settings, path)]
+
+    # One task per shard: the executor spreads them over every core and worker, and a
+    # shard that fails is retried alone. The index reads <source>/<shard number>.
+    @task(map_index_template="{{ task.op_kwargs['shard'].split('/')[-4] }}/"
+                             "{{ task.op_kwargs['shard'].split('/')[-2] }}")
+    def annotate(shard: str) -> str:
+        from newswire.stages import annotate_shard, use_torch_threads
+
+        settings = _settings()
+        use_torch_threads(settings.torch_threads)
+        return annotate_shard(settings, shard)
 
     @task(outlets=NLP_ASSETS)
-    def publish_annotations(manifests: list[str | None]) -> dict[str, int]:
-        from newswire.stages import publish
+    def publish_annotations(manifests: list[str]) -> dict[str, int]:
+        from newswire.stages import gather_shards, publish
 
-        return publish(_settings(), [m for m in manifests[:] if m])
+        settings = _settings()
+        return publish(settings, gather_shards(settings, list(manifests[:])))
 
     @task
     def check_articles(sources: list[str], data_interval_start=None) -> list[str]:
@@ -129,8 +143,9 @@ def newswire_daily():
     discovered = discover.expand(source_id=sources)
     cleaned = clean.expand(manifest=fetch.expand(manifest=discovered))
     published = publish(cleaned)
-    annotated = annotate.expand(manifest=cleaned)
-    published >> [annotated, check_articles(sources)]
+    shards = plan_shards(cleaned)
+    annotated = annotate.expand(shard=shards)
+    published >> [shards, check_articles(sources)]
     publish_annotations(annotated) >> check_annotations(sources)
 
 

@@ -127,6 +127,9 @@ def airflow_env(port: int = 8080, sql_conn: str | None = None) -> dict[str, str]
         "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
         "NEWSWIRE_LAKE": os.environ.get("NEWSWIRE_LAKE", str(REPO / "lake")),
+        # The scheduler loads stanza once before it forks the task processes
+        # (include/airflow_local_settings.py).
+        "NEWSWIRE_PRELOAD_NLP": os.environ.get("NEWSWIRE_PRELOAD_NLP", "1"),
         "PYTHONPATH": os.pathsep.join(p for p in (str(REPO / "include"),
                                                   os.environ.get("PYTHONPATH")) if p),
         "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",

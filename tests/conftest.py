@@ -141,6 +141,7 @@ KIND_OF_FILE = {
     "test_reports_plugin.py": "integration",
     "test_s3_lake.py": "integration",
     "test_sample_site.py": "integration",
+    "test_shards.py": "unit",
     "test_sources.py": "unit",
     "test_standalone.py": "system",
     "test_timex.py": "unit",
@@ -163,6 +164,9 @@ KIND_OF_TEST = {
     "test_nlp.py::test_real_statements_meet_the_floors": "models",
     "test_nlp.py::test_evaluate_reads_the_statements_format": "system",
     "test_nlp.py::test_the_nlp_package_stands_alone": "integration",
+    "test_shards.py::test_sharded_run_writes_the_rows_of_an_unsharded_one": "models",
+    "test_shards.py::test_a_shard_run_again_rewrites_the_same_files": "models",
+    "test_shards.py::test_a_task_forked_after_preload_finds_the_models_loaded": "models",
     "test_warehouse.py::test_data_dictionary_names_every_column_and_is_up_to_date": "unit",
     "test_warehouse.py::test_html_report_draws_charts_and_escapes_what_it_shows":
         "integration",

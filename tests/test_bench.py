@@ -94,7 +94,7 @@ def test_fetch_clean_bench_quick_50_pages(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("script", ["bench_clean.py", "bench_fetch_clean.py", "bench_nlp.py",
-                                    "bench_e2e.py", "run_all.py"])
+                                    "bench_e2e.py", "bench_shards.py", "run_all.py"])
 def test_every_bench_has_a_quick_mode(script: str) -> None:
     done = run_bench(script, "--help")
     assert done.returncode == 0 and "--quick" in done.stdout

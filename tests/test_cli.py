@@ -9,6 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
+import pytest
+from newswire.constants import NLP_TABLES
+
 from tests.conftest import FIXTURES, HAVE_MODELS, REPO, STANZA_DIR
 
 
@@ -134,3 +138,25 @@ def test_bad_input_is_one_line_never_a_traceback(tmp_path: Path, sample_url: str
     assert busy.stderr.splitlines() == [
         "error: OSError: [Errno 98] Address already in use (run with -v for the traceback)"]
     assert verbose.returncode == 1 and "Traceback" in verbose.stderr
+
+
+@pytest.mark.skipif(not HAVE_MODELS, reason="needs the offline stanza models")
+def test_workers_pool_writes_the_rows_of_one_process(tmp_path: Path, sample_url: str) -> None:
+    """``run --workers 2`` (a pool of spawned processes, one shard per article) and
+    ``--workers 1`` (in this process) write the same NLP rows."""
+    tables = {}
+    for workers in ("1", "2"):
+        (tmp_path / f"w{workers}").mkdir()
+        env = cli_env(tmp_path / f"w{workers}", sample_url)
+        env["NEWSWIRE_SHARD_CHARS"] = "1"
+        run = newswire("run", "--from", "2017-12-04", "--run-id", "same", "--quiet",
+                       "--workers", workers, env=env)
+        assert run.returncode == 0, run.stderr
+        with duckdb.connect(env["NEWSWIRE_CATALOG"], read_only=True) as con:
+            tables[workers] = {t: con.execute(f"select * from {t} order by all").fetchall()
+                               for t in NLP_TABLES}
+    assert all(tables["2"].values()), {t: len(r) for t, r in tables["2"].items()}
+    assert tables["2"] == tables["1"]
+    bad = newswire("run", "--from", "2017-12-04", "--workers", "0",
+                   env=cli_env(tmp_path / "w0", sample_url))
+    assert bad.returncode == 2 and "--workers must be 1 or more" in bad.stderr

@@ -72,11 +72,12 @@ def test_dag_imports_and_reads_like_its_contract(airflow_home: dict[str, str]) -
     assert info["dag_ids"] == ["newswire_daily", "newswire_maintenance", "newswire_reporting"]
     assert info["reporting_schedule"] == ["newswire.articles"]
     assert info["tasks"] == ["annotate", "check_annotations", "check_articles", "clean",
-                             "discover", "fetch", "list_sources", "publish",
+                             "discover", "fetch", "list_sources", "plan_shards", "publish",
                              "publish_annotations"]
     assert info["upstream"] == {"list_sources": [], "discover": ["list_sources"],
                                 "fetch": ["discover"], "clean": ["fetch"],
-                                "publish": ["clean"], "annotate": ["clean", "publish"],
+                                "publish": ["clean"], "plan_shards": ["clean", "publish"],
+                                "annotate": ["plan_shards"],
                                 "publish_annotations": ["annotate"],
                                 "check_articles": ["list_sources", "publish"],
                                 "check_annotations": ["list_sources",

@@ -6,15 +6,20 @@ import argparse
 import csv
 import json
 import logging
+import os
 import sys
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newswire.config import Settings
 from newswire.sources import SourcesError
 from newswire.store import LakeError
+
+if TYPE_CHECKING:
+    from newswire.stages import ShardRunner
 
 
 def _day(text: str) -> date:
@@ -24,7 +29,28 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
 
 
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from newswire.stages import ShardRunner
+
+    first, last = args.from_, args.to or args.from_
+    if last < first:
+        print(f"error: --to {last} is before --from {first}", file=sys.stderr)
+        return 2
+    if args.workers < 1:
+        print(f"error: --workers must be 1 or more, not {args.workers}", file=sys.stderr)
+        return 2
+    # One pool of NLP processes for every day of the run: models load once per process.
+    with ShardRunner(settings, args.workers) as shards:
+        return _run_days(args, settings, first, last, shards)
+
+
+def _run_days(args: argparse.Namespace, settings: Settings, first: date, last: date,
+              shards: ShardRunner) -> int:
     from newswire.catalog import check_schema_versions
     from newswire.discover import SourceUnreachable
     from newswire.nlp.models import ModelNotFound
@@ -32,10 +58,6 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from newswire.report import print_report
     from newswire.stages import list_sources, run_interval
 
-    first, last = args.from_, args.to or args.from_
-    if last < first:
-        print(f"error: --to {last} is before --from {first}", file=sys.stderr)
-        return 2
     sources = list_sources(settings, args.source or None)
     # A lake of an older schema version is migrated first, not written into.
     check_schema_versions(settings.lake)
@@ -56,7 +78,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             try:
                 summary = run_interval(settings, start, start + timedelta(days=1), run_id,
                                        readable, refetch=args.refetch,
-                                       nlp=not args.no_nlp, mode=args.mode)
+                                       nlp=not args.no_nlp, mode=args.mode,
+                                       shards=shards)
                 counts = summary.get(day.isoformat(), {})
                 break
             except SourceUnreachable as exc:
@@ -256,6 +279,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--run-id", help="an id recorded on every row (default: generated)")
     run.add_argument("--quiet", action="store_true", help="no report at the end")
     run.add_argument("--no-nlp", action="store_true", help="skip the NLP stage")
+    run.add_argument("--workers", type=int, default=_cores(), metavar="N",
+                     help="NLP processes, each loading the models once (default: the "
+                          "cores, %(default)s); 1 annotates in this process")
     run.add_argument("--mode", choices=["daily", "backfill", "refetch", "reprocess_only"],
                      help="daily (default): fetch what changed; backfill: rebuild stored "
                           "days from the raw zone, discover the others from sitemaps; "

@@ -21,6 +21,12 @@ class Settings:
     sources_file: Path
     staging: Path
     user_agent: str
+    # Sharded NLP: a day's articles are annotated in shards of about this many
+    # characters of body (NEWSWIRE_SHARD_CHARS), each a task or a pool process of its
+    # own with this many torch threads (NEWSWIRE_TORCH_THREADS): stanza's small LSTMs
+    # barely use a second thread, a second process doubles the work done.
+    shard_chars: int = 120_000
+    torch_threads: int = 1
     # What fetchers wait with (politeness, back-off); tests hand in one that does not sleep.
     clock: Clock = field(default=SYSTEM_CLOCK, compare=False, repr=False)
 
@@ -50,4 +56,19 @@ class Settings:
             "NEWSWIRE_USER_AGENT", "newswire/0.1 (+https://example.invalid/newswire-bot)"
         )
         return cls(lake=lake, catalog=catalog, sources_file=sources,
-                   staging=Path(staging_text).resolve(), user_agent=agent)
+                   staging=Path(staging_text).resolve(), user_agent=agent,
+                   shard_chars=_positive_int("NEWSWIRE_SHARD_CHARS", 120_000),
+                   torch_threads=_positive_int("NEWSWIRE_TORCH_THREADS", 1))
+
+
+def _positive_int(name: str, default: int) -> int:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(f"{name} must be a whole number >= 1, not {text!r}")
+    return value

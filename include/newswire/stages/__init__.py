@@ -2,6 +2,7 @@
 
     discover_source -> fetch_source -> clean_source -> publish
                                                     -> annotate_source -> publish
+                       (or, sharded: plan_shards -> annotate_shard ... -> gather_shards)
 
 Each stage reads the manifest of the one before (a path) and writes its own, with the
 Parquet files it staged; ``publish`` moves staged files into the lake and records the
@@ -26,9 +27,19 @@ from newswire.stages.discover import discover_source
 from newswire.stages.fetch import fetch_source
 from newswire.stages.publish import publish, record_run
 from newswire.stages.run import run_interval
+from newswire.stages.shards import (
+    ShardRunner,
+    annotate_shard,
+    gather_shards,
+    plan_shards,
+    preload_models,
+    use_torch_threads,
+)
 
 __all__ = [
-    "MODES", "Annotated", "Cleaned", "Discovered", "Fetched", "StageManifest", "StagedFile",
-    "annotate_articles", "annotate_source", "clean_source", "days_in", "discover_source",
-    "fetch_source", "list_sources", "publish", "record_run", "run_interval", "run_mode",
+    "MODES", "Annotated", "Cleaned", "Discovered", "Fetched", "ShardRunner", "StageManifest",
+    "StagedFile", "annotate_articles", "annotate_shard", "annotate_source", "clean_source",
+    "days_in", "discover_source", "fetch_source", "gather_shards", "list_sources",
+    "plan_shards", "preload_models", "publish", "record_run", "run_interval", "run_mode",
+    "use_torch_threads",
 ]

@@ -62,26 +62,16 @@ def annotate_source(settings: Settings, cleaned_manifest: str, batch_size: int =
     the NLP tables. A language without models is skipped with a recorded reason; with no
     models at all the stage fails, saying what to do (the articles stay published).
     Returns the path of the :class:`Annotated` manifest."""
-    from newswire.nlp.models import ModelNotFound, find_models
-
     started = time.monotonic()
     cleaned = StageManifest.load(cleaned_manifest)
     assert isinstance(cleaned, Cleaned), cleaned_manifest
     source = load_source(settings, cleaned.source)
     out = run_dir(settings, cleaned.run_id, source.id)
     counts = AnnotateCounts()
-    errors: list[str] = []
     files: list[StagedFile] = []
-    try:
-        spec = find_models(source.lang)
-    except ModelNotFound as exc:
-        if not _any_models():
-            raise ModelNotFound(f"NLP stage for {source.id}: {exc}") from exc
-        errors.append(f"skipped: {exc}")
-        log.warning("annotate %s skipped: %s", source.id, exc)
-        spec = None
+    spec, errors = models_for(source.id, source.lang)
     for day, staged in sorted(cleaned.staged("articles").items()) if spec else []:
-        articles = pq.read_table(staged.path, columns=["article_id", "body", "published_at"])
+        articles = read_articles(staged.path)
         annotated, rows = annotate_articles(articles, source.lang, spec, cleaned.run_id, day,
                                             batch_size)
         for table, data in rows.tables().items():
@@ -94,6 +84,26 @@ def annotate_source(settings: Settings, cleaned_manifest: str, batch_size: int =
                          seconds=round(time.monotonic() - started, 3))
     log.info("annotate %s with %s: %s", source.id, manifest.model, counts)
     return manifest.save(out)
+
+
+def models_for(source_id: str, lang: str) -> tuple[ModelSpec | None, list[str]]:
+    """The models for a source's language, or None and the recorded reason to skip it
+    (when other languages have models). With no models at all, ModelNotFound says what
+    to do."""
+    from newswire.nlp.models import ModelNotFound, find_models
+
+    try:
+        return find_models(lang), []
+    except ModelNotFound as exc:
+        if not _any_models():
+            raise ModelNotFound(f"NLP stage for {source_id}: {exc}") from exc
+        log.warning("annotate %s skipped: %s", source_id, exc)
+        return None, [f"skipped: {exc}"]
+
+
+def read_articles(path: str) -> pa.Table:
+    """What the NLP stage reads of staged articles."""
+    return pq.read_table(path, columns=["article_id", "body", "published_at"])
 
 
 def annotate_articles(articles: pa.Table, lang: str, spec: ModelSpec, run_id: str,

@@ -292,3 +292,16 @@ def _decode(kind: Any, value: Any) -> Any:
         return kind(**{f.name: _decode(hints[f.name], value[f.name])
                        for f in dataclasses.fields(kind) if f.name in value})
     return value
+
+
+def save_record(record: Any, path: Path) -> str:
+    """A record (a dataclass) as a JSON file, written whole or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(_encode(record), ensure_ascii=False, indent=1), "utf-8")
+    tmp.replace(path)
+    return str(path)
+
+
+def load_record(kind: type, path: str | Path) -> Any:
+    return _decode(kind, json.loads(Path(path).read_text("utf-8")))

@@ -7,21 +7,36 @@ import logging
 from datetime import UTC, date, datetime, timedelta
 
 from newswire.config import Settings
-from newswire.stages.annotate import annotate_source
 from newswire.stages.clean import clean_source
 from newswire.stages.common import days_in, list_sources
 from newswire.stages.discover import discover_source
 from newswire.stages.fetch import fetch_source
 from newswire.stages.publish import publish
+from newswire.stages.shards import ShardRunner
 
 log = logging.getLogger("newswire")
 
 
 def run_interval(settings: Settings, start: datetime, end: datetime, run_id: str,
                  only: list[str] | None = None, *, refetch: bool = False,
-                 nlp: bool = True, mode: str | None = None, gates: bool = True) -> dict:
+                 nlp: bool = True, mode: str | None = None, gates: bool = True,
+                 workers: int = 1, shards: ShardRunner | None = None) -> dict:
     """The quality gates run after each day is published (QualityGateFailed names the
-    checks). Returns rows published per table, per day."""
+    checks). The NLP stage runs in shards, in this process (``workers`` 1) or in a pool
+    of ``workers`` processes that load the models once for the whole interval; a caller
+    running several intervals hands in its own ``shards`` runner to keep one pool.
+    Returns rows published per table, per day."""
+    if shards is not None:
+        return _run_days(settings, start, end, run_id, only, refetch=refetch, nlp=nlp,
+                         mode=mode, gates=gates, shards=shards)
+    with ShardRunner(settings, workers) as runner:
+        return _run_days(settings, start, end, run_id, only, refetch=refetch, nlp=nlp,
+                         mode=mode, gates=gates, shards=runner)
+
+
+def _run_days(settings: Settings, start: datetime, end: datetime, run_id: str,
+              only: list[str] | None, *, refetch: bool, nlp: bool, mode: str | None,
+              gates: bool, shards: ShardRunner) -> dict:
     summary: dict[str, dict] = {}
     failures: list[str] = []
     sources = list_sources(settings, only)
@@ -39,7 +54,7 @@ def run_interval(settings: Settings, start: datetime, end: datetime, run_id: str
         if gates:
             failures += _gate_failures(settings, "publish", sources, day)
         if nlp:
-            annotated = [annotate_source(settings, path) for path in cleaned]
+            annotated = shards.annotate(cleaned)
             published.update(publish(settings, annotated))
             if gates:
                 failures += _gate_failures(settings, "annotate", sources, day)

@@ -1,0 +1,272 @@
+"""Sharded NLP over a busy day: what the processes buy.
+
+    .venv/bin/python bench/bench_shards.py [--quick] [--articles 500] [--workers 2]
+    (NEWSWIRE_STANZA_DIR set)
+
+A synthetic AA day of N articles (bench/synthetic_archive.py, served by another process
+on 127.0.0.1, politeness delay 0), measured in one run, each part in a fresh process:
+
+1. **whole day:** ``python -m newswire run --from D --workers W`` (discover, fetch, clean,
+   publish, sharded NLP in a pool of W processes, publish) vs raw stanza alone
+   annotating the same published bodies in one process with torch's default threads.
+   Both wall times include starting Python and loading the models. Target: raw /
+   pipeline >= 1.3 on 2 cores.
+2. **NLP stage:** the day's cleaned manifest through today's single-process stage
+   (``annotate_source``, default threads; and with one thread, to tell the two effects
+   apart) vs the sharded stage (``ShardRunner`` with W
+   worker processes of ``NEWSWIRE_TORCH_THREADS`` threads, pool start-up and model loads
+   included). Target: >= 1.6x on 2 cores. Peak RSS of each worker process (polled).
+3. **model load per task:** stanza tr loaded in a fresh process vs what a task forked
+   from a process that loaded it first (an Airflow scheduler / Celery worker with
+   ``NEWSWIRE_PRELOAD_NLP=1``) spends getting it.
+
+Writes bench/results/shards.md and shards.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path[:0] = [str(Path(__file__).resolve().parent),
+                str(Path(__file__).resolve().parents[1] / "include")]
+
+from bench_fetch_clean import archive_server  # noqa: E402
+from common import REPO, RESULTS, machine, machine_line, table, write_results  # noqa: E402
+from synthetic_archive import FIRST_DAY, sources_yaml  # noqa: E402
+
+SOURCE_ID = "bench_aa"
+STAGE_TARGET = 1.6
+WHOLE_DAY_TARGET = 1.3
+
+
+class PeakRss:
+    """Polls a process tree's resident memory: the peak of each process, by role."""
+
+    def __init__(self, pid: int) -> None:
+        import psutil
+
+        self.root = psutil.Process(pid)
+        self.peaks: dict[int, tuple[str, float]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread.start()
+
+    def _poll(self) -> None:
+        import psutil
+
+        while not self._stop.is_set():
+            try:
+                procs = [self.root, *self.root.children(recursive=True)]
+            except psutil.Error:
+                procs = []
+            for proc in procs:
+                try:
+                    rss = proc.memory_info().rss / 2**20
+                    role = "worker" if "spawn_main" in " ".join(proc.cmdline()) else "main"
+                except psutil.Error:
+                    continue
+                if rss > self.peaks.get(proc.pid, ("", 0.0))[1]:
+                    self.peaks[proc.pid] = (role, rss)
+            self._stop.wait(0.2)
+
+    def stop(self) -> dict[str, list[float]]:
+        self._stop.set()
+        self._thread.join()
+        out: dict[str, list[float]] = {}
+        for role, rss in self.peaks.values():
+            out.setdefault(role, []).append(round(rss, 1))
+        return {role: sorted(v, reverse=True) for role, v in out.items()}
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> dict:
+    """Run ``cmd``; its wall time, peak RSS per process and its last stdout line."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    rss = PeakRss(proc.pid)
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - started
+    peaks = rss.stop()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd} failed ({proc.returncode}):\n{err[-4000:]}")
+    last = out.strip().splitlines()[-1] if out.strip() else "{}"
+    return {"seconds": round(seconds, 2), "peak_rss_mb": peaks,
+            "result": json.loads(last) if last.startswith("{") else last}
+
+
+# -- children ----------------------------------------------------------------------------
+def child_raw(lake: str) -> dict:
+    """Raw stanza, one process, default threads, over the published bodies."""
+    import duckdb
+    import stanza
+    from newswire.nlp.models import find_models, load_pipeline
+
+    bodies = [r[0] for r in duckdb.sql(
+        "select body from read_parquet(?, hive_partitioning = true) order by id",
+        params=[f"{lake}/articles/**/*.parquet"]).fetchall() if r[0]]
+    started = time.perf_counter()
+    pipeline = load_pipeline(find_models("tr"))
+    loaded = time.perf_counter() - started
+    tokens = 0
+    for i in range(0, len(bodies), 16):
+        for doc in pipeline([stanza.Document([], text=t) for t in bodies[i:i + 16]]):
+            tokens += doc.num_tokens
+    return {"articles": len(bodies), "chars": sum(map(len, bodies)), "tokens": tokens,
+            "load_s": round(loaded, 2), "annotate_s": round(time.perf_counter() - started
+                                                             - loaded, 2)}
+
+
+def child_stage(cleaned: str, workers: int) -> dict:
+    from newswire.config import Settings
+    from newswire.stages import (
+        ShardRunner,
+        StageManifest,
+        annotate_source,
+        use_torch_threads,
+    )
+
+    settings = Settings.from_env()
+    started = time.perf_counter()
+    if workers <= 0:  # today's stage: torch's default threads (0) or one thread (-1)
+        if workers < 0:
+            use_torch_threads(1)
+        manifest = annotate_source(settings, cleaned)
+    else:
+        with ShardRunner(settings, workers) as runner:
+            (manifest,) = runner.annotate([cleaned])
+    counts = StageManifest.load(manifest).counts
+    shards = len(list(Path(cleaned).parent.glob("shards/*/shard.json")))
+    return {"seconds": round(time.perf_counter() - started, 2), "articles": counts.articles,
+            "rows": counts.rows, "shards": shards if workers else 1}
+
+
+def child_load() -> dict:
+    """A fresh load vs a forked child of a process that loaded first."""
+    from newswire.nlp.models import find_models, load_pipeline
+    from newswire.stages import preload_models
+
+    fresh = preload_models(["tr"])["tr"]
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the "task": what does getting the pipeline cost here?
+        started = time.perf_counter()
+        pipeline = load_pipeline(find_models("tr"))
+        doc = pipeline("Ankara'da bakan açıklama yaptı.")
+        os.write(write, json.dumps({"forked_load_s": round(time.perf_counter() - started, 3),
+                                    "tokens": doc.num_tokens}).encode())
+        os._exit(0)
+    os.close(write)
+    data = json.loads(os.read(read, 4096))
+    os.waitpid(pid, 0)
+    return {"fresh_load_s": fresh, **data}
+
+
+# -- the parent --------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smoke run: 40 articles")
+    parser.add_argument("--articles", type=int, default=500)
+    parser.add_argument("--workers", type=int, default=2)  # the cores of the target box
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--child", choices=["raw", "stage", "load"], help=argparse.SUPPRESS)
+    parser.add_argument("--arg", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child == "raw":
+        print(json.dumps(child_raw(args.arg)))
+        return 0
+    if args.child == "stage":
+        print(json.dumps(child_stage(args.arg, args.workers)))
+        return 0
+    if args.child == "load":
+        print(json.dumps(child_load()))
+        return 0
+
+    articles = 40 if args.quick else args.articles
+    me = [sys.executable, __file__]
+    info = machine()
+    with tempfile.TemporaryDirectory(prefix="newswire-bench-") as tmp, \
+            archive_server(articles, articles) as base:
+        work = Path(tmp)
+        (work / "sources.yaml").write_text(sources_yaml(base, SOURCE_ID), "utf-8")
+        env = {**os.environ, "NEWSWIRE_LAKE": str(work / "lake"),
+               "NEWSWIRE_CATALOG": str(work / "nw.duckdb"),
+               "NEWSWIRE_SOURCES": str(work / "sources.yaml"),
+               "PYTHONPATH": str(REPO / "include")}
+        env.pop("NEWSWIRE_STAGING", None)
+        if args.articles != 500 or args.quick:  # keep about 4 shards on a smaller day
+            env["NEWSWIRE_SHARD_CHARS"] = str(max(2_000, articles * 230))
+        load = timed([*me, "--child", "load"], env)["result"]
+        print(f"model load: fresh {load['fresh_load_s']} s, forked {load['forked_load_s']} s",
+              flush=True)
+        day = FIRST_DAY.isoformat()
+        pipeline = timed([sys.executable, "-m", "newswire", "run", "--from", day, "--quiet",
+                          "--run-id", "bench", "--workers", str(args.workers)], env)
+        raw = timed([*me, "--child", "raw", "--arg", str(work / "lake")], env)
+        whole_ratio = raw["seconds"] / pipeline["seconds"]
+        print(f"whole day: pipeline {pipeline['seconds']} s, raw stanza {raw['seconds']} s "
+              f"-> {whole_ratio:.2f}", flush=True)
+        (cleaned,) = (work / "lake").rglob("bench_aa/clean.json")
+        single = timed([*me, "--child", "stage", "--workers", "0", "--arg", str(cleaned)], env)
+        one_thread = timed([*me, "--child", "stage", "--workers", "-1", "--arg",
+                            str(cleaned)], env)
+        sharded = timed([*me, "--child", "stage", "--workers", str(args.workers),
+                         "--arg", str(cleaned)], env)
+        stage_ratio = single["seconds"] / sharded["seconds"]
+        print(f"NLP stage: single {single['seconds']} s, sharded {sharded['seconds']} s "
+              f"-> {stage_ratio:.2f}", flush=True)
+    after = machine()
+    same = single["result"]["rows"] == sharded["result"]["rows"]
+    data = {"machine": info, "machine_after": after, "articles": articles,
+            "workers": args.workers, "model_load": load,
+            "whole_day": {"pipeline": pipeline, "raw_stanza": raw,
+                          "ratio_raw_over_pipeline": round(whole_ratio, 2),
+                          "target": WHOLE_DAY_TARGET, "met": whole_ratio >= WHOLE_DAY_TARGET},
+            "stage": {"single": single, "single_one_thread": one_thread,
+                      "sharded": sharded, "same_rows": same,
+                      "ratio": round(stage_ratio, 2), "target": STAGE_TARGET,
+                      "met": stage_ratio >= STAGE_TARGET}}
+    per = 1000 / max(articles, 1)
+    rows = [
+        [f"NLP stage, {articles} articles, {args.workers} workers "
+         f"({sharded['result']['shards']} shards)", f"{sharded['seconds']} s",
+         f"{single['seconds']} s (one process)", f"{stage_ratio:.2f}x", f">= {STAGE_TARGET}",
+         "yes" if stage_ratio >= STAGE_TARGET else "**no**"],
+        [f"whole day, `newswire run --workers {args.workers}`", f"{pipeline['seconds']} s",
+         f"{raw['seconds']} s (raw stanza, one process)", f"{whole_ratio:.2f}",
+         f">= {WHOLE_DAY_TARGET}", "yes" if whole_ratio >= WHOLE_DAY_TARGET else "**no**"],
+        ["NLP stage, one process with one torch thread", f"{one_thread['seconds']} s",
+         f"{single['seconds']} s (default threads)",
+         f"{single['seconds'] / one_thread['seconds']:.2f}x", "", ""],
+        ["model load per task (tr)", f"{load['forked_load_s']} s (forked after preload)",
+         f"{load['fresh_load_s']} s (fresh process)", "", "", ""],
+    ]
+    memory = [
+        f"- sharded stage: worker peak RSS MB {sharded['peak_rss_mb'].get('worker')}, "
+        f"parent {sharded['peak_rss_mb'].get('main')}",
+        f"- single-process stage peak RSS MB {single['peak_rss_mb'].get('main')}",
+        f"- `newswire run`: worker peak RSS MB {pipeline['peak_rss_mb'].get('worker')}, "
+        f"parent {pipeline['peak_rss_mb'].get('main')}",
+        f"- per article: sharded stage {sharded['seconds'] * per:.0f} ms, single stage "
+        f"{single['seconds'] * per:.0f} ms, whole day {pipeline['seconds'] * per:.0f} ms, "
+        f"raw stanza {raw['seconds'] * per:.0f} ms",
+        f"- rows identical between the two stages: {same}",
+    ]
+    md = "\n".join([
+        "# Sharded NLP", "", f"Before: {machine_line(info)}.", f"After: {machine_line(after)}.",
+        "", table(["figure", "ours", "baseline", "ratio", "target", "met?"], rows), "",
+        *memory, ""])
+    write_results("shards", md, data, args.out)
+    print(md)
+    return 0 if data["stage"]["met"] and data["whole_day"]["met"] and same else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

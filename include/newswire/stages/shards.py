@@ -1,0 +1,249 @@
+"""Sharded annotate: the NLP stage cut into pieces that run side by side.
+
+    plan_shards (per cleaned manifest) -> annotate_shard (per shard) -> gather_shards
+
+A day's articles are cut, in their staged order, into shards of about
+``settings.shard_chars`` characters of body. Each shard is annotated on its own, by a
+mapped DAG task (so the executor spreads them over every core and worker) or by a
+process of :class:`ShardRunner`'s pool (the CLI), with ``settings.torch_threads`` torch
+threads: stanza's small LSTMs barely use a second thread, a second process doubles the
+work done. ``gather_shards`` puts a source's shards back together, in order, into the
+same staged files and ``annotate`` manifest :func:`annotate_source` writes unsharded, so
+``publish`` and the recorded run cannot tell the two apart.
+
+Shards, like manifests, travel as paths: a shard is a small JSON file naming a slice
+(offset, length) of a staged articles file.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import time
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from newswire.config import Settings
+from newswire.stages.annotate import annotate_articles, models_for, read_articles
+from newswire.stages.common import (
+    AnnotateCounts,
+    Annotated,
+    Cleaned,
+    StagedFile,
+    StageManifest,
+    load_record,
+    load_source,
+    run_dir,
+    save_record,
+    stage_table,
+)
+
+log = logging.getLogger("newswire")
+
+
+@dataclass(kw_only=True)
+class Shard:
+    """Rows ``[offset, offset + length)`` of one day's staged articles of a source.
+    A day without articles still has one (empty) shard, so its NLP partitions are
+    rewritten empty as the unsharded stage does; a source with no day staged at all has
+    one with ``day`` None, so it still gets its ``annotate`` manifest."""
+
+    cleaned: str  # the Cleaned manifest the articles come from
+    index: int  # the shard's place among its source's shards (the order to gather in)
+    day: date | None
+    articles: str | None  # the staged articles file
+    offset: int = 0
+    length: int = 0
+    chars: int = 0
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.cleaned).parent / "shards" / f"{self.index:04d}"
+
+    def save(self) -> str:
+        return save_record(self, self.folder / "shard.json")
+
+    @staticmethod
+    def load(path: str | Path) -> Shard:
+        return load_record(Shard, path)
+
+
+def cut_by_chars(lengths: Iterable[int], limit: int) -> list[tuple[int, int, int]]:
+    """Consecutive runs of items of about ``limit`` characters each, as (offset, length,
+    chars): a run closes once it holds ``limit`` or more (an article longer than that is
+    a shard of its own; articles are never split)."""
+    runs: list[tuple[int, int, int]] = []
+    start = chars = 0
+    count = 0
+    for count, length in enumerate(lengths, 1):
+        chars += length
+        if chars >= limit:
+            runs.append((start, count - start, chars))
+            start, chars = count, 0
+    if count > start:
+        runs.append((start, count - start, chars))
+    return runs
+
+
+def plan_shards(settings: Settings, cleaned_manifest: str) -> list[str]:
+    """Cut the articles a :class:`Cleaned` manifest staged into shards; their paths."""
+    cleaned = StageManifest.load(cleaned_manifest)
+    assert isinstance(cleaned, Cleaned), cleaned_manifest
+    shards: list[Shard] = []
+    for day, staged in sorted(cleaned.staged("articles").items()):
+        bodies = pq.read_table(staged.path, columns=["body"]).column("body")
+        lengths = pc.fill_null(pc.utf8_length(bodies), 0).to_pylist()
+        runs = cut_by_chars(lengths, settings.shard_chars) or [(0, 0, 0)]
+        shards += [Shard(cleaned=cleaned_manifest, index=len(shards) + n, day=day,
+                         articles=staged.path, offset=offset, length=length, chars=chars)
+                   for n, (offset, length, chars) in enumerate(runs)]
+    if not shards:
+        shards.append(Shard(cleaned=cleaned_manifest, index=0, day=None, articles=None))
+    log.info("annotate %s: %d shard(s) of <= ~%d chars", cleaned.source, len(shards),
+             settings.shard_chars)
+    return [shard.save() for shard in shards]
+
+
+def annotate_shard(settings: Settings, shard_path: str, batch_size: int = 16) -> str:
+    """Annotate one shard and stage its NLP tables beside it. Returns the path of the
+    shard's :class:`Annotated` manifest (gathered by :func:`gather_shards`). Running it
+    again rewrites the same files: a failed shard is retried alone."""
+    started = time.monotonic()
+    shard = Shard.load(shard_path)
+    cleaned = StageManifest.load(shard.cleaned)
+    source = load_source(settings, cleaned.source)
+    spec, errors = models_for(source.id, source.lang)
+    counts = AnnotateCounts()
+    files: list[StagedFile] = []
+    if spec and shard.day is not None and shard.articles:
+        articles = read_articles(shard.articles).slice(shard.offset, shard.length)
+        counts.articles, rows = annotate_articles(articles, source.lang, spec,
+                                                  cleaned.run_id, shard.day, batch_size)
+        for table, data in rows.tables().items():
+            files.append(stage_table(shard.folder, table, shard.day, data))
+            counts.rows[table] = data.num_rows
+    manifest = Annotated(run_id=cleaned.run_id, source=source.id, start=cleaned.start,
+                         end=cleaned.end, mode=cleaned.mode, counts=counts, errors=errors,
+                         files=files, model=spec.identity if spec else None,
+                         seconds=round(time.monotonic() - started, 3))
+    return manifest.save(shard.folder)
+
+
+def gather_shards(settings: Settings, shard_manifests: list[str]) -> list[str]:
+    """Each source's annotated shards as one :class:`Annotated` manifest with one staged
+    file per NLP table and day (rows in the shards' order), as the unsharded stage
+    writes. Returns the manifests' paths, for ``publish``."""
+    by_run: dict[tuple[str, str], list[Annotated]] = {}
+    for path in sorted(shard_manifests):  # shards/0000, shards/0001, ...: article order
+        shard = StageManifest.load(path)
+        assert isinstance(shard, Annotated), path
+        by_run.setdefault((shard.run_id, shard.source), []).append(shard)
+    return [_gather(settings, shards) for shards in by_run.values()]
+
+
+def _gather(settings: Settings, shards: list[Annotated]) -> str:
+    first = shards[0]
+    out = run_dir(settings, first.run_id, first.source)
+    counts = AnnotateCounts()
+    parts: dict[tuple[str, date], list[pa.Table]] = {}
+    for shard in shards:
+        counts.articles += shard.counts.articles
+        for staged in shard.files:
+            parts.setdefault((staged.table, staged.day), []).append(pq.read_table(staged.path))
+    files = []
+    for (table, day), tables in parts.items():
+        data = pa.concat_tables(tables)
+        files.append(stage_table(out, table, day, data))
+        counts.rows[table] = counts.rows.get(table, 0) + data.num_rows
+    errors = list(dict.fromkeys(e for s in shards for e in s.errors))
+    manifest = Annotated(run_id=first.run_id, source=first.source, start=first.start,
+                         end=first.end, mode=first.mode, counts=counts, errors=errors,
+                         files=files, model=next((s.model for s in shards if s.model), None),
+                         seconds=round(sum(s.seconds for s in shards), 3))
+    log.info("annotate %s with %s: %s (%d shards)", first.source, manifest.model, counts,
+             len(shards))
+    return manifest.save(out)
+
+
+# -- running shards ----------------------------------------------------------------------
+def use_torch_threads(threads: int) -> None:
+    """Intra-op threads for this process's stanza (one process per core does more work
+    than one process with a thread per core)."""
+    import torch
+
+    torch.set_num_threads(threads)
+
+
+def preload_models(langs: Iterable[str] | None = None, threads: int = 1) -> dict[str, float]:
+    """Load the stanza models of ``langs`` (default: every language with models) into
+    this process's cache, with ``threads`` torch threads set first; seconds per language.
+
+    Called by a process that forks the processes doing the work (a pool's initializer, or
+    an Airflow scheduler or Celery worker before it forks task processes), so each of them
+    starts with the models in memory. The thread count is set before any torch work so
+    the parent never starts an OpenMP thread team a forked child would inherit broken."""
+    from newswire.nlp.models import PROCESSORS, ModelNotFound, find_models, load_pipeline
+
+    use_torch_threads(threads)
+    seconds: dict[str, float] = {}
+    for lang in PROCESSORS if langs is None else langs:
+        started = time.monotonic()
+        try:
+            load_pipeline(find_models(lang))
+        except ModelNotFound:
+            continue  # a shard records the skip, or fails saying what to do
+        seconds[lang] = round(time.monotonic() - started, 3)
+    return seconds
+
+
+class ShardRunner:
+    """Runs :func:`annotate_shard` over shards: in this process (``workers`` 1), or in a
+    pool of ``workers`` processes started on first use and kept for the runner's life
+    (several days of a run share it), each loading the models once."""
+
+    def __init__(self, settings: Settings, workers: int = 1) -> None:
+        self.settings = settings
+        self.workers = max(1, workers)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> ShardRunner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def annotate(self, cleaned_manifests: list[str]) -> list[str]:
+        """Plan, annotate and gather the NLP stage of these cleaned manifests; the
+        ``annotate`` manifests, for ``publish``."""
+        shards = [s for path in cleaned_manifests for s in plan_shards(self.settings, path)]
+        if self.workers == 1:
+            done = [annotate_shard(self.settings, shard) for shard in shards]
+        else:
+            done = list(self._pool_for(cleaned_manifests).map(
+                partial(annotate_shard, self.settings), shards))
+        return gather_shards(self.settings, done)
+
+    def _pool_for(self, cleaned_manifests: list[str]) -> ProcessPoolExecutor:
+        if self._pool is None:
+            langs = tuple(sorted({load_source(self.settings,
+                                              StageManifest.load(p).source).lang
+                                  for p in cleaned_manifests}))
+            # spawn: a fresh interpreter, never a fork of a process that may hold
+            # threads (torch's, the HTTP server's in tests) or open files.
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                initializer=preload_models, initargs=(langs, self.settings.torch_threads))
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None

@@ -1,0 +1,123 @@
+"""Sharded NLP: the cut, and a sharded run writing exactly the rows an unsharded one does
+(real offline stanza models, the sample source's days on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+from newswire.config import Settings
+from newswire.constants import NLP_TABLES
+from newswire.stages import annotate_shard, annotate_source, publish, run_interval
+from newswire.stages.shards import Shard, cut_by_chars, plan_shards
+
+from tests.conftest import requires_models
+
+START = datetime(2017, 12, 4, tzinfo=UTC)
+END = START + timedelta(days=2)
+
+
+def test_cut_keeps_order_and_closes_a_shard_at_the_limit() -> None:
+    assert cut_by_chars([], 10) == []
+    assert cut_by_chars([4, 4, 4, 4, 4], 10) == [(0, 3, 12), (3, 2, 8)]
+    assert cut_by_chars([25, 1, 1], 10) == [(0, 1, 25), (1, 2, 2)]  # never split an article
+    assert cut_by_chars([3, 3], 1) == [(0, 1, 3), (1, 1, 3)]
+    cut = cut_by_chars(range(1, 101), 500)
+    assert sum(length for _, length, _ in cut) == 100
+    assert [offset for offset, _, _ in cut] == sorted(offset for offset, _, _ in cut)
+
+
+def test_shard_size_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch,
+                                              tmp_path: Path) -> None:
+    monkeypatch.setenv("NEWSWIRE_LAKE", str(tmp_path / "lake"))
+    monkeypatch.setenv("NEWSWIRE_SHARD_CHARS", "5000")
+    monkeypatch.setenv("NEWSWIRE_TORCH_THREADS", "2")
+    settings = Settings.from_env()
+    assert (settings.shard_chars, settings.torch_threads) == (5000, 2)
+    monkeypatch.setenv("NEWSWIRE_SHARD_CHARS", "many")
+    with pytest.raises(ValueError, match="NEWSWIRE_SHARD_CHARS"):
+        Settings.from_env()
+
+
+def nlp_rows(catalog: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(catalog), read_only=True) as con:
+        return {table: con.execute(f"select * from {table} order by all").fetchall()
+                for table in NLP_TABLES}
+
+
+def cleaned_manifests(settings: Settings) -> list[str]:
+    return sorted(str(p) for p in settings.staging.rglob("clean.json"))
+
+
+@requires_models
+def test_sharded_run_writes_the_rows_of_an_unsharded_one(settings: Settings,
+                                                         tmp_path: Path) -> None:
+    # One article per shard: the most cuts the sample days allow.
+    sharded = dataclasses.replace(settings, shard_chars=1)
+    run_interval(sharded, START, END, "same")
+    shard_rows = nlp_rows(settings.catalog)
+    assert all(shard_rows.values()), {t: len(r) for t, r in shard_rows.items()}
+    shards = list(settings.staging.rglob("shards/*/shard.json"))
+    assert len(shards) == 9  # 2 + 3 articles of sample_aa, 2 + 2 of sample_wire
+
+    # The same days in another lake, through the unsharded stage.
+    other = dataclasses.replace(settings, lake=tmp_path / "lake-b",
+                                catalog=tmp_path / "b.duckdb", staging=tmp_path / "stg-b")
+    run_interval(other, START, END, "same", nlp=False)
+    publish(other, [annotate_source(other, path) for path in cleaned_manifests(other)])
+    assert nlp_rows(other.catalog) == shard_rows
+
+
+@requires_models
+def test_a_shard_run_again_rewrites_the_same_files(settings: Settings) -> None:
+    run_interval(settings, START, START + timedelta(days=1), "again", ["sample_aa"],
+                 nlp=False)
+    (cleaned,) = cleaned_manifests(settings)
+    (path,) = plan_shards(settings, cleaned)  # two short articles: one shard
+    shard = Shard.load(path)
+    assert (shard.offset, shard.length) == (0, 2)
+    first = Path(annotate_shard(settings, path)).read_text()
+    files = sorted(shard.folder.glob("*.parquet"))
+    assert len(files) == len(NLP_TABLES)
+    blobs = [f.read_bytes() for f in files]
+    second = Path(annotate_shard(settings, path)).read_text()
+    assert [f.read_bytes() for f in sorted(shard.folder.glob("*.parquet"))] == blobs
+    assert first.split('"seconds"')[0] == second.split('"seconds"')[0]
+
+
+def test_only_the_processes_that_fork_tasks_preload_models() -> None:
+    from airflow_local_settings import forks_task_processes
+
+    assert forks_task_processes(["/venv/bin/airflow", "scheduler"])
+    assert forks_task_processes(["/venv/bin/airflow", "celery", "worker", "-q", "default"])
+    assert not forks_task_processes(["/venv/bin/airflow", "api-server"])
+    assert not forks_task_processes(["/venv/bin/airflow", "dag-processor"])
+    assert not forks_task_processes(["/venv/bin/airflow", "celery", "flower"])
+    assert not forks_task_processes(["python", "-m", "pytest"])
+
+
+@requires_models
+def test_a_task_forked_after_preload_finds_the_models_loaded() -> None:
+    """What NEWSWIRE_PRELOAD_NLP buys under Airflow, which forks a process per task:
+    the forked task's pipeline comes from the parent's cache, not from disk."""
+    import os
+
+    from newswire.nlp.models import find_models, load_pipeline
+    from newswire.stages import preload_models
+
+    assert set(preload_models(["tr"])) == {"tr"}
+    misses = load_pipeline.cache_info().misses
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the "task"
+        load_pipeline(find_models("tr"))
+        info = load_pipeline.cache_info()
+        os.write(write, b"hit" if info.misses == misses and info.hits > 0 else b"miss")
+        os._exit(0)
+    os.close(write)
+    answer = os.read(read, 16)
+    os.waitpid(pid, 0)
+    assert answer == b"hit"
