@@ -260,9 +260,15 @@ def _name_particle(before: str, particle: str, lex: Lexicon) -> bool:
 
 @functools.cache
 def _titles(lang: str) -> tuple[tuple[str, ...], ...]:
-    """Title phrases as word tuples, longest first."""
+    """Title phrases as word tuples, longest first. English writes a title capitalised
+    before a name ("Spokesman Geng Shuang", "Police Chief William McManus") and in lower
+    case elsewhere ("the spokesman said"): both forms of every title count."""
     lex = lexicon(lang)
-    return tuple(sorted({tuple(t.split()) for t in lex.titles}, key=len, reverse=True))
+    phrases = {tuple(t.split()) for t in lex.titles}
+    if lang == "en":
+        phrases |= {tuple(w[:1].upper() + w[1:] for w in t) for t in phrases}
+        phrases |= {(t[0][:1].upper() + t[0][1:], *t[1:]) for t in phrases}
+    return tuple(sorted(phrases, key=len, reverse=True))
 
 
 @functools.cache
@@ -303,8 +309,11 @@ def _title_heads(lang: str) -> tuple[str, ...]:
 
 
 def _match_title(words: list[_Word], i: int, lang: str) -> int:
-    """Words of a title starting at ``i`` ("Genel Sekreteri", "Sözcülerinden")."""
+    """Words of a title starting at ``i`` ("Genel Sekreteri", "Sözcülerinden"). An
+    English possessive is no title before a name: "Prosecutor's Office"."""
     size = _match_words(words, i, _titles(lang))
+    if size and lang == "en" and _POSSESSIVE.search(words[i + size - 1].written):
+        return 0
     return size or (1 if _inflected_title(words[i].text, lang) else 0)
 
 
@@ -355,7 +364,8 @@ class _Piece:
         return " ".join(p for p in parts if p)
 
 
-def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer) -> list[_Piece]:
+def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
+            model: dict[int, str] | None = None) -> list[_Piece]:
     pieces: list[_Piece] = []
     i = 0
     while i < len(run):
@@ -387,7 +397,8 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer) -> list[_Piece]:
             else:
                 pieces.append(_Piece("name", [run[i]]))
             i += 1
-    return _split_common(_join_connectors(_join_heads(pieces, lex, gaz), lex), lex)
+    return _split_common(_join_connectors(_join_heads(pieces, lex, gaz), lex, model or {}),
+                         lex)
 
 
 def _split_common(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]:
@@ -414,7 +425,8 @@ def _split_common(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]:
     return out
 
 
-def _join_connectors(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]:
+def _join_connectors(pieces: list[_Piece], lex: Lexicon, model: dict[int, str]
+                     ) -> list[_Piece]:
     """ "X ve Y ... Müşavirliği", "Organisation of the Petroleum Exporting Countries",
     "Republic of Turkey": a connector joins its neighbours when the whole is one
     organisation or place; otherwise it separates two names ("Lucas Paqueta and
@@ -435,8 +447,18 @@ def _join_connectors(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]:
             of = piece.words[0].written in ("of", "for")
             unfinished = before.kind == "name" and not _bare_head(before.words[-1].text,
                                                                   lex.org_heads)
+            person = before.kind == "name" and before.words[0].text not in lex.org_heads \
+                and ((k >= 2 and pieces[k - 1] is before
+                      and pieces[k - 2].kind in ("title", "honorific"))
+                     or _model_label(model, before.start, before.end) == "PER")
+            if person and of:
+                # "Meteorologist Jose Savanguani of the National Meteorological Institute",
+                # "John Crabb Jr. of the ... Attorney's Office": a person of an organisation.
+                k += 1
+                continue
             if (_bare_head(after.words[-1].text, lex.org_heads) and (of or unfinished)) or (
-                    of and first in lex.org_heads):
+                    of and (first in lex.org_heads or (
+                        before.kind == "name" and before.words[-1].text in lex.org_heads))):
                 out[-1] = _Piece("org", [*before.words, *piece.words, *after.words])
                 k += 2
                 continue
@@ -465,6 +487,12 @@ def _join_heads(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer) -> list[_Pie
                 and not (out[-1].kind == "gazetteer"
                          and _POSSESSIVE.search(out[-1].words[-1].written))
                 and not (len(out) > 1 and out[-2].kind in ("title", "honorific"))):
+            out[-1] = _Piece("org", [*out[-1].words, *piece.words])
+            continue
+        if (piece.kind == "name" and out and out[-1].kind == "title"
+                and piece.words[0].text in heads and len(piece.words) == 1):
+            # "Justice Department", "Defense Ministry": a title word before an
+            # organisation head names the organisation, not a person's role.
             out[-1] = _Piece("org", [*out[-1].words, *piece.words])
             continue
         if (piece.kind == "name" and out and out[-1].kind in ("gazetteer", "paren")
@@ -544,7 +572,103 @@ def resolve_names(text: str, spans: list[tuple[str, int, int]], lang: str,
     mentions += [Mention(text[s:e], s, e, MODEL_LABELS[label.upper()], base_name(text[s:e]))
                  for label, s, e in spans
                  if MODEL_LABELS.get(label.upper()) in ("DATE", "MONEY")]
-    return consolidate(text, _dedupe(mentions), gaz, lex)
+    mentions = _dedupe(mentions)
+    if lex.lang == "en":
+        _speakers_are_people(text, mentions, lex, gaz)
+    return consolidate(text, mentions, gaz, lex)
+
+
+@functools.cache
+def _speech_verbs(lang: str) -> re.Pattern[str]:
+    """ "Tipsarevic said", "said Tipsarevic": a finite verb of speech next to a name."""
+    lex = lexicon(lang)
+    forms = sorted((f for f, lemma in lex.verbs.items() if lemma in lex.words(
+        "names.speech_lemmas") and not f.endswith("ing")), key=len, reverse=True)
+    return re.compile(r"\s+(?:" + "|".join(map(re.escape, forms)) + r")\b")
+
+
+def _speakers_are_people(text: str, mentions: list[Mention], lex: Lexicon,
+                         gaz: Gazetteer) -> None:
+    """The weak model calls many people ORG or LOC. A name that is the subject of a
+    speech verb ("Tipsarevic said", "said Tipsarevic") is a person, unless something
+    besides the model says otherwise (the gazetteer, an organisation or place head, an
+    acronym); so is every longer name of the document that ends with it ("Janko
+    Tipsarevic")."""
+    verbs = _speech_verbs(lex.lang)
+
+    def vouched(m: Mention) -> bool:
+        words = m.canonical.split()
+        return bool(gaz.label(m.canonical) or _bare_head(words[-1], lex.org_heads)
+                    or words[-1] in lex.loc_heads or m.canonical.isupper()
+                    or m.canonical in lex.agencies)
+
+    suspects = {m.canonical.split()[-1] for m in mentions
+                if m.label in ("ORG", "LOC", "PER") and not vouched(m)}
+    speakers = set()
+    for word in suspects:
+        for found in re.finditer(rf"(?<![\w'’]){re.escape(word)}(?![\w'’-])", text):
+            before = text[max(0, found.start() - 40):found.start()]
+            if verbs.match(text, found.end()) or re.search(
+                    r"\b(?:said|says)\s+(?:[A-Z][\w.-]*\s+){0,2}$", before):
+                speakers.add(word)
+                break
+    for m in mentions:
+        if m.label in ("ORG", "LOC") and not vouched(m) and \
+                m.canonical.split()[-1] in speakers:
+            m.label = "PER"
+
+
+def headline_names(title: str | None, names: Names, lang: str,
+                   gaz: Gazetteer | None = None) -> list[Mention]:
+    """Names in the headline, which stanza does not read (offsets index the title; the
+    origin says so: "headline"). Headlines are often in title case, so capitals prove
+    nothing there: a name counts when the body names it (a headline's "Zuckerberg" is
+    the body's "Mark Zuckerberg") or the gazetteer knows it."""
+    if not title or not title.strip() or _shouting(title):
+        return []
+    gaz = gaz or load_gazetteer()
+    lex = lexicon(lang)
+    forms: dict[str, tuple[str, str]] = {}
+    for m in names.mentions:
+        if m.label in NAME_LABELS and m.source != "dateline":
+            forms.setdefault(m.canonical, (m.label, m.canonical))
+    for short, full in names.people.short_forms().items():
+        forms.setdefault(short, ("PER", full))
+    out: list[Mention] = []
+
+    def free(s: int, e: int) -> bool:
+        return not any(m.start < e and s < m.end for m in out)
+
+    for surface in sorted(forms, key=len, reverse=True):
+        if surface in lex.not_entities:
+            continue
+        for found in re.finditer(rf"(?<![\w'’]){re.escape(surface)}(?:[’'´]\w+)?(?!\w)",
+                                 title):
+            if free(*found.span()):
+                label, canonical = forms[surface]
+                out.append(Mention(found.group(), found.start(), found.end(), label,
+                                   canonical, source="headline"))
+    for run in _runs(title, 0, len(title), lex, {}):
+        for piece in _pieces(run, lex, gaz):
+            label = gaz.label(piece.name) if piece.kind == "gazetteer" else None
+            if label and free(piece.start, piece.end):
+                out.append(Mention(title[piece.start:piece.end], piece.start, piece.end,
+                                   label, piece.name, source="headline"))
+    return sorted(out, key=lambda m: m.start)
+
+
+def dateline_names(dateline: str | None, lang: str) -> list[Mention]:
+    """The dateline's place(s) as the cleaner kept them ("Brüksel", "Kadıköy/İstanbul"):
+    offsets index ``articles.dateline``."""
+    out = []
+    start = 0
+    for part in (dateline or "").split("/"):
+        name = part.strip()
+        if name:
+            at = dateline.index(name, start)  # type: ignore[union-attr]
+            out.append(Mention(name, at, at + len(name), "LOC", name, source="dateline"))
+            start = at + len(name)
+    return out
 
 
 def _model_labels(text: str, spans: list[tuple[str, int, int]]) -> dict[int, str]:
@@ -599,7 +723,7 @@ def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
                   model: dict[int, str], skip_until: int = 0) -> list[Mention]:
     """Mentions of one run of name words (``skip_until``: a dateline before it)."""
     out: list[Mention] = []
-    pieces = _pieces(run, lex, gaz)
+    pieces = _pieces(run, lex, gaz, model)
     role_start = pieces[0].start if pieces else 0
     title_end: int | None = None  # end of the last title since the last person
     titled = False  # a title or an honorific right before

@@ -380,8 +380,8 @@ def evaluate(docs: list[GoldDoc], model_root: Path | None = None
     for lang in sorted({d.lang for d in docs}):
         subset = [d for d in docs if d.lang == lang]
         spec = find_models(lang, model_root)
-        annotations = annotate([Document(d.id, d.text, d.published) for d in subset], lang,
-                               spec)
+        annotations = annotate([Document(d.id, d.text, d.published, d.title, d.dateline)
+                                for d in subset], lang, spec)
         for doc, ann in zip(subset, annotations, strict=True):
             score_document(doc, ann, groups.setdefault((doc.style, lang), Scores()))
     return groups

@@ -81,7 +81,8 @@ def annotate_source(settings: Settings, cleaned_manifest: str, batch_size: int =
         log.warning("annotate %s skipped: %s", source.id, exc)
         spec = None
     for day, staged in sorted(cleaned.staged("articles").items()) if spec else []:
-        articles = pq.read_table(staged.path, columns=["id", "body", "published_at"])
+        articles = pq.read_table(staged.path, columns=["id", "body", "published_at",
+                                                       "title", "dateline"])
         annotated, rows = annotate_articles(articles, source.lang, spec, cleaned.run_id, day,
                                             batch_size)
         for table, data in rows.tables().items():
@@ -99,12 +100,13 @@ def annotate_source(settings: Settings, cleaned_manifest: str, batch_size: int =
 def annotate_articles(articles: pa.Table, lang: str, spec: ModelSpec, run_id: str,
                       day: date, batch_size: int = 16) -> tuple[int, NlpRows]:
     """Annotate any set of one language's articles (a day, or a part of one): columns
-    ``id``, ``body``, ``published_at``; an article without a date is read as of ``day``.
+    ``id``, ``body``, ``published_at`` (and, when present, ``title`` and ``dateline``,
+    whose names are entities too); an article without a date is read as of ``day``.
     Returns how many articles had a body to annotate, and the NLP rows."""
     from newswire.nlp.annotate import Document, annotate
 
     docs = [Document(a["id"], a["body"], utc(a["published_at"]).date()
-                     if a["published_at"] else day)
+                     if a["published_at"] else day, a.get("title"), a.get("dateline"))
             for a in articles.to_pylist() if a["body"]]
     annotations = annotate(docs, lang, spec, batch_size) if docs else []
     return len(docs), nlp_rows(annotations, spec.identity, run_id)
