@@ -180,6 +180,34 @@ def test_en_title_case_name_in_marks_is_not_speech() -> None:
     assert said(text, "en") == {}
 
 
+def test_en_capitalised_title_is_not_part_of_the_speaker() -> None:
+    text = ("\"We call on all sides to show restraint,\" Foreign Ministry spokesperson Lin "
+            "Haowen said.\n\n"
+            "Spokesman Lin Haowen made the remarks at a daily briefing.\n\n"
+            "Seismologist Tomas Ferreira of the National Geophysics Institute told AFP that "
+            "\"more tremors are likely in the coming days.\"")
+    assert said(text, "en") == {"We call on": "Lin Haowen", "more tremors are": "Tomas Ferreira"}
+
+
+def test_en_organisation_before_a_titled_person_is_the_role() -> None:
+    """The sentence's subject is the person the organisation employs, not the company."""
+    text = ("Nordwave Group CEO Elin Dahl has admitted the launch was 'rushed' but said the "
+            "company would recover.")
+    assert said(text, "en") == {"rushed": "Elin Dahl"}
+
+
+def test_en_quotation_introduced_by_an_unlisted_verb() -> None:
+    """ 'X shared, "…"': any past-tense verb right before a comma and the quotation."""
+    text = ("In a message to staff, Marcus Thorne shared, \"Our colleague is recovering and "
+            "we are with his family.\"")
+    assert said(text, "en") == {"Our colleague is": "Marcus Thorne"}
+
+
+def test_en_short_partial_quotation_after_termed() -> None:
+    text = "Floods displaced thousands in what Governor Amara Osei has termed a \"grave crisis\"."
+    assert said(text, "en") == {"grave crisis": "Amara Osei"}
+
+
 # -- names ---------------------------------------------------------------------------------
 def test_speakers_are_people_in_the_names_table() -> None:
     text = "Okonkwo, \"Hazırız.\" dedi. Okonkwo daha sonra ayrıldı."
