@@ -172,6 +172,27 @@ def test_en_person_of_an_organisation_and_name_suffixes() -> None:
     assert all(m.canonical == "Daniel Whitcombe Jr." for m in found if m.label == "PER")
 
 
+def test_a_given_name_makes_a_person_whatever_the_model_says() -> None:
+    """The offline English model tags many people ORG or LOC; a run that starts with a
+    given name (or a surname written first) from the data file is a person, unless an
+    organisation or place head ends it."""
+    text = ("Striker Pablo Arrandiz scored twice. Investigators named the driver as Sarah Ellwood "
+            "Brant. Officials met Zhou Mingyu in the capital. Peter Hall Stadium was full. "
+            "Minister of Coastal Affairs Zhang Weilin arrived later.")
+    found = resolve_entities(text, spans(text, ("ORG", "Striker Pablo Arrandiz"),
+                                         ("ORG", "Sarah Ellwood Brant"),
+                                         ("LOC", "Zhou Mingyu"),
+                                         ("ORG", "Peter Hall Stadium"),
+                                         ("ORG", "Coastal Affairs Zhang Weilin")), "en")
+    labels = {m.canonical: m.label for m in found}
+    assert next(m.role for m in found if m.canonical == "Pablo Arrandiz") == "Striker"
+    assert labels == {"Pablo Arrandiz": "PER", "Sarah Ellwood Brant": "PER",
+                      "Zhou Mingyu": "PER", "Peter Hall Stadium": "LOC",
+                      "Zhang Weilin": "PER"}
+    assert next(m.role for m in found if m.canonical == "Zhang Weilin") == \
+        "Minister of Coastal Affairs"
+
+
 def test_headline_and_dateline_names_are_entities() -> None:
     from newswire.nlp.entities import dateline_names, headline_names, resolve_names
 

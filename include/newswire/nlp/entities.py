@@ -34,6 +34,7 @@ import yaml
 from newswire.nlp.lexicon import Lexicon, lexicon
 
 GAZETTEER_FILE = Path(__file__).with_name("gazetteer.yaml")
+GIVEN_NAMES_FILE = Path(__file__).with_name("given_names.yaml")
 MODEL_LABELS = {"PERSON": "PER", "PER": "PER", "LOCATION": "LOC", "LOC": "LOC",
                 "GPE": "LOC", "ORGANIZATION": "ORG", "ORG": "ORG", "MONEY": "MONEY",
                 "TIME": "DATE", "DATE": "DATE", "MISC": "MISC", "NORP": "MISC"}
@@ -111,6 +112,30 @@ def load_gazetteer(path: Path = GAZETTEER_FILE) -> Gazetteer:
         for name in names:
             gaz.groups[name] = key
     return gaz
+
+
+@functools.cache
+def given_names(path: Path = GIVEN_NAMES_FILE) -> tuple[frozenset[str], frozenset[str]]:
+    """(given names, surnames written first) from the data file."""
+    raw = yaml.safe_load(path.read_text("utf-8")) or {}
+    return (frozenset(map(str, raw.get("given") or [])),
+            frozenset(map(str, raw.get("family_first") or [])))
+
+
+def _person_by_name(words: list[_Word], lex: Lexicon) -> bool:
+    """ "Philippe Coutinho", "Li Hongyu": two to four words that start with a given name
+    (or a surname written first), none of them an organisation or place head."""
+    if not 2 <= len(words) <= 4 or any(w.paren for w in words):
+        return False
+    if any(_bare_head(w.text, lex.org_heads) or w.text in lex.loc_heads
+           or w.text in lex.not_entities for w in words[1:]):
+        return False
+    given, family_first = given_names()
+    first = words[0].written
+    if first in given:
+        return True
+    return first in family_first and len(words) <= 3 and all(
+        w.text[:1].isupper() and not w.text.isupper() for w in words[1:])
 
 
 def alias_rows(gaz: Gazetteer | None = None) -> list[tuple[str, str]]:
@@ -397,8 +422,31 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
             else:
                 pieces.append(_Piece("name", [run[i]]))
             i += 1
-    return _split_common(_join_connectors(_join_heads(pieces, lex, gaz), lex, model or {}),
-                         lex)
+    pieces = _split_common(_join_connectors(_join_heads(pieces, lex, gaz), lex, model or {}),
+                           lex)
+    if lex.lang != "en":
+        return pieces
+    return [part for piece in pieces for part in _split_role_word(piece, lex)]
+
+
+def _split_role_word(piece: _Piece, lex: Lexicon) -> list[_Piece]:
+    """ "Striker Pablo Arrandiz", "Meteorologist Jose Ruiz": a capitalised noun for a
+    person (an agent ending: -er, -ist, -ian ...) the title list lacks, before a given
+    name, is the person's role."""
+    words = piece.words
+    given, family_first = given_names()
+    if piece.kind == "name" and len(words) >= 3 and words[-2].written in family_first \
+            and not any(w.written in given or w.written in family_first or w.paren
+                        for w in words[:-2]):
+        # "Water Resources Wang Shucheng" (after "Minister of"): the surname written
+        # first starts the person.
+        return [_Piece("title", words[:-2]), _Piece("name", words[-2:])]
+    if piece.kind != "name" or not 3 <= len(words) <= 5 or words[0].paren \
+            or words[0].written in given or words[0].written in family_first \
+            or words[0].written.isupper() or words[1].written not in given \
+            or not words[0].written.lower().endswith(tuple(lex.words("names.agent_endings"))):
+        return [piece]
+    return [_Piece("title", words[:1]), _Piece("name", words[1:])]
 
 
 def _split_common(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]:
@@ -761,6 +809,8 @@ def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
             context = _context_label(text, piece, following, lex)
             if known:
                 label = known
+            elif _person_by_name(words, lex):
+                label = "PER"
             elif k == 0 and _org_noun_before(text, piece.start, lex):
                 label = "ORG"
             elif context and not was_titled:
