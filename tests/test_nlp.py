@@ -193,6 +193,22 @@ def test_a_given_name_makes_a_person_whatever_the_model_says() -> None:
         "Minister of Coastal Affairs"
 
 
+def test_tr_place_offices_connectors_and_inflected_titles() -> None:
+    """ "Yalıkavak Belediye Başkanı X": the name before a place's office is a place;
+    "Gürcistan ve Moldova Dışişleri Bakanlarının": "ve" joins two countries and the plural
+    title is no name; "DP Partinin": a bare case ending closes an organisation."""
+    text = ("Yalıkavak Belediye Başkanı Orhan Demirkaya açıklama yaptı. Toplantıda Gürcistan "
+            "ve Moldova Dışişleri Bakanlarının görüşmesi ele alındı. DP Partinin il "
+            "örgütü de katıldı. Karar, Resmi Gazete'de yayımlandı.")
+    found = resolve_entities(text, spans(text, ("ORGANIZATION", "Yalıkavak Belediye Başkanı "
+                                                "Orhan Demirkaya")), "tr")
+    labels = {m.canonical: m.label for m in found}
+    assert labels["Yalıkavak"] == "LOC" and labels["Orhan Demirkaya"] == "PER"
+    assert labels["Moldova"] == "LOC" and labels["Gürcistan"] == "LOC"
+    assert not any("Dışişleri" in name for name in labels)
+    assert labels["DP Parti"] == "ORG" and labels["Resmi Gazete"] == "ORG"
+
+
 def test_headline_and_dateline_names_are_entities() -> None:
     from newswire.nlp.entities import dateline_names, headline_names, resolve_names
 

@@ -333,12 +333,40 @@ def _title_heads(lang: str) -> tuple[str, ...]:
     return tuple(sorted((h for h in heads if len(h) >= 4), key=len, reverse=True))
 
 
+def _place_title(title: _Piece | None, lex: Lexicon) -> bool:
+    """A title held for a place ("Valisi", "Belediye Başkanı", "Mayor"): the name before
+    it is the place."""
+    if title is None:
+        return False
+    words = [w.text for w in title.words]
+    return any(" ".join(words[:len(p.split())]) == p for p in lex.words("names.place_titles"))
+
+
+def _inflected_phrase(words: list[_Word], i: int, lang: str) -> int:
+    """ "Dışişleri Bakanlarının": a title of several words whose last word has a Turkish
+    plural or case ending."""
+    for phrase in _titles(lang):
+        n = len(phrase)
+        if n < 2 or i + n > len(words) or any(
+                w.written != p for w, p in zip(words[i:i + n - 1], phrase[:-1], strict=False)):
+            continue
+        last, word = phrase[-1], words[i + n - 1].text
+        for ending in ("sı", "si", "su", "sü", "ı", "i", "u", "ü", ""):
+            stem = last[: len(last) - len(ending)] if ending and last.endswith(ending) else last
+            if (not ending or last.endswith(ending)) and word.startswith(stem) and \
+                    len(word) > len(stem) and _TR_TITLE_INFLECTION.match(word[len(stem):]):
+                return n
+    return 0
+
+
 def _match_title(words: list[_Word], i: int, lang: str) -> int:
     """Words of a title starting at ``i`` ("Genel Sekreteri", "Sözcülerinden"). An
     English possessive is no title before a name: "Prosecutor's Office"."""
     size = _match_words(words, i, _titles(lang))
     if size and lang == "en" and _POSSESSIVE.search(words[i + size - 1].written):
         return 0
+    if not size and lang == "tr":
+        size = _inflected_phrase(words, i, lang)
     return size or (1 if _inflected_title(words[i].text, lang) else 0)
 
 
@@ -403,7 +431,8 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
             pieces.append(_Piece("connector", run[i:i + size]))
             i += size
             continue
-        after_particle = i > 0 and run[i - 1].written.islower()
+        after_particle = i > 0 and run[i - 1].written.islower() and \
+            run[i - 1].written not in CONNECTORS  # "Rusya ve Ukrayna": "ve" joins two names
         in_titled_name = (len(pieces) >= 2 and pieces[-1].kind == "name"
                           and pieces[-2].kind in ("title", "honorific"))
         for kind, size in (("title", _match_title(run, i, lex.lang)),
@@ -817,6 +846,8 @@ def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
                 label = context
             elif was_titled:
                 label = "PER"
+            elif before_title and _place_title(following, lex):
+                label = "LOC"  # "Keçiören Belediye Başkanı", "Aydın Valisi": a place's office
             elif before_title:
                 label = model_label if model_label in ("ORG", "LOC") else None  # the role's
             elif model_label:
