@@ -74,6 +74,23 @@ def test_tr_participle_names_the_speaker_after_it() -> None:
     assert said(text, "tr") == {"Büyüme hedefi korunacak": "Orhan Tekeli"}
 
 
+def test_tr_named_villager_and_diye_with_any_speech_verb() -> None:
+    """ "X isimli çiftçi ise "…" ifadelerini kullandı": X is a person and the speaker,
+    not the farmer quoted before; "…" diye bağırdı is a cue like diye sordu."""
+    text = ("Köyde hasat yapan Harun Yeşiltepe isimli çiftçi, \"Bu yıl ürün çok iyi\" dedi.\n\n"
+            "Tarlada çalışan Nuri Kavaklı isimli vatandaş ise \"Emeğe saygı duyulmalı\" "
+            "ifadelerini kullandı.\n\n"
+            "Karar üzerine Dernek Başkanı Oya Ertan, \"Sesimizi duyuracağız\" diye bağırdı.")
+    model = [("ORGANIZATION", text.index(n), text.index(n) + len(n))
+             for n in ("Harun Yeşiltepe", "Nuri Kavaklı", "Dernek Başkanı Oya Ertan")]
+    names = resolve_names(text, model, "tr")  # the weak model's labels, as on real text
+    found = extract_quotes(text, names.mentions, "tr", people=names.people)
+    assert {q.quote: q.speaker for q in found if q.kind == "direct"} == {
+        "Bu yıl ürün çok iyi": "Harun Yeşiltepe", "Emeğe saygı duyulmalı": "Nuri Kavaklı",
+        "Sesimizi duyuracağız": "Oya Ertan"}
+    assert {q.cue_text for q in found if q.kind == "direct"} >= {"diye bağırdı"}
+
+
 def test_tr_dropped_subject_is_the_last_speaker() -> None:
     text = ("Vali Nesrin Acar, kentteki çalışmaları anlattı.\n\n"
             "Acar, \"Yollar yarın açılacak.\" dedi.\n\n"

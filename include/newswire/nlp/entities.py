@@ -883,6 +883,9 @@ def _context_label(text: str, piece: _Piece, following: _Piece | None, lex: Lexi
     of Nimes", "Lahey kentinde"), and so does a place's case ("in Pidie", "Honaz'da")."""
     after = text[piece.end:piece.end + 60]
     before = text[max(0, piece.start - 30):piece.start]
+    first_after = after.split()[:1]
+    if first_after and first_after[0].lower() in lex.words("names.person_after"):
+        return "PER"  # "Ayşe Kaya isimli öğretmen"
     if following is None:
         apposition = re.match(r",\s+(?:the|a|an|its|his|her)\s+((?:[\w-]+\s*){1,4})", after)
         titles = lex.title_words | {t.lower() for t in lex.title_words}
