@@ -297,6 +297,16 @@ def _titles(lang: str) -> tuple[tuple[str, ...], ...]:
 
 
 @functools.cache
+def _titles_by_first_word(lang: str) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The titles grouped by their first word, longest first (a title is looked up at
+    every word of every run: the full list each time is too slow)."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in _titles(lang):
+        out.setdefault(phrase[0], []).append(phrase)
+    return {first: tuple(phrases) for first, phrases in out.items()}
+
+
+@functools.cache
 def _honorifics(lang: str) -> tuple[tuple[str, ...], ...]:
     return tuple(sorted({tuple(h.split()) for h in lexicon(lang).honorifics}, key=len,
                         reverse=True))
@@ -345,7 +355,7 @@ def _place_title(title: _Piece | None, lex: Lexicon) -> bool:
 def _inflected_phrase(words: list[_Word], i: int, lang: str) -> int:
     """ "Dışişleri Bakanlarının": a title of several words whose last word has a Turkish
     plural or case ending."""
-    for phrase in _titles(lang):
+    for phrase in _titles_by_first_word(lang).get(words[i].written, ()):
         n = len(phrase)
         if n < 2 or i + n > len(words) or any(
                 w.written != p for w, p in zip(words[i:i + n - 1], phrase[:-1], strict=False)):
@@ -362,7 +372,11 @@ def _inflected_phrase(words: list[_Word], i: int, lang: str) -> int:
 def _match_title(words: list[_Word], i: int, lang: str) -> int:
     """Words of a title starting at ``i`` ("Genel Sekreteri", "Sözcülerinden"). An
     English possessive is no title before a name: "Prosecutor's Office"."""
-    size = _match_words(words, i, _titles(lang))
+    index = _titles_by_first_word(lang)
+    candidates = index.get(words[i].written, ())
+    if words[i].text != words[i].written:  # "Sekreteri'nin": a one-word title, suffixed
+        candidates = (*candidates, *index.get(words[i].text, ()))
+    size = _match_words(words, i, sorted(candidates, key=len, reverse=True))
     if size and lang == "en" and _POSSESSIVE.search(words[i + size - 1].written):
         return 0
     if not size and lang == "tr":
