@@ -178,17 +178,19 @@ def test_a_given_name_makes_a_person_whatever_the_model_says() -> None:
     organisation or place head ends it."""
     text = ("Striker Pablo Arrandiz scored twice. Investigators named the driver as Sarah Ellwood "
             "Brant. Officials met Zhou Mingyu in the capital. Peter Hall Stadium was full. "
-            "Minister of Coastal Affairs Zhang Weilin arrived later.")
+            "Minister of Coastal Affairs Zhang Weilin arrived later. The title went to Danish "
+            "Erik Holmgaard.")
     found = resolve_entities(text, spans(text, ("ORG", "Striker Pablo Arrandiz"),
                                          ("ORG", "Sarah Ellwood Brant"),
                                          ("LOC", "Zhou Mingyu"),
                                          ("ORG", "Peter Hall Stadium"),
-                                         ("ORG", "Coastal Affairs Zhang Weilin")), "en")
+                                         ("ORG", "Coastal Affairs Zhang Weilin"),
+                                         ("LOC", "Danish Erik Holmgaard")), "en")
     labels = {m.canonical: m.label for m in found}
     assert next(m.role for m in found if m.canonical == "Pablo Arrandiz") == "Striker"
     assert labels == {"Pablo Arrandiz": "PER", "Sarah Ellwood Brant": "PER",
                       "Zhou Mingyu": "PER", "Peter Hall Stadium": "LOC",
-                      "Zhang Weilin": "PER"}
+                      "Zhang Weilin": "PER", "Erik Holmgaard": "PER"}
     assert next(m.role for m in found if m.canonical == "Zhang Weilin") == \
         "Minister of Coastal Affairs"
 
