@@ -209,6 +209,10 @@ def test_tr_place_offices_connectors_and_inflected_titles() -> None:
     assert labels["Moldova"] == "LOC" and labels["Gürcistan"] == "LOC"
     assert not any("Dışişleri" in name for name in labels)
     assert labels["DP Parti"] == "ORG" and labels["Resmi Gazete"] == "ORG"
+    glued = "Eski DevletBakanı Nuri Saraçoğlu konuştu."
+    person = next(m for m in resolve_entities(glued, [("ORGANIZATION", 5, 33)], "tr")
+                  if m.label == "PER")
+    assert (person.canonical, person.role) == ("Nuri Saraçoğlu", "Eski DevletBakanı")
 
 
 def test_headline_and_dateline_names_are_entities() -> None:

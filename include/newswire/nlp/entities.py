@@ -352,6 +352,13 @@ def _place_title(title: _Piece | None, lex: Lexicon) -> bool:
     return any(" ".join(words[:len(p.split())]) == p for p in lex.words("names.place_titles"))
 
 
+def _glued_title(word: str, lang: str) -> bool:
+    """ "DevletBakanı": a title glued to the word before it (a typo agencies make)."""
+    cut = next((j for j in range(2, len(word) - 3) if word[j].isupper()
+                and word[j - 1].islower()), None)
+    return cut is not None and (word[cut:],) in _titles_by_first_word(lang).get(word[cut:], ())
+
+
 def _inflected_phrase(words: list[_Word], i: int, lang: str) -> int:
     """ "Dışişleri Bakanlarının": a title of several words whose last word has a Turkish
     plural or case ending."""
@@ -381,6 +388,8 @@ def _match_title(words: list[_Word], i: int, lang: str) -> int:
         return 0
     if not size and lang == "tr":
         size = _inflected_phrase(words, i, lang)
+    if not size and _glued_title(words[i].text, lang):
+        size = 1
     return size or (1 if _inflected_title(words[i].text, lang) else 0)
 
 
