@@ -197,6 +197,24 @@ def test_en_title_case_name_in_marks_is_not_speech() -> None:
     assert said(text, "en") == {}
 
 
+def test_pull_quote_before_anyone_speaks_and_short_quoted_sentences() -> None:
+    """A quotation standing alone at the top of an article is the next speaker's; a short
+    quoted sentence after a speaker's quotation is that speaker's too."""
+    text = ("\"We will rebuild every school before winter.\"\n\n"
+            "Education Minister Carla Benning made the pledge during a visit on Tuesday.\n\n"
+            "\"The children cannot wait,\" Benning told reporters. \"Every week counts.\n\n"
+            "\"We have the money and the builders.\"")
+    assert said(text, "en") == {"We will rebuild": "Carla Benning",
+                                "The children cannot": "Carla Benning",
+                                "Every week counts.": "Carla Benning",
+                                "We have the": "Carla Benning"}
+    text = ("“Ülkemiz bu zorluğu da aşacak.”\n\n"
+            "Sağlık Bakanı Levent Aksoy, hastanede incelemelerde bulundu.\n\n"
+            "Aksoy, “Tüm ekiplerimiz sahada” dedi.")
+    assert said(text, "tr") == {"Ülkemiz bu zorluğu": "Levent Aksoy",
+                                "Tüm ekiplerimiz sahada": "Levent Aksoy"}
+
+
 def test_en_capitalised_title_is_not_part_of_the_speaker() -> None:
     text = ("\"We call on all sides to show restraint,\" Foreign Ministry spokesperson Lin "
             "Haowen said.\n\n"
