@@ -41,6 +41,7 @@ def triples(text: str, lang: str) -> list[tuple[str, float, str | None]]:
     ("DSÖ 12 ton ilaç ulaştırdı.", [("12 ton", 12.0, "ton")]),
     ("Nüfus 1,5 milyon.", [("1,5 milyon", 1_500_000.0, None)]),
     ("Nüfus 1,5 milyon kişi.", [("1,5 milyon kişi", 1_500_000.0, "kişi")]),
+    ("Kazada bir kişi hayatını kaybetti.", [("bir kişi", 1.0, "kişi")]),
     ("Bütçe 762,8 milyar lira.", [("762,8 milyar lira", 762_800_000_000.0, "TRY")]),
     ("Toplam 3 milyon 500 bin kişi.", [("3 milyon 500 bin kişi", 3_500_000.0, "kişi")]),
     ("Hisse 32 TL'lik fiyattan.", [("32 TL'lik", 32.0, "TRY")]),

@@ -74,6 +74,23 @@ def test_tr_participle_names_the_speaker_after_it() -> None:
     assert said(text, "tr") == {"Büyüme hedefi korunacak": "Orhan Tekeli"}
 
 
+def test_tr_named_villager_and_diye_with_any_speech_verb() -> None:
+    """ "X isimli çiftçi ise "…" ifadelerini kullandı": X is a person and the speaker,
+    not the farmer quoted before; "…" diye bağırdı is a cue like diye sordu."""
+    text = ("Köyde hasat yapan Harun Yeşiltepe isimli çiftçi, \"Bu yıl ürün çok iyi\" dedi.\n\n"
+            "Tarlada çalışan Nuri Kavaklı isimli vatandaş ise \"Emeğe saygı duyulmalı\" "
+            "ifadelerini kullandı.\n\n"
+            "Karar üzerine Dernek Başkanı Oya Ertan, \"Sesimizi duyuracağız\" diye bağırdı.")
+    model = [("ORGANIZATION", text.index(n), text.index(n) + len(n))
+             for n in ("Harun Yeşiltepe", "Nuri Kavaklı", "Dernek Başkanı Oya Ertan")]
+    names = resolve_names(text, model, "tr")  # the weak model's labels, as on real text
+    found = extract_quotes(text, names.mentions, "tr", people=names.people)
+    assert {q.quote: q.speaker for q in found if q.kind == "direct"} == {
+        "Bu yıl ürün çok iyi": "Harun Yeşiltepe", "Emeğe saygı duyulmalı": "Nuri Kavaklı",
+        "Sesimizi duyuracağız": "Oya Ertan"}
+    assert {q.cue_text for q in found if q.kind == "direct"} >= {"diye bağırdı"}
+
+
 def test_tr_dropped_subject_is_the_last_speaker() -> None:
     text = ("Vali Nesrin Acar, kentteki çalışmaları anlattı.\n\n"
             "Acar, \"Yollar yarın açılacak.\" dedi.\n\n"
@@ -178,6 +195,52 @@ def test_en_surname_with_particle_resolves_to_the_full_name() -> None:
 def test_en_title_case_name_in_marks_is_not_speech() -> None:
     text = "The minister said the \"Plan for Rural Roads and Bridges\" would be published."
     assert said(text, "en") == {}
+
+
+def test_pull_quote_before_anyone_speaks_and_short_quoted_sentences() -> None:
+    """A quotation standing alone at the top of an article is the next speaker's; a short
+    quoted sentence after a speaker's quotation is that speaker's too."""
+    text = ("\"We will rebuild every school before winter.\"\n\n"
+            "Education Minister Carla Benning made the pledge during a visit on Tuesday.\n\n"
+            "\"The children cannot wait,\" Benning told reporters. \"Every week counts.\n\n"
+            "\"We have the money and the builders.\"")
+    assert said(text, "en") == {"We will rebuild": "Carla Benning",
+                                "The children cannot": "Carla Benning",
+                                "Every week counts.": "Carla Benning",
+                                "We have the": "Carla Benning"}
+    text = ("“Ülkemiz bu zorluğu da aşacak.”\n\n"
+            "Sağlık Bakanı Levent Aksoy, hastanede incelemelerde bulundu.\n\n"
+            "Aksoy, “Tüm ekiplerimiz sahada” dedi.")
+    assert said(text, "tr") == {"Ülkemiz bu zorluğu": "Levent Aksoy",
+                                "Tüm ekiplerimiz sahada": "Levent Aksoy"}
+
+
+def test_en_capitalised_title_is_not_part_of_the_speaker() -> None:
+    text = ("\"We call on all sides to show restraint,\" Foreign Ministry spokesperson Lin "
+            "Haowen said.\n\n"
+            "Spokesman Lin Haowen made the remarks at a daily briefing.\n\n"
+            "Seismologist Tomas Ferreira of the National Geophysics Institute told AFP that "
+            "\"more tremors are likely in the coming days.\"")
+    assert said(text, "en") == {"We call on": "Lin Haowen", "more tremors are": "Tomas Ferreira"}
+
+
+def test_en_organisation_before_a_titled_person_is_the_role() -> None:
+    """The sentence's subject is the person the organisation employs, not the company."""
+    text = ("Nordwave Group CEO Elin Dahl has admitted the launch was 'rushed' but said the "
+            "company would recover.")
+    assert said(text, "en") == {"rushed": "Elin Dahl"}
+
+
+def test_en_quotation_introduced_by_an_unlisted_verb() -> None:
+    """ 'X shared, "…"': any past-tense verb right before a comma and the quotation."""
+    text = ("In a message to staff, Marcus Thorne shared, \"Our colleague is recovering and "
+            "we are with his family.\"")
+    assert said(text, "en") == {"Our colleague is": "Marcus Thorne"}
+
+
+def test_en_short_partial_quotation_after_termed() -> None:
+    text = "Floods displaced thousands in what Governor Amara Osei has termed a \"grave crisis\"."
+    assert said(text, "en") == {"grave crisis": "Amara Osei"}
 
 
 # -- names ---------------------------------------------------------------------------------

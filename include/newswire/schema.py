@@ -248,8 +248,9 @@ class EntityRow:
         STRING, "Title in front of a person's name (\"NATO Genel Sekreteri\").")
     origin: str | None = column(
         STRING, "How the mention was found: text (a run of name words), title (after a "
-        "title), dateline, credit (\"(DHA)\" after a paragraph), document (another form "
-        "of a name found earlier), model (dates and money the NER model tagged).")
+        "title), dateline (offsets index articles.dateline), headline (offsets index "
+        "articles.title), credit (\"(DHA)\" after a paragraph), document (another form of "
+        "a name found earlier), model (dates and money the NER model tagged).")
     start_char: int = column(INT32)
     end_char: int = column(INT32)
     model: str = column(STRING)

@@ -11,7 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from newswire.nlp.entities import Mention, promote_speakers, resolve_names
+from newswire.nlp.entities import (
+    Mention,
+    dateline_names,
+    headline_names,
+    promote_speakers,
+    resolve_names,
+)
 from newswire.nlp.lexicon import fold_case
 from newswire.nlp.models import ModelSpec, load_pipeline
 from newswire.nlp.quantities import Quantity, extract_quantities
@@ -24,6 +30,8 @@ class Document:
     id: str
     text: str
     published: date | None
+    title: str | None = None  # the headline (its names are entities too)
+    dateline: str | None = None  # the dateline's place the cleaner cut from the body
 
 
 @dataclass
@@ -70,8 +78,11 @@ def run_stanza(texts: list[str], spec: ModelSpec, batch_size: int = 16) -> list:
 
 
 def annotate_document(doc_id: str, text: str, stanza_doc, lang: str,
-                      published: date | None) -> Annotation:
-    """Our layers over one document stanza has read."""
+                      published: date | None, title: str | None = None,
+                      dateline: str | None = None) -> Annotation:
+    """Our layers over one document stanza has read. Names in the headline and the
+    dateline's place are entities of the article too (their offsets index the title
+    and the dateline: origin "headline" and "dateline")."""
     ann = Annotation(doc_id)
     for s_index, sentence in enumerate(stanza_doc.sentences):
         first, last = sentence.tokens[0], sentence.tokens[-1]
@@ -92,6 +103,7 @@ def annotate_document(doc_id: str, text: str, stanza_doc, lang: str,
                                 names.people)
     ann.entities = promote_speakers(
         text, ann.entities, {q.speaker for q in ann.quotes if q.kind == "direct"}, lang)
+    ann.entities += headline_names(title, names, lang) + dateline_names(dateline, lang)
     ann.quantities = extract_quantities(text, lang, folded)
     if published is not None:
         ann.time_mentions = extract_time_mentions(text, lang, published, folded)
@@ -101,5 +113,5 @@ def annotate_document(doc_id: str, text: str, stanza_doc, lang: str,
 def annotate(documents: list[Document], lang: str, spec: ModelSpec,
              batch_size: int = 16) -> list[Annotation]:
     stanza_docs = run_stanza([d.text for d in documents], spec, batch_size)
-    return [annotate_document(d.id, d.text, sd, lang, d.published)
+    return [annotate_document(d.id, d.text, sd, lang, d.published, d.title, d.dateline)
             for d, sd in zip(documents, stanza_docs, strict=True)]

@@ -34,6 +34,7 @@ import yaml
 from newswire.nlp.lexicon import Lexicon, lexicon
 
 GAZETTEER_FILE = Path(__file__).with_name("gazetteer.yaml")
+GIVEN_NAMES_FILE = Path(__file__).with_name("given_names.yaml")
 MODEL_LABELS = {"PERSON": "PER", "PER": "PER", "LOCATION": "LOC", "LOC": "LOC",
                 "GPE": "LOC", "ORGANIZATION": "ORG", "ORG": "ORG", "MONEY": "MONEY",
                 "TIME": "DATE", "DATE": "DATE", "MISC": "MISC", "NORP": "MISC"}
@@ -111,6 +112,30 @@ def load_gazetteer(path: Path = GAZETTEER_FILE) -> Gazetteer:
         for name in names:
             gaz.groups[name] = key
     return gaz
+
+
+@functools.cache
+def given_names(path: Path = GIVEN_NAMES_FILE) -> tuple[frozenset[str], frozenset[str]]:
+    """(given names, surnames written first) from the data file."""
+    raw = yaml.safe_load(path.read_text("utf-8")) or {}
+    return (frozenset(map(str, raw.get("given") or [])),
+            frozenset(map(str, raw.get("family_first") or [])))
+
+
+def _person_by_name(words: list[_Word], lex: Lexicon) -> bool:
+    """ "Philippe Coutinho", "Li Hongyu": two to four words that start with a given name
+    (or a surname written first), none of them an organisation or place head."""
+    if not 2 <= len(words) <= 4 or any(w.paren for w in words):
+        return False
+    if any(_bare_head(w.text, lex.org_heads) or w.text in lex.loc_heads
+           or w.text in lex.not_entities for w in words[1:]):
+        return False
+    given, family_first = given_names()
+    first = words[0].written
+    if first in given:
+        return True
+    return first in family_first and len(words) <= 3 and all(
+        w.text[:1].isupper() and not w.text.isupper() for w in words[1:])
 
 
 def alias_rows(gaz: Gazetteer | None = None) -> list[tuple[str, str]]:
@@ -260,9 +285,25 @@ def _name_particle(before: str, particle: str, lex: Lexicon) -> bool:
 
 @functools.cache
 def _titles(lang: str) -> tuple[tuple[str, ...], ...]:
-    """Title phrases as word tuples, longest first."""
+    """Title phrases as word tuples, longest first. English writes a title capitalised
+    before a name ("Spokesman Geng Shuang", "Police Chief William McManus") and in lower
+    case elsewhere ("the spokesman said"): both forms of every title count."""
     lex = lexicon(lang)
-    return tuple(sorted({tuple(t.split()) for t in lex.titles}, key=len, reverse=True))
+    phrases = {tuple(t.split()) for t in lex.titles}
+    if lang == "en":
+        phrases |= {tuple(w[:1].upper() + w[1:] for w in t) for t in phrases}
+        phrases |= {(t[0][:1].upper() + t[0][1:], *t[1:]) for t in phrases}
+    return tuple(sorted(phrases, key=len, reverse=True))
+
+
+@functools.cache
+def _titles_by_first_word(lang: str) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The titles grouped by their first word, longest first (a title is looked up at
+    every word of every run: the full list each time is too slow)."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in _titles(lang):
+        out.setdefault(phrase[0], []).append(phrase)
+    return {first: tuple(phrases) for first, phrases in out.items()}
 
 
 @functools.cache
@@ -302,9 +343,53 @@ def _title_heads(lang: str) -> tuple[str, ...]:
     return tuple(sorted((h for h in heads if len(h) >= 4), key=len, reverse=True))
 
 
+def _place_title(title: _Piece | None, lex: Lexicon) -> bool:
+    """A title held for a place ("Valisi", "Belediye Başkanı", "Mayor"): the name before
+    it is the place."""
+    if title is None:
+        return False
+    words = [w.text for w in title.words]
+    return any(" ".join(words[:len(p.split())]) == p for p in lex.words("names.place_titles"))
+
+
+def _glued_title(word: str, lang: str) -> bool:
+    """ "DevletBakanı": a title glued to the word before it (a typo agencies make)."""
+    cut = next((j for j in range(2, len(word) - 3) if word[j].isupper()
+                and word[j - 1].islower()), None)
+    return cut is not None and (word[cut:],) in _titles_by_first_word(lang).get(word[cut:], ())
+
+
+def _inflected_phrase(words: list[_Word], i: int, lang: str) -> int:
+    """ "Dışişleri Bakanlarının": a title of several words whose last word has a Turkish
+    plural or case ending."""
+    for phrase in _titles_by_first_word(lang).get(words[i].written, ()):
+        n = len(phrase)
+        if n < 2 or i + n > len(words) or any(
+                w.written != p for w, p in zip(words[i:i + n - 1], phrase[:-1], strict=False)):
+            continue
+        last, word = phrase[-1], words[i + n - 1].text
+        for ending in ("sı", "si", "su", "sü", "ı", "i", "u", "ü", ""):
+            stem = last[: len(last) - len(ending)] if ending and last.endswith(ending) else last
+            if (not ending or last.endswith(ending)) and word.startswith(stem) and \
+                    len(word) > len(stem) and _TR_TITLE_INFLECTION.match(word[len(stem):]):
+                return n
+    return 0
+
+
 def _match_title(words: list[_Word], i: int, lang: str) -> int:
-    """Words of a title starting at ``i`` ("Genel Sekreteri", "Sözcülerinden")."""
-    size = _match_words(words, i, _titles(lang))
+    """Words of a title starting at ``i`` ("Genel Sekreteri", "Sözcülerinden"). An
+    English possessive is no title before a name: "Prosecutor's Office"."""
+    index = _titles_by_first_word(lang)
+    candidates = index.get(words[i].written, ())
+    if words[i].text != words[i].written:  # "Sekreteri'nin": a one-word title, suffixed
+        candidates = (*candidates, *index.get(words[i].text, ()))
+    size = _match_words(words, i, sorted(candidates, key=len, reverse=True))
+    if size and lang == "en" and _POSSESSIVE.search(words[i + size - 1].written):
+        return 0
+    if not size and lang == "tr":
+        size = _inflected_phrase(words, i, lang)
+    if not size and _glued_title(words[i].text, lang):
+        size = 1
     return size or (1 if _inflected_title(words[i].text, lang) else 0)
 
 
@@ -355,7 +440,8 @@ class _Piece:
         return " ".join(p for p in parts if p)
 
 
-def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer) -> list[_Piece]:
+def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
+            model: dict[int, str] | None = None) -> list[_Piece]:
     pieces: list[_Piece] = []
     i = 0
     while i < len(run):
@@ -368,7 +454,8 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer) -> list[_Piece]:
             pieces.append(_Piece("connector", run[i:i + size]))
             i += size
             continue
-        after_particle = i > 0 and run[i - 1].written.islower()
+        after_particle = i > 0 and run[i - 1].written.islower() and \
+            run[i - 1].written not in CONNECTORS  # "Rusya ve Ukrayna": "ve" joins two names
         in_titled_name = (len(pieces) >= 2 and pieces[-1].kind == "name"
                           and pieces[-2].kind in ("title", "honorific"))
         for kind, size in (("title", _match_title(run, i, lex.lang)),
@@ -387,7 +474,31 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer) -> list[_Piece]:
             else:
                 pieces.append(_Piece("name", [run[i]]))
             i += 1
-    return _split_common(_join_connectors(_join_heads(pieces, lex, gaz), lex), lex)
+    pieces = _split_common(_join_connectors(_join_heads(pieces, lex, gaz), lex, model or {}),
+                           lex)
+    if lex.lang != "en":
+        return pieces
+    return [part for piece in pieces for part in _split_role_word(piece, lex)]
+
+
+def _split_role_word(piece: _Piece, lex: Lexicon) -> list[_Piece]:
+    """ "Striker Pablo Arrandiz", "Meteorologist Jose Ruiz": a capitalised noun for a
+    person (an agent ending: -er, -ist, -ian ...) the title list lacks, before a given
+    name, is the person's role."""
+    words = piece.words
+    given, family_first = given_names()
+    if piece.kind == "name" and len(words) >= 3 and words[-2].written in family_first \
+            and not any(w.written in given or w.written in family_first or w.paren
+                        for w in words[:-2]):
+        # "Water Resources Wang Shucheng" (after "Minister of"): the surname written
+        # first starts the person.
+        return [_Piece("title", words[:-2]), _Piece("name", words[-2:])]
+    if piece.kind != "name" or not 3 <= len(words) <= 5 or words[0].paren \
+            or words[0].written in given or words[0].written in family_first \
+            or words[0].written.isupper() or words[1].written not in given \
+            or not words[0].written.lower().endswith(tuple(lex.words("names.agent_endings"))):
+        return [piece]
+    return [_Piece("title", words[:1]), _Piece("name", words[1:])]
 
 
 def _split_common(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]:
@@ -414,7 +525,8 @@ def _split_common(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]:
     return out
 
 
-def _join_connectors(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]:
+def _join_connectors(pieces: list[_Piece], lex: Lexicon, model: dict[int, str]
+                     ) -> list[_Piece]:
     """ "X ve Y ... Müşavirliği", "Organisation of the Petroleum Exporting Countries",
     "Republic of Turkey": a connector joins its neighbours when the whole is one
     organisation or place; otherwise it separates two names ("Lucas Paqueta and
@@ -435,8 +547,18 @@ def _join_connectors(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]:
             of = piece.words[0].written in ("of", "for")
             unfinished = before.kind == "name" and not _bare_head(before.words[-1].text,
                                                                   lex.org_heads)
+            person = before.kind == "name" and before.words[0].text not in lex.org_heads \
+                and ((k >= 2 and pieces[k - 1] is before
+                      and pieces[k - 2].kind in ("title", "honorific"))
+                     or _model_label(model, before.start, before.end) == "PER")
+            if person and of:
+                # "Meteorologist Jose Savanguani of the National Meteorological Institute",
+                # "John Crabb Jr. of the ... Attorney's Office": a person of an organisation.
+                k += 1
+                continue
             if (_bare_head(after.words[-1].text, lex.org_heads) and (of or unfinished)) or (
-                    of and first in lex.org_heads):
+                    of and (first in lex.org_heads or (
+                        before.kind == "name" and before.words[-1].text in lex.org_heads))):
                 out[-1] = _Piece("org", [*before.words, *piece.words, *after.words])
                 k += 2
                 continue
@@ -465,6 +587,12 @@ def _join_heads(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer) -> list[_Pie
                 and not (out[-1].kind == "gazetteer"
                          and _POSSESSIVE.search(out[-1].words[-1].written))
                 and not (len(out) > 1 and out[-2].kind in ("title", "honorific"))):
+            out[-1] = _Piece("org", [*out[-1].words, *piece.words])
+            continue
+        if (piece.kind == "name" and out and out[-1].kind == "title"
+                and piece.words[0].text in heads and len(piece.words) == 1):
+            # "Justice Department", "Defense Ministry": a title word before an
+            # organisation head names the organisation, not a person's role.
             out[-1] = _Piece("org", [*out[-1].words, *piece.words])
             continue
         if (piece.kind == "name" and out and out[-1].kind in ("gazetteer", "paren")
@@ -544,7 +672,103 @@ def resolve_names(text: str, spans: list[tuple[str, int, int]], lang: str,
     mentions += [Mention(text[s:e], s, e, MODEL_LABELS[label.upper()], base_name(text[s:e]))
                  for label, s, e in spans
                  if MODEL_LABELS.get(label.upper()) in ("DATE", "MONEY")]
-    return consolidate(text, _dedupe(mentions), gaz, lex)
+    mentions = _dedupe(mentions)
+    if lex.lang == "en":
+        _speakers_are_people(text, mentions, lex, gaz)
+    return consolidate(text, mentions, gaz, lex)
+
+
+@functools.cache
+def _speech_verbs(lang: str) -> re.Pattern[str]:
+    """ "Tipsarevic said", "said Tipsarevic": a finite verb of speech next to a name."""
+    lex = lexicon(lang)
+    forms = sorted((f for f, lemma in lex.verbs.items() if lemma in lex.words(
+        "names.speech_lemmas") and not f.endswith("ing")), key=len, reverse=True)
+    return re.compile(r"\s+(?:" + "|".join(map(re.escape, forms)) + r")\b")
+
+
+def _speakers_are_people(text: str, mentions: list[Mention], lex: Lexicon,
+                         gaz: Gazetteer) -> None:
+    """The weak model calls many people ORG or LOC. A name that is the subject of a
+    speech verb ("Tipsarevic said", "said Tipsarevic") is a person, unless something
+    besides the model says otherwise (the gazetteer, an organisation or place head, an
+    acronym); so is every longer name of the document that ends with it ("Janko
+    Tipsarevic")."""
+    verbs = _speech_verbs(lex.lang)
+
+    def vouched(m: Mention) -> bool:
+        words = m.canonical.split()
+        return bool(gaz.label(m.canonical) or _bare_head(words[-1], lex.org_heads)
+                    or words[-1] in lex.loc_heads or m.canonical.isupper()
+                    or m.canonical in lex.agencies)
+
+    suspects = {m.canonical.split()[-1] for m in mentions
+                if m.label in ("ORG", "LOC", "PER") and not vouched(m)}
+    speakers = set()
+    for word in suspects:
+        for found in re.finditer(rf"(?<![\w'’]){re.escape(word)}(?![\w'’-])", text):
+            before = text[max(0, found.start() - 40):found.start()]
+            if verbs.match(text, found.end()) or re.search(
+                    r"\b(?:said|says)\s+(?:[A-Z][\w.-]*\s+){0,2}$", before):
+                speakers.add(word)
+                break
+    for m in mentions:
+        if m.label in ("ORG", "LOC") and not vouched(m) and \
+                m.canonical.split()[-1] in speakers:
+            m.label = "PER"
+
+
+def headline_names(title: str | None, names: Names, lang: str,
+                   gaz: Gazetteer | None = None) -> list[Mention]:
+    """Names in the headline, which stanza does not read (offsets index the title; the
+    origin says so: "headline"). Headlines are often in title case, so capitals prove
+    nothing there: a name counts when the body names it (a headline's "Zuckerberg" is
+    the body's "Mark Zuckerberg") or the gazetteer knows it."""
+    if not title or not title.strip() or _shouting(title):
+        return []
+    gaz = gaz or load_gazetteer()
+    lex = lexicon(lang)
+    forms: dict[str, tuple[str, str]] = {}
+    for m in names.mentions:
+        if m.label in NAME_LABELS and m.source != "dateline":
+            forms.setdefault(m.canonical, (m.label, m.canonical))
+    for short, full in names.people.short_forms().items():
+        forms.setdefault(short, ("PER", full))
+    out: list[Mention] = []
+
+    def free(s: int, e: int) -> bool:
+        return not any(m.start < e and s < m.end for m in out)
+
+    for surface in sorted(forms, key=len, reverse=True):
+        if surface in lex.not_entities:
+            continue
+        for found in re.finditer(rf"(?<![\w'’]){re.escape(surface)}(?:[’'´]\w+)?(?!\w)",
+                                 title):
+            if free(*found.span()):
+                label, canonical = forms[surface]
+                out.append(Mention(found.group(), found.start(), found.end(), label,
+                                   canonical, source="headline"))
+    for run in _runs(title, 0, len(title), lex, {}):
+        for piece in _pieces(run, lex, gaz):
+            label = gaz.label(piece.name) if piece.kind == "gazetteer" else None
+            if label and free(piece.start, piece.end):
+                out.append(Mention(title[piece.start:piece.end], piece.start, piece.end,
+                                   label, piece.name, source="headline"))
+    return sorted(out, key=lambda m: m.start)
+
+
+def dateline_names(dateline: str | None, lang: str) -> list[Mention]:
+    """The dateline's place(s) as the cleaner kept them ("Brüksel", "Kadıköy/İstanbul"):
+    offsets index ``articles.dateline``."""
+    out = []
+    start = 0
+    for part in (dateline or "").split("/"):
+        name = part.strip()
+        if name:
+            at = dateline.index(name, start)  # type: ignore[union-attr]
+            out.append(Mention(name, at, at + len(name), "LOC", name, source="dateline"))
+            start = at + len(name)
+    return out
 
 
 def _model_labels(text: str, spans: list[tuple[str, int, int]]) -> dict[int, str]:
@@ -599,7 +823,7 @@ def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
                   model: dict[int, str], skip_until: int = 0) -> list[Mention]:
     """Mentions of one run of name words (``skip_until``: a dateline before it)."""
     out: list[Mention] = []
-    pieces = _pieces(run, lex, gaz)
+    pieces = _pieces(run, lex, gaz, model)
     role_start = pieces[0].start if pieces else 0
     title_end: int | None = None  # end of the last title since the last person
     titled = False  # a title or an honorific right before
@@ -637,12 +861,16 @@ def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
             context = _context_label(text, piece, following, lex)
             if known:
                 label = known
+            elif _person_by_name(words, lex):
+                label = "PER"
             elif k == 0 and _org_noun_before(text, piece.start, lex):
                 label = "ORG"
             elif context and not was_titled:
                 label = context
             elif was_titled:
                 label = "PER"
+            elif before_title and _place_title(following, lex):
+                label = "LOC"  # "Keçiören Belediye Başkanı", "Aydın Valisi": a place's office
             elif before_title:
                 label = model_label if model_label in ("ORG", "LOC") else None  # the role's
             elif model_label:
@@ -678,6 +906,9 @@ def _context_label(text: str, piece: _Piece, following: _Piece | None, lex: Lexi
     of Nimes", "Lahey kentinde"), and so does a place's case ("in Pidie", "Honaz'da")."""
     after = text[piece.end:piece.end + 60]
     before = text[max(0, piece.start - 30):piece.start]
+    first_after = after.split()[:1]
+    if first_after and first_after[0].lower() in lex.words("names.person_after"):
+        return "PER"  # "Ayşe Kaya isimli öğretmen"
     if following is None:
         apposition = re.match(r",\s+(?:the|a|an|its|his|her)\s+((?:[\w-]+\s*){1,4})", after)
         titles = lex.title_words | {t.lower() for t in lex.title_words}

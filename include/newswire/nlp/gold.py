@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from newswire.clean.dateline import split_lead
+from newswire.clean.dateline import find_dateline
 from newswire.clean.text import normalize_text
 
 THRESHOLDS_FILE = Path(__file__).with_name("thresholds.json")
@@ -55,30 +55,34 @@ class GoldDoc:
     entities: dict[str, list[str]] = field(default_factory=dict)
     amounts: list[dict] = field(default_factory=list)
     dates: list[dict] = field(default_factory=list)
+    title: str | None = None
     text: str = ""
     starts: list[int] = field(default_factory=list)  # offset of each paragraph in text
+    dateline: str | None = None  # the dateline's place, as the cleaner gives it
 
     def __post_init__(self) -> None:
         if not self.text:
-            self.text, self.starts = article_body(self.paragraphs, self.lang)
+            self.text, self.starts, self.dateline = article_body(self.paragraphs, self.lang)
 
     def paragraph_at(self, offset: int) -> int:
         return max(0, bisect.bisect_right(self.starts, offset) - 1)
 
 
-def article_body(paragraphs: list[str], lang: str = "tr") -> tuple[str, list[int]]:
+def article_body(paragraphs: list[str], lang: str = "tr"
+                 ) -> tuple[str, list[int], str | None]:
     """The body the pipeline annotates (the cleaner's normalisation, its dateline cut,
-    paragraphs joined by blank lines) and where each paragraph starts in it."""
+    paragraphs joined by blank lines), where each paragraph starts in it and the
+    dateline's place. A paragraph the dateline took whole stays as an empty one, so
+    that the gold's paragraph numbers still hold."""
     texts = [normalize_text(p) for p in paragraphs]
-    if texts:
-        dateline, first = split_lead(texts[0], lang)
-        if dateline:
-            texts[0] = first
+    dateline, rest = find_dateline(texts, lang)
+    if dateline is not None:
+        texts = [""] * (len(texts) - len(rest)) + rest if len(rest) < len(texts) else rest
     starts, cursor = [], 0
     for t in texts:
         starts.append(cursor)
         cursor += len(t) + 2
-    return "\n\n".join(texts), starts
+    return "\n\n".join(texts), starts, dateline.place if dateline else None
 
 
 def load_gold(paths: list[Path]) -> list[GoldDoc]:
@@ -104,7 +108,7 @@ def _statements_doc(raw: dict) -> GoldDoc:
     published = date.fromisoformat(raw["published"]) if raw.get("published") else None
     return GoldDoc(raw["id"], raw["lang"], list(raw["paragraphs"]), published, "statements",
                    quotes, {k: list(v) for k, v in (raw.get("entities") or {}).items()},
-                   list(raw.get("amounts") or []))
+                   list(raw.get("amounts") or []), title=raw.get("title"))
 
 
 def _sample_doc(doc_id: str, raw: dict) -> GoldDoc | None:
@@ -118,7 +122,7 @@ def _sample_doc(doc_id: str, raw: dict) -> GoldDoc | None:
     return GoldDoc(doc_id, raw["lang"], paragraphs,
                    datetime.fromisoformat(raw["published_at"]).date(), "sample", quotes,
                    dict(gold.get("entities") or {}), list(gold.get("amounts") or []),
-                   list(gold.get("dates") or []))
+                   list(gold.get("dates") or []), title=raw.get("title"))
 
 
 # -- comparing ------------------------------------------------------------------------------
@@ -376,8 +380,8 @@ def evaluate(docs: list[GoldDoc], model_root: Path | None = None
     for lang in sorted({d.lang for d in docs}):
         subset = [d for d in docs if d.lang == lang]
         spec = find_models(lang, model_root)
-        annotations = annotate([Document(d.id, d.text, d.published) for d in subset], lang,
-                               spec)
+        annotations = annotate([Document(d.id, d.text, d.published, d.title, d.dateline)
+                                for d in subset], lang, spec)
         for doc, ann in zip(subset, annotations, strict=True):
             score_document(doc, ann, groups.setdefault((doc.style, lang), Scores()))
     return groups

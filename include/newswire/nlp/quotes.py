@@ -99,6 +99,13 @@ def _attribute_document(doc: Document) -> list[Quote]:
                     deferred.add(quote)
                     continue
                 speaker = tracker.last_quoted or tracker.last
+                if speaker is None:
+                    # A pull quote before anyone has spoken: the speaker of the section
+                    # it heads, as for a quote subheading.
+                    quote = _quote(inner, inner_start, inner_end, None, None, seg)
+                    quotes.append(quote)
+                    deferred.add(quote)
+                    continue
             else:
                 if name_like(inner, doc.lex):
                     continue  # "Global Conversation", ‘KAIROS’: a name in quotation marks
@@ -107,7 +114,12 @@ def _attribute_document(doc: Document) -> list[Quote]:
                         cue is None or len(doc.text[q.end:cue.start].split()) > 2):
                     continue  # "birlik": a single word in quotation marks, no speech
                 if not found:
-                    if not speech_like(inner) or len(inner.split()) < 4:
+                    # A quotation that opens its sentence is words said, however short
+                    # ('"…," X said. "Every week counts.'); one inside a sentence with no
+                    # cue needs more words to be more than a term in quotation marks.
+                    opens = not doc.text[seg.start:q.outer_start].strip() and \
+                        re.search(r"[.!?…]\W*$", inner) and len(inner.split()) >= 2
+                    if not opens and (not speech_like(inner) or len(inner.split()) < 4):
                         continue  # a term in quotation marks
                     speaker = tracker.colon or tracker.last_quoted or tracker.last
                 elif speaker is None and cue is not None and cue.kind == "passive":

@@ -127,11 +127,45 @@ class EnglishAttribution:
             before = doc.folded[max(seg.start, m.start - 25):m.start].split()
             if before and before[-1].strip(",") in self.prepositions:
                 continue
+            if m.label != "PER":
+                # "Facebook CEO Mark Zuckerberg has acknowledged …": the organisation is
+                # the person's role, the person the subject.
+                holder = self._titled_person_after(m, end)
+                if holder is not None:
+                    return holder
             return doc.speaker_of(m)
         first = re.match(r"\s*(he|she|it|they)\b", doc.folded[seg.start:end])
         if first:
             return tracker.last_person if first.group(1) in ("he", "she") else tracker.last
         return None
+
+    def _titled_person_after(self, m, end: int) -> Speaker | None:
+        """The person right after an organisation or place with only title words
+        between them ("Facebook CEO Mark Zuckerberg")."""
+        doc = self.doc
+        following = [p for p in doc.names_in(m.end, end, ("PER",))]
+        if not following:
+            return None
+        person = following[0]
+        between = doc.text[m.end:person.start].split()
+        if between and len(between) <= 4 and not doc.text[m.end:person.start].count(",") \
+                and between[-1].lower().strip(".") in {w.lower() for w in
+                                                       self.lex.title_words}:
+            return doc.speaker_of(person)
+        return None
+
+    def introduced(self, q: Quotation, seg: Segment) -> Speaker | None:
+        """ 'Goodell shared, "…"', 'X wrote: "…"': a name and a past-tense verb the
+        lexicon does not list, then a comma or a colon right before the quotation."""
+        doc = self.doc
+        head = doc.text[seg.start:q.outer_start]
+        m = re.search(r"(?<=\s)([a-z]+ed)\s*[,:]\s*$", head)
+        if not m:
+            return None
+        verb_at = seg.start + m.start(1)
+        names = [n for n in doc.names_in(seg.start, verb_at, ("PER", "ORG"))
+                 if not doc.text[n.end:verb_at].strip()]
+        return doc.speaker_of(names[-1]) if names else None
 
     def np_after(self, cue: Cue, seg: Segment, tracker: Tracker) -> Speaker | None:
         """ "…, said Qin", "said Health Minister Fahrettin Koca on Twitter"."""
@@ -197,6 +231,9 @@ class EnglishAttribution:
         if after_cues:
             cue = after_cues[0]
             return self.cue_speaker(cue, seg, tracker), cue, True
+        who = self.introduced(q, seg)
+        if who is not None:
+            return who, None, True
         return None, None, False
 
 
