@@ -110,7 +110,7 @@ def child_raw(lake: str) -> dict:
     from newswire.nlp.models import find_models, load_pipeline
 
     bodies = [r[0] for r in duckdb.sql(
-        "select body from read_parquet(?, hive_partitioning = true) order by id",
+        "select body from read_parquet(?, hive_partitioning = true) order by article_id",
         params=[f"{lake}/articles/**/*.parquet"]).fetchall() if r[0]]
     started = time.perf_counter()
     pipeline = load_pipeline(find_models("tr"))
