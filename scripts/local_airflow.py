@@ -328,6 +328,9 @@ class LocalAirflow:
     token: str
     log_folder: Path
     services: dict[str, subprocess.Popen] = field(default_factory=dict)
+    # run -> (task, map index) -> tries it had before this demo cleared it: those tries
+    # belong to an earlier run of the day, not to failures of this one.
+    earlier_tries: dict[str, dict[tuple[str, int], int]] = field(default_factory=dict)
 
     def api(self, path: str, data: dict | None = None, method: str | None = None) -> dict:
         return rest(self.base, path, self.token, data, method)
@@ -342,6 +345,9 @@ class LocalAirflow:
         found = self.api(f"{runs}?logical_date_gte={_q(end)}&logical_date_lte={_q(end)}")
         for old in found["dag_runs"]:
             if (old.get("conf") or {}) == conf:
+                self.earlier_tries[old["dag_run_id"]] = {
+                    (ti["task_id"], ti["map_index"]): ti["try_number"]
+                    for ti in self.task_instances(old["dag_run_id"])}
                 self.api(f"{runs}/{_q(old['dag_run_id'])}/clear", {"dry_run": False})
                 return old["dag_run_id"]
             self.api(f"{runs}/{_q(old['dag_run_id'])}", method="DELETE")
@@ -521,10 +527,12 @@ def watch_runs(airflow: LocalAirflow, runs: dict[str, date], verbose: bool = Fal
         """A try that failed and is retried (ATTEMPT), or the task's last (None)."""
         tries = attempt or ti["try_number"]
         log = airflow.log_file(ti, tries)
+        earlier = airflow.earlier_tries.get(run_id, {}).get((ti["task_id"], ti["map_index"]), 0)
         where = ti["task_id"] + (f"[{source_of(run_id, ti)}]" if ti["map_index"] >= 0
                                  else "")
-        what = (f"try {tries} failed, retrying" if attempt
-                else f"failed after {tries} tr{'ies' if tries > 1 else 'y'}")
+        ours = tries - earlier  # this demo's tries of the task
+        what = (f"try {ours} failed, retrying" if attempt
+                else f"failed after {ours} tr{'ies' if ours > 1 else 'y'}")
         say(f"{runs[run_id]}  {where} {what}: {failure_reason(log)}\n    log: {log}",
             error=True)
 
@@ -542,7 +550,9 @@ def watch_runs(airflow: LocalAirflow, runs: dict[str, date], verbose: bool = Fal
                 # so did the current one while it waits for its retry; a short retry
                 # delay may fall between two looks, so count tries, not states.
                 tries = ti["try_number"] - (ti["state"] != "up_for_retry")
-                for attempt in range(1, tries + 1):
+                earlier = airflow.earlier_tries.get(run_id, {}).get(
+                    (ti["task_id"], ti["map_index"]), 0)
+                for attempt in range(earlier + 1, tries + 1):
                     key = (run_id, ti["task_id"], ti["map_index"], attempt)
                     if key not in tries_seen:
                         tries_seen.add(key)
