@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
-from airflow.sdk import CronDataIntervalTimetable, Param, dag, task
+from airflow.sdk import CronDataIntervalTimetable, Param, TriggerRule, dag, task
 from newswire.constants import NLP_TABLES, PUBLISHED_TABLES, START_DATE
 from newswire_airflow.common import asset
 
@@ -19,6 +19,11 @@ NLP_ASSETS = [asset(table) for table in NLP_TABLES]
 
 # Between a failed try and the next (doubling each time); a deployment may say otherwise.
 RETRY_DELAY = timedelta(seconds=float(os.environ.get("NEWSWIRE_RETRY_DELAY_S", "30")))
+
+# A source that cannot be read must not hold back the ones that were: the stages after
+# discover go on with the sources that got through (the mapped tasks expand over the
+# results that exist), and check_sources_read fails the run naming the others.
+SOME_SOURCES_READ = TriggerRule.ALL_DONE_MIN_ONE_SUCCESS
 
 
 def _settings():  # imported at run time: no work at parse time
@@ -75,20 +80,23 @@ def newswire_daily():
         return discover_source(_settings(), source_id, data_interval_start,
                                data_interval_end, run_id or "manual", mode)
 
-    @task
+    # The staged manifest's folder is named after its source: the index reads the source.
+    @task(trigger_rule=SOME_SOURCES_READ,
+          map_index_template="{{ task.op_kwargs['manifest'].split('/')[-2] }}")
     def fetch(manifest: str, params: dict | None = None) -> str:
         from newswire.stages import fetch_source
 
         return fetch_source(_settings(), manifest,
                             refetch=bool((params or {}).get("refetch")))
 
-    @task
+    @task(trigger_rule=SOME_SOURCES_READ,
+          map_index_template="{{ task.op_kwargs['manifest'].split('/')[-2] }}")
     def clean(manifest: str) -> str:
         from newswire.stages import clean_source
 
         return clean_source(_settings(), manifest)
 
-    @task(outlets=ASSETS)
+    @task(outlets=ASSETS, trigger_rule=SOME_SOURCES_READ)
     def publish(manifests: list[str]) -> dict[str, int]:
         from newswire.stages import publish
 
@@ -96,7 +104,7 @@ def newswire_daily():
         # the end, which Airflow answers with an "XCom not found" error in the log.
         return publish(_settings(), list(manifests[:]))
 
-    @task
+    @task(trigger_rule=SOME_SOURCES_READ)
     def plan_shards(manifests: list[str], params: dict | None = None) -> list[str]:
         """The NLP stage cut into shards (paths) over every source's cleaned articles."""
         if not (params or {}).get("nlp", True):
@@ -124,6 +132,14 @@ def newswire_daily():
         settings = _settings()
         return publish(settings, gather_shards(settings, list(manifests[:])))
 
+    @task(trigger_rule=TriggerRule.ALL_DONE, retries=0)  # a retry would answer the same
+    def check_sources_read(sources: list[str], manifests: list[str]) -> list[str]:
+        """The run's last word: fails naming every source not read (after the others
+        were published), so a dead source still fails the run."""
+        from newswire.stages import check_sources_read
+
+        return check_sources_read(list(sources), list(manifests[:]))
+
     @task
     def check_articles(sources: list[str], data_interval_start=None) -> list[str]:
         """Quality gate after publish: fails naming the check and the numbers."""
@@ -145,7 +161,7 @@ def newswire_daily():
     published = publish(cleaned)
     shards = plan_shards(cleaned)
     annotated = annotate.expand(shard=shards)
-    published >> [shards, check_articles(sources)]
+    published >> [shards, check_articles(sources), check_sources_read(sources, cleaned)]
     publish_annotations(annotated) >> check_annotations(sources)
 
 

@@ -429,7 +429,7 @@ def local_scheduler(env: dict[str, str], verbose: bool = False) -> Iterator[Loca
 FINISHED = {"success", "failed", "skipped", "upstream_failed", "removed"}
 # The stages a line is printed for (each summed over the sources), in the DAG's order.
 STAGES = ("discover", "fetch", "clean", "publish", "annotate", "publish_annotations")
-CHECKS = ("check_articles", "check_annotations")
+CHECKS = ("check_articles", "check_annotations", "check_sources_read")
 
 
 def add_counts(counts: dict[str, int], value: dict) -> None:
@@ -518,6 +518,9 @@ def watch_runs(airflow: LocalAirflow, runs: dict[str, date], verbose: bool = Fal
         bar.refresh()
 
     def source_of(run_id: str, ti: dict) -> str:
+        rendered = str(ti.get("rendered_map_index") or "")
+        if rendered and rendered != str(ti["map_index"]):  # the DAG's map_index_template
+            return rendered
         if run_id not in sources:
             sources[run_id] = airflow.result(run_id, "list_sources", -1) or []
         names = sources[run_id]

@@ -36,6 +36,8 @@ print(json.dumps({
     "timetable": [type(dag.timetable).__name__, dag.timetable.expression,
                   str(dag.timetable.timezone)],
     "retries": {t.task_id: t.retries for t in dag.tasks},
+    "trigger_rules": {t.task_id: str(t.trigger_rule.value) for t in dag.tasks
+                      if t.trigger_rule != "all_success"},
     "callbacks": sorted({getattr(t.on_failure_callback[0] if isinstance(
         t.on_failure_callback, list) else t.on_failure_callback, "__name__", "")
         for t in dag.tasks}),
@@ -71,9 +73,9 @@ def test_dag_imports_and_reads_like_its_contract(airflow_home: dict[str, str]) -
     assert info["import_errors"] == {}
     assert info["dag_ids"] == ["newswire_daily", "newswire_maintenance", "newswire_reporting"]
     assert info["reporting_schedule"] == ["newswire.articles"]
-    assert info["tasks"] == ["annotate", "check_annotations", "check_articles", "clean",
-                             "discover", "fetch", "list_sources", "plan_shards", "publish",
-                             "publish_annotations"]
+    assert info["tasks"] == ["annotate", "check_annotations", "check_articles",
+                             "check_sources_read", "clean", "discover", "fetch", "list_sources",
+                             "plan_shards", "publish", "publish_annotations"]
     assert info["upstream"] == {"list_sources": [], "discover": ["list_sources"],
                                 "fetch": ["discover"], "clean": ["fetch"],
                                 "publish": ["clean"], "plan_shards": ["clean", "publish"],
@@ -81,14 +83,21 @@ def test_dag_imports_and_reads_like_its_contract(airflow_home: dict[str, str]) -
                                 "publish_annotations": ["annotate"],
                                 "check_articles": ["list_sources", "publish"],
                                 "check_annotations": ["list_sources",
-                                                      "publish_annotations"]}
+                                                      "publish_annotations"],
+                                "check_sources_read": ["clean", "list_sources", "publish"]}
+    # A dead source does not hold back the others; the last check still fails the run.
+    assert info["trigger_rules"] == {
+        "fetch": "all_done_min_one_success", "clean": "all_done_min_one_success",
+        "publish": "all_done_min_one_success", "plan_shards": "all_done_min_one_success",
+        "check_sources_read": "all_done"}
     assert info["callbacks"] == ["_on_failure"]
     assert info["catchup"] is False
     assert info["start"].startswith("2017-01-01")  # backfills reach the 2017 archive
     # One whole UTC day per run, not @daily's start == end (the dag.test run below
     # shows the day's partition is the run's interval).
     assert info["timetable"] == ["CronDataIntervalTimetable", "0 0 * * *", "UTC"]
-    assert set(info["retries"].values()) == {2}
+    assert {task: n for task, n in info["retries"].items() if n != 2} == {
+        "check_sources_read": 0}
     assert info["outlets"] == ["newswire.articles", "newswire.fetch_log",
                                "newswire.raw_pages", "newswire.template_stats"]
     assert info["nlp_outlets"] == ["newswire.entities", "newswire.quantities",

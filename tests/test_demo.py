@@ -14,6 +14,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import HAVE_MODELS, REPO, STANZA_DIR
@@ -96,7 +97,7 @@ def test_a_successful_day_is_quiet_and_airflow_has_its_run_and_logs(
         assert "Done. Returned value was" in log.read_text(), log
 
 
-def test_a_source_that_cannot_be_read_fails_the_task_and_the_run(
+def test_a_source_that_cannot_be_read_fails_the_run_but_not_the_sources_that_were_read(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     refused = refused_url().removeprefix("http://")
     sources = tmp_path / "sources.yaml"
@@ -106,6 +107,12 @@ def test_a_source_that_cannot_be_read_fails_the_task_and_the_run(
     feeds: ["http://{refused}/rss.xml"]
     sitemaps: ["${{NEWSWIRE_SAMPLE_URL}}/no-such/sitemap.xml"]
     politeness: {{min_delay_s: 0, max_retries: 0}}
+  - id: sample_aa
+    lang: tr
+    timezone: Europe/Istanbul
+    feeds: ["${{NEWSWIRE_SAMPLE_URL}}/aa/rss.xml"]
+    sitemaps: ["${{NEWSWIRE_SAMPLE_URL}}/aa/sitemap.xml"]
+    politeness: {{min_delay_s: 0}}
 """)
     result = demo(tmp_path, DAY, DAY, NEWSWIRE_SOURCES=str(sources), NEWSWIRE_RETRY_DELAY_S="1")
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
@@ -120,14 +127,29 @@ def test_a_source_that_cannot_be_read_fails_the_task_and_the_run(
         f"{DAY}  discover[down] failed after 3 tries"]
     assert all(why in line and line.endswith("/no-such/sitemap.xml: HTTP 404")
                for line in tries)
+    # The source that was read landed in this run, and the run's last check names the other.
+    published = re.search(rf"^{DAY}  publish +(\d+) articles ", result.stdout, re.M)
+    assert published and int(published[1]) > 0, result.stdout
+    [check] = [line for line in errors if line.startswith(f"{DAY}  check_sources_read ")]
+    assert check.startswith(f"{DAY}  check_sources_read failed after 1 try: SourcesNotRead: "
+                            "not read: down (discover, fetch or clean failed: see those "
+                            "tasks' logs); published: sample_aa"), check
     assert errors[-1].startswith(f"FAILED: 1 of 1 day(s): {DAY}")
+    articles = list((tmp_path / "lake").glob("articles/**/*.parquet"))
+    assert {p.relative_to(tmp_path / "lake").parts[1] for p in articles} == {"source=sample_aa"}
+    assert sum(pq.read_metadata(p).num_rows for p in articles) == int(published[1])
     home = tmp_path / "airflow"
     [(run_id, state)] = metadata(home, "select run_id, state from dag_run where dag_id = "
                                        "'newswire_daily'", monkeypatch)
     assert state == "failed"
-    [(ti_state, tries)] = metadata(home, "select state, try_number from task_instance "
-                                         "where task_id = 'discover'", monkeypatch)
-    assert (ti_state, tries) == ("failed", 3)
+    tis = dict(metadata(home, "select task_id || '/' || coalesce(rendered_map_index, ''), "
+                              "state || ' ' || try_number from task_instance", monkeypatch))
+    assert {k: v for k, v in tis.items() if not k.startswith(("annotate/", "list_sources"))
+            } == {"discover/down": "failed 3", "discover/sample_aa": "success 1",
+                  "fetch/sample_aa": "success 1", "clean/sample_aa": "success 1",
+                  "publish/": "success 1", "plan_shards/": "success 1",
+                  "publish_annotations/": "success 1", "check_articles/": "success 1",
+                  "check_annotations/": "success 1", "check_sources_read/": "failed 1"}
     last = (home / "logs" / "dag_id=newswire_daily" / f"run_id={run_id}" / "task_id=discover"
             / "map_index=0" / "attempt=3.log").read_text()
     # The failure callback fired, once, after the last try.

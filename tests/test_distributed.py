@@ -139,8 +139,8 @@ def test_celery_executor_two_workers_same_lake_survives_a_dead_worker(
         # Every run and every task instance succeeded, first time.
         assert set(summary["runs"].values()) == {"success"}, summary["runs"]
         assert summary["task_states"] == {"success": summary["task_instances"]}
-        # 6 tasks + 4 mapped over 2 sources + annotate mapped over 2 shards (one a source)
-        assert summary["task_instances"] == 4 * 14
+        # 7 tasks + 4 mapped over 2 (discover, fetch, clean per source; annotate per shard)
+        assert summary["task_instances"] == 4 * 15
         # ... and both workers ran tasks.
         per_worker = summary["tasks_per_worker"]
         assert set(per_worker) == {"worker1", "worker2"}, per_worker

@@ -233,3 +233,19 @@ def test_host_slots_are_shared_across_processes(tmp_path: Path) -> None:
     assert all(p.returncode == 0 for p in procs) and len(slots) == 6
     gaps = [b - a for a, b in itertools.pairwise(slots)]
     assert min(gaps) >= 0.25 - 1e-5, gaps  # (slot files keep microseconds)
+
+
+def test_sources_not_read_are_named_after_the_others_land(tmp_path: Path) -> None:
+    from newswire.stages import Cleaned, SourcesNotRead, check_sources_read
+
+    day = datetime(2017, 12, 4, tzinfo=UTC)
+    read = [Cleaned(run_id="r", source=source, start=day, end=day + timedelta(days=1))
+            .save(tmp_path / source) for source in ("sample_wire", "sample_aa")]
+    assert check_sources_read(["sample_aa", "sample_wire"], read) == ["sample_aa",
+                                                                       "sample_wire"]
+    with pytest.raises(SourcesNotRead, match=r"^not read: down, gone \(discover, fetch or "
+                                             r"clean failed: see those tasks' logs\); "
+                                             r"published: sample_aa, sample_wire$"):
+        check_sources_read(["gone", "sample_aa", "down", "sample_wire"], read)
+    with pytest.raises(SourcesNotRead, match=r"not read: down .*; published: none$"):
+        check_sources_read(["down"], [])

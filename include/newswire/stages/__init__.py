@@ -25,7 +25,12 @@ from newswire.stages.common import (
 )
 from newswire.stages.discover import discover_source
 from newswire.stages.fetch import fetch_source
-from newswire.stages.publish import publish, record_run
+from newswire.stages.publish import (
+    SourcesNotRead,
+    check_sources_read,
+    publish,
+    record_run,
+)
 from newswire.stages.run import run_interval
 from newswire.stages.shards import (
     ShardRunner,
@@ -37,8 +42,9 @@ from newswire.stages.shards import (
 )
 
 __all__ = [
-    "MODES", "Annotated", "Cleaned", "Discovered", "Fetched", "ShardRunner", "StageManifest",
-    "StagedFile", "annotate_articles", "annotate_shard", "annotate_source", "clean_source",
+    "MODES", "Annotated", "Cleaned", "Discovered", "Fetched", "ShardRunner", "SourcesNotRead",
+    "StageManifest", "StagedFile", "annotate_articles", "annotate_shard", "annotate_source",
+    "check_sources_read", "clean_source",
     "days_in", "discover_source", "fetch_source", "gather_shards", "list_sources",
     "plan_shards", "preload_models", "publish", "record_run", "run_interval", "run_mode",
     "use_torch_threads",

@@ -28,6 +28,25 @@ from newswire.store import Partition
 log = logging.getLogger("newswire")
 
 
+class SourcesNotRead(RuntimeError):
+    """Some of the run's sources left no cleaned manifest: a stage before publish failed
+    for them (its task's log says why). The other sources were published."""
+
+
+def check_sources_read(expected: list[str], manifests: list[str]) -> list[str]:
+    """The sources of ``expected`` that have a cleaned manifest among ``manifests``;
+    raise :class:`SourcesNotRead` naming the others. The daily DAG's last word on a run
+    in which a dead source must not hold back the sources that were read."""
+    read = sorted({StageManifest.load(path).source for path in manifests})
+    missing = sorted(set(expected) - set(read))
+    if missing:
+        landed = ", ".join(read) or "none"
+        raise SourcesNotRead(
+            f"not read: {', '.join(missing)} (discover, fetch or clean failed: see those "
+            f"tasks' logs); published: {landed}")
+    return read
+
+
 def publish(settings: Settings, manifests: list[str]) -> dict[str, int]:
     """Make the manifests' staged files partitions of the lake (one atomic rename, or
     upload and manifest commit, per partition), record the runs and refresh the DuckDB
