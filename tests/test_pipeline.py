@@ -233,3 +233,26 @@ def test_host_slots_are_shared_across_processes(tmp_path: Path) -> None:
     assert all(p.returncode == 0 for p in procs) and len(slots) == 6
     gaps = [b - a for a, b in itertools.pairwise(slots)]
     assert min(gaps) >= 0.25 - 1e-5, gaps  # (slot files keep microseconds)
+
+
+def test_cleaning_in_a_pool_stages_the_articles_of_one_process(settings: Settings) -> None:
+    """``clean_source(workers=2)`` (a process pool; this process runs server threads, so
+    the pool's workers come from a forkserver) stages the same articles, in the same
+    order, as cleaning here."""
+    import pyarrow.parquet as pq
+    from newswire.stages import StageManifest, clean_source, discover_source, fetch_source
+    from newswire.stages.clean import close_clean_pools
+
+    start, end = interval(FIRST, LAST)
+    fetched = fetch_source(settings, discover_source(settings, "sample_aa", start, end,
+                                                     "pool-run", "daily"))
+    staged = {}
+    try:
+        for workers in (1, 2):
+            manifest = StageManifest.load(clean_source(settings, fetched, workers=workers))
+            assert manifest.counts.cleaned > 0 and manifest.counts.failed == 0
+            staged[workers] = [pq.read_table(f.path).to_pylist() for f in manifest.files
+                               if f.table in ("articles", "template_stats")]
+    finally:
+        close_clean_pools()
+    assert staged[1] == staged[2] and any(staged[1])
