@@ -10,6 +10,8 @@ import logging
 import multiprocessing
 import threading
 import time
+from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
@@ -55,13 +57,10 @@ def clean_source(settings: Settings, fetched_manifest: str, *, workers: int = 1)
     counts = CleanCounts()
     errors: list[str] = []
     files: list[StagedFile] = []
-    fresh = fetched.staged("raw_pages")
     templates = TemplateFiles(settings, source, out)
-    for day in fetched.days():
-        pages = day_pages(settings, source.id, day, fresh.get(day))
-        cleaned = [(page, article) for page, article in
-                   zip(pages, clean_pages(pages, source, day, counts, errors, workers),
-                       strict=True) if article]
+    for day, pages, outcomes in _day_outcomes(settings, source, fetched, workers):
+        cleaned = [(page, article) for page, outcome in zip(pages, outcomes, strict=True)
+                   if (article := _counted(page, outcome, day, counts, errors))]
         if cleaned:
             # Paragraphs recurring across the source's articles are furniture, learned
             # from the raw pages of a fixed window of days (order-free: clean/templates.py).
@@ -92,23 +91,42 @@ def day_pages(settings: Settings, source_id: str, day: date,
     return rows_of(RawPage, stored)
 
 
-def clean_pages(pages: list[RawPage], source: Source, day: date, counts: CleanCounts,
-                errors: list[str], workers: int = 1) -> list[Article | None]:
-    """Each page's article, or None where cleaning failed (counted, its error recorded),
-    in the pages' order: in this process, or in a pool of ``workers`` processes."""
-    outcomes: list[Article | str] | None = None
-    if workers > 1 and len(pages) > 1:
+CLEAN_AHEAD_DAYS = 2  # days handed to the pool before the one being finished (memory)
+
+
+def _day_outcomes(settings: Settings, source: Source, fetched: Fetched, workers: int
+                  ) -> Iterator[tuple[date, list[RawPage], list[Article | str]]]:
+    """Each day's pages and what cleaning each gave (its article, or why none), day by
+    day: in this process, or (``workers`` > 1) in a pool that cleans the next days'
+    pages while this process finishes a day (template learning, staging)."""
+    fresh = fetched.staged("raw_pages")
+    pending: deque[tuple[date, list[RawPage], Iterator[Article | str] | None]] = deque()
+    pool = clean_pool(workers) if workers > 1 else None
+    for day in fetched.days():
+        pages = day_pages(settings, source.id, day, fresh.get(day))
+        outcomes = None
+        if pool is not None and len(pages) > 1:
+            with contextlib.suppress(BrokenProcessPool):  # then cleaned here (_finished)
+                outcomes = pool.map(partial(_try_clean, source=source), pages,
+                                    chunksize=max(1, min(16, len(pages) // (4 * workers))))
+        pending.append((day, pages, outcomes))
+        while len(pending) > (CLEAN_AHEAD_DAYS if pool is not None else 0):
+            yield _finished(pending.popleft(), source, workers)
+    while pending:
+        yield _finished(pending.popleft(), source, workers)
+
+
+def _finished(entry: tuple[date, list[RawPage], Iterator[Article | str] | None],
+              source: Source, workers: int) -> tuple[date, list[RawPage], list[Article | str]]:
+    day, pages, outcomes = entry
+    if outcomes is not None:
         try:
-            outcomes = list(clean_pool(workers).map(
-                partial(_try_clean, source=source), pages,
-                chunksize=max(1, min(32, len(pages) // (4 * workers)))))
+            return day, pages, list(outcomes)
         except BrokenProcessPool:  # a worker died (a crash in C): clean here instead
-            log.warning("clean pool broke; cleaning %d pages in this process", len(pages))
+            log.warning("clean pool broke; cleaning %s's %d pages in this process", day,
+                        len(pages))
             _POOLS.pop(workers, None)
-    if outcomes is None:
-        outcomes = [_try_clean(page, source) for page in pages]
-    return [_counted(page, outcome, day, counts, errors)
-            for page, outcome in zip(pages, outcomes, strict=True)]
+    return day, pages, [_try_clean(page, source) for page in pages]
 
 
 def _try_clean(page: RawPage, source: Source) -> Article | str:
