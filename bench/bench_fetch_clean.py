@@ -115,12 +115,20 @@ def child_pipeline(base: str, pages: int, per_day: int, work: Path, workers: int
     published = publish_stage(settings, [cleaned])
     seconds["publish"] = time.perf_counter() - mark
     total = time.perf_counter() - started
+    from newswire.stages.clean import close_clean_pools
+
+    close_clean_pools()  # the cleaning workers end here: their peak is then known
+    import resource
+
+    workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"pages": pages, "days": archive.days, "per_day": per_day,
             "seconds": round(total, 3), "stage_seconds": {k: round(v, 3)
                                                           for k, v in seconds.items()},
             "pages_per_s": round(pages / total, 2), "workers": workers,
             "rss_start_mb": round(rss_start, 1),
-            "peak_rss_mb": round(peak_rss_mb(), 1), "rss_end_mb": round(current_rss_mb(), 1),
+            "peak_rss_mb": round(peak_rss_mb(), 1),
+            "clean_worker_peak_rss_mb": round(workers_peak, 1) if workers > 1 else None,
+            "rss_end_mb": round(current_rss_mb(), 1),
             "fetch_counts": asdict(StageManifest.load(fetched).counts),
             "clean_counts": asdict(StageManifest.load(cleaned).counts),
             "published": published,
@@ -161,6 +169,13 @@ def check_bodies(lake: Path, pages: int, per_day: int) -> dict:
                    if gold.get("/" + url.split("/", 3)[3]) == body)
     return {"articles": len(rows), "bodies_matching_gold": matching,
             "extractors": sorted({r[2] for r in rows})}
+
+
+def worker_memory(results: list[dict]) -> str:
+    peaks = [f"{r['clean_worker_peak_rss_mb']:.0f} MB at {r['pages']:,} pages"
+             for r in results if r.get("clean_worker_peak_rss_mb")]
+    return (" Peak RSS of a cleaning worker process (forked after start-up, sharing its "
+            f"pages until written): {', '.join(peaks)}.") if peaks else ""
 
 
 def _cores() -> int:
@@ -233,7 +248,8 @@ def main(argv: list[str] | None = None) -> int:
         "a fresh process, the archive served by another process.", "",
         f"Memory: peak {largest['peak_rss_mb']:.0f} MB at {largest['pages']:,} pages vs "
         f"{smallest['peak_rss_mb']:.0f} MB at {smallest['pages']:,} pages, ratio "
-        f"{memory_ratio:.2f}: {'flat' if flat else 'NOT flat'} (target ≤ {FLAT_TOLERANCE}).",
+        f"{memory_ratio:.2f}: {'flat' if flat else 'NOT flat'} (target ≤ {FLAT_TOLERANCE})."
+        + worker_memory(results),
     ])
     print(md)
     data = {"machine": info, "quick": args.quick, "per_day": per_day, "results": results,
