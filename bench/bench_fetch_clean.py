@@ -174,7 +174,7 @@ def check_bodies(lake: Path, pages: int, per_day: int) -> dict:
 def worker_memory(results: list[dict]) -> str:
     peaks = [f"{r['clean_worker_peak_rss_mb']:.0f} MB at {r['pages']:,} pages"
              for r in results if r.get("clean_worker_peak_rss_mb")]
-    return (" Peak RSS of a cleaning worker process (forked after start-up, sharing its "
+    return (" Peak RSS of the largest cleaning worker process (forked after start-up, sharing its "
             f"pages until written): {', '.join(peaks)}.") if peaks else ""
 
 

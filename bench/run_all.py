@@ -250,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
                           f"peak {r['peak_rss_mb']:.0f} MB, at the end "
                           f"{r['rss_end_mb']:.0f} MB; plain GET peak "
                           f"{r['raw_get']['peak_rss_mb']:.0f} MB"
-                          + (f"; each of {r['workers']} cleaning workers peak "
+                          + (f"; the largest of {r['workers']} cleaning workers peak "
                              f"{r['clean_worker_peak_rss_mb']:.0f} MB"
                              if r.get("clean_worker_peak_rss_mb") else ""))
         memory.append(f"- peak ratio {fetch_clean['memory_ratio']:.2f}: "
