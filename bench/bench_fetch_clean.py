@@ -1,11 +1,14 @@
 """Fetch + clean over a synthetic AA archive served on 127.0.0.1: pages/s and peak memory.
 
     .venv/bin/python bench/bench_fetch_clean.py [--quick] [--sizes 1000 10000] [--per-day 100]
+                                                [--workers N]
 
 For each archive size, in a fresh process (so each peak is its own): the pipeline's real
 stages (``discover_source`` over the archive's sitemap index and day sitemaps, then
 ``fetch_source`` with the real Fetcher, ``clean_source`` and ``publish``) into a
-temporary lake, the politeness delay 0 (our own server, in another process). Reports
+temporary lake, the politeness delay 0 (our own server, in another process), cleaning
+in ``--workers`` processes as ``python -m newswire run --workers N`` does (default: the
+cores). Reports
 pages/s, peak RSS (``ru_maxrss``) and RSS after start-up, and checks every cleaned body
 against the paragraphs the page was rendered from. Memory is flat when the largest
 archive's peak is within 25% of the smallest one's.
@@ -79,7 +82,7 @@ def run_child(args: list[str]) -> dict:
 
 
 # -- measured in a fresh process -------------------------------------------------------
-def child_pipeline(base: str, pages: int, per_day: int, work: Path) -> dict:
+def child_pipeline(base: str, pages: int, per_day: int, work: Path, workers: int) -> dict:
     os.environ["NEWSWIRE_LAKE"] = str(work / "lake")
     os.environ["NEWSWIRE_CATALOG"] = str(work / "newswire.duckdb")
     os.environ.pop("NEWSWIRE_STAGING", None)
@@ -106,17 +109,26 @@ def child_pipeline(base: str, pages: int, per_day: int, work: Path) -> dict:
     fetched = fetch_source(settings, discovered)
     seconds["fetch"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    cleaned = clean_source(settings, fetched)
+    cleaned = clean_source(settings, fetched, workers=workers)
     seconds["clean"] = time.perf_counter() - mark
     mark = time.perf_counter()
     published = publish_stage(settings, [cleaned])
     seconds["publish"] = time.perf_counter() - mark
     total = time.perf_counter() - started
+    from newswire.stages.clean import close_clean_pools
+
+    close_clean_pools()  # the cleaning workers end here: their peak is then known
+    import resource
+
+    workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"pages": pages, "days": archive.days, "per_day": per_day,
             "seconds": round(total, 3), "stage_seconds": {k: round(v, 3)
                                                           for k, v in seconds.items()},
-            "pages_per_s": round(pages / total, 2), "rss_start_mb": round(rss_start, 1),
-            "peak_rss_mb": round(peak_rss_mb(), 1), "rss_end_mb": round(current_rss_mb(), 1),
+            "pages_per_s": round(pages / total, 2), "workers": workers,
+            "rss_start_mb": round(rss_start, 1),
+            "peak_rss_mb": round(peak_rss_mb(), 1),
+            "clean_worker_peak_rss_mb": round(workers_peak, 1) if workers > 1 else None,
+            "rss_end_mb": round(current_rss_mb(), 1),
             "fetch_counts": asdict(StageManifest.load(fetched).counts),
             "clean_counts": asdict(StageManifest.load(cleaned).counts),
             "published": published,
@@ -159,6 +171,18 @@ def check_bodies(lake: Path, pages: int, per_day: int) -> dict:
             "extractors": sorted({r[2] for r in rows})}
 
 
+def worker_memory(results: list[dict]) -> str:
+    peaks = [f"{r['clean_worker_peak_rss_mb']:.0f} MB at {r['pages']:,} pages"
+             for r in results if r.get("clean_worker_peak_rss_mb")]
+    return (" Peak RSS of the largest cleaning worker process (forked after start-up, sharing its "
+            f"pages until written): {', '.join(peaks)}.") if peaks else ""
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+
+
 # -- the parent: one fresh process per size -------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -167,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=None)
     parser.add_argument("--per-day", type=int, default=100)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--workers", type=int, default=_cores(),
+                        help="cleaning processes, as the CLI's run --workers (default: cores)")
     parser.add_argument("--child", choices=["pipeline", "raw"], help=argparse.SUPPRESS)
     parser.add_argument("--base", help=argparse.SUPPRESS)
     parser.add_argument("--pages", type=int, help=argparse.SUPPRESS)
@@ -174,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     per_day = args.per_day
     if args.child == "pipeline":
-        print(json.dumps(child_pipeline(args.base, args.pages, per_day, args.work)))
+        print(json.dumps(child_pipeline(args.base, args.pages, per_day, args.work,
+                                        args.workers)))
         return 0
     if args.child == "raw":
         print(json.dumps(child_raw_get(args.base, args.pages, per_day)))
@@ -190,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
                 archive_server(size, per_day) as base:
             child_args = ["--base", base, "--pages", str(size), "--per-day", str(per_day)]
             raw = run_child(["--child", "raw", *child_args])
-            ours = run_child(["--child", "pipeline", "--work", tmp, *child_args])
+            ours = run_child(["--child", "pipeline", "--work", tmp, "--workers",
+                              str(args.workers), *child_args])
             ours["check"] = check_bodies(Path(ours.pop("lake")), size, per_day)
             ours["raw_get"] = raw
             results.append(ours)
@@ -215,11 +243,13 @@ def main(argv: list[str] | None = None) -> int:
                "seconds per stage", "RSS after start-up MB", "peak RSS MB",
                "bodies = gold"], rows), "",
         f"{per_day} pages a day; discover → fetch (real Fetcher, politeness delay 0, "
-        "conditional GET, robots.txt) → clean → publish into a fresh lake, each size in "
+        f"conditional GET, robots.txt) → clean (in {args.workers} process(es), as `run "
+        f"--workers {args.workers}`) → publish into a fresh lake, each size in "
         "a fresh process, the archive served by another process.", "",
         f"Memory: peak {largest['peak_rss_mb']:.0f} MB at {largest['pages']:,} pages vs "
         f"{smallest['peak_rss_mb']:.0f} MB at {smallest['pages']:,} pages, ratio "
-        f"{memory_ratio:.2f}: {'flat' if flat else 'NOT flat'} (target ≤ {FLAT_TOLERANCE}).",
+        f"{memory_ratio:.2f}: {'flat' if flat else 'NOT flat'} (target ≤ {FLAT_TOLERANCE})."
+        + worker_memory(results),
     ])
     print(md)
     data = {"machine": info, "quick": args.quick, "per_day": per_day, "results": results,

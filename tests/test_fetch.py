@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 from newswire.clean.decode import decode_html
 from newswire.fetch import Fetcher, parse_retry_after
@@ -174,3 +179,76 @@ def test_redirect_to_another_port_of_the_same_host_is_refused(fetcher: Fetcher,
     result = fetcher.fetch(bad_server + "/redirect-admin-port")
     assert not result.ok and "127.0.0.1:5432" in result.error
     assert "outside allowed_domains" in result.error
+
+
+class _CountingHandler(BaseHTTPRequestHandler):
+    """Pages that take 0.1 s each; counts the requests in flight at once."""
+
+    lock = threading.Lock()
+    in_flight = 0
+    most = 0
+    robots = b"User-agent: *\nDisallow: /private/\n"
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        cls = type(self)
+        if self.path == "/robots.txt":
+            body = cls.robots
+        else:
+            with cls.lock:
+                cls.in_flight += 1
+                cls.most = max(cls.most, cls.in_flight)
+            time.sleep(0.1)
+            with cls.lock:
+                cls.in_flight -= 1
+            body = f"<html><body><p>{self.path}</p></body></html>".encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def counting_server() -> Iterator[tuple[str, type[_CountingHandler]]]:
+    handler = type("Handler", (_CountingHandler,), {})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", handler
+    server.shutdown()
+    server.server_close()
+
+
+def _asks(base: str) -> list[tuple[str, None, None]]:
+    return [(f"{base}/page/{n}", None, None) for n in range(8)]
+
+
+def test_requests_overlap_only_when_no_delay_applies(counting_server) -> None:
+    base, handler = counting_server
+    fetcher = Fetcher(POLITE, [netloc_entry(base)], "newswire-test/1")
+    assert fetcher.parallelism([url for url, _, _ in _asks(base)]) == POLITE.max_parallel
+    results = list(fetcher.fetch_all(_asks(base)))
+    # in the order asked, whatever order they were answered in
+    assert [r.body for r in results] == [f"<html><body><p>/page/{n}</p></body></html>"
+                                         .encode() for n in range(8)]
+    assert 1 < handler.most <= POLITE.max_parallel
+
+
+def test_a_delay_keeps_one_request_at_a_time(counting_server) -> None:
+    base, handler = counting_server
+    polite = POLITE.model_copy(update={"min_delay_s": 0.01})
+    fetcher = Fetcher(polite, [netloc_entry(base)], "newswire-test/1")
+    assert fetcher.parallelism([base + "/a", base + "/b"]) == 1
+    assert all(r.ok for r in fetcher.fetch_all(_asks(base)))
+    assert handler.most == 1
+
+
+def test_a_robots_crawl_delay_keeps_one_request_at_a_time(counting_server) -> None:
+    base, handler = counting_server
+    handler.robots = b"User-agent: *\nCrawl-delay: 0.01\n"
+    fetcher = Fetcher(POLITE, [netloc_entry(base)], "newswire-test/1")
+    assert fetcher.parallelism([base + "/a", base + "/b"]) == 1
+    assert all(r.ok for r in fetcher.fetch_all(_asks(base)))
+    assert handler.most == 1

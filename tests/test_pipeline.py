@@ -249,3 +249,26 @@ def test_sources_not_read_are_named_after_the_others_land(tmp_path: Path) -> Non
         check_sources_read(["gone", "sample_aa", "down", "sample_wire"], read)
     with pytest.raises(SourcesNotRead, match=r"not read: down .*; published: none$"):
         check_sources_read(["down"], [])
+
+
+def test_cleaning_in_a_pool_stages_the_articles_of_one_process(settings: Settings) -> None:
+    """``clean_source(workers=2)`` (a process pool; this process runs server threads, so
+    the pool's workers come from a forkserver) stages the same articles, in the same
+    order, as cleaning here."""
+    import pyarrow.parquet as pq
+    from newswire.stages import StageManifest, clean_source, discover_source, fetch_source
+    from newswire.stages.clean import close_clean_pools
+
+    start, end = interval(FIRST, LAST)
+    fetched = fetch_source(settings, discover_source(settings, "sample_aa", start, end,
+                                                     "pool-run", "daily"))
+    staged = {}
+    try:
+        for workers in (1, 2):
+            manifest = StageManifest.load(clean_source(settings, fetched, workers=workers))
+            assert manifest.counts.cleaned > 0 and manifest.counts.failed == 0
+            staged[workers] = [pq.read_table(f.path).to_pylist() for f in manifest.files
+                               if f.table in ("articles", "template_stats")]
+    finally:
+        close_clean_pools()
+    assert staged[1] == staged[2] and any(staged[1])

@@ -12,6 +12,8 @@ import fcntl
 import re
 import threading
 import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -148,13 +150,16 @@ class Fetcher:
         self._clock = clock
         self._limiter = HostRateLimiter(clock, host_state_dir)
         self._robots: dict[str, Protego | None] = {}
+        self._robots_lock = threading.Lock()
 
     # -- robots.txt -------------------------------------------------------------
     def _robots_for(self, url: str) -> Protego | None:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         if origin not in self._robots:
-            self._robots[origin] = self._load_robots(origin)
+            with self._robots_lock:  # fetched once per origin, also with threads
+                if origin not in self._robots:
+                    self._robots[origin] = self._load_robots(origin)
         return self._robots[origin]
 
     def _load_robots(self, origin: str) -> Protego | None:
@@ -268,6 +273,33 @@ class Fetcher:
         return b"".join(chunks)
 
     # -- public ------------------------------------------------------------------
+    def parallelism(self, urls: Sequence[str]) -> int:
+        """How many of these requests may be in flight at once: ``max_parallel`` when no
+        delay applies to any of their hosts (min_delay_s 0, no robots.txt Crawl-delay),
+        else 1 (one request at a time, each host's delay kept)."""
+        limit = min(self.politeness.max_parallel, len(urls))
+        if limit <= 1:
+            return 1
+        origins = {}
+        for url in urls:
+            parts = urlsplit(url)
+            origins.setdefault((parts.scheme, parts.netloc), url)
+        # Asked here, in order, so robots.txt is read before any thread starts.
+        return limit if all(self._delay_for(url) <= 0 for url in origins.values()) else 1
+
+    def fetch_all(self, requests_: Sequence[tuple[str, str | None, str | None]]
+                  ) -> Iterator[FetchResult]:
+        """``fetch`` for each (url, etag, last_modified), results in the same order.
+        Requests overlap (a few threads) only when :meth:`parallelism` allows it."""
+        workers = self.parallelism([url for url, _, _ in requests_])
+        if workers == 1:
+            for url, etag, last_modified in requests_:
+                yield self.fetch(url, etag=etag, last_modified=last_modified)
+            return
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
+            yield from pool.map(lambda r: self.fetch(r[0], etag=r[1], last_modified=r[2]),
+                                requests_)
+
     def fetch(self, url: str, *, etag: str | None = None,
               last_modified: str | None = None) -> FetchResult:
         """Fetch one URL; never raises for network or HTTP trouble (see ``error``)."""

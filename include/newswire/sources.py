@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from newswire.yaml_data import load_yaml
+
 
 class SourcesError(ValueError):
     """The sources file is missing, unreadable or invalid; the message names the bad key."""
@@ -37,6 +39,10 @@ class Politeness(BaseModel):
     max_bytes: int = Field(5_000_000, gt=0)
     max_redirects: int = Field(5, ge=0, le=20)
     obey_robots: bool = True
+    # Overlap requests to one host, but only where no delay applies at all (min_delay_s 0
+    # and no robots.txt Crawl-delay): with a delay, one request at a time, as before.
+    max_parallel: int = Field(4, ge=1, le=16,
+                              description="requests in flight to one host when no delay applies")
 
 
 class Source(BaseModel):
@@ -163,7 +169,7 @@ def load_sources(path: Path, *, only: list[str] | None = None,
                  include_disabled: bool = False) -> list[Source]:
     """Read and validate the sources file; return the enabled sources (or those named)."""
     try:
-        raw = yaml.safe_load(expand_env(Path(path).read_text(encoding="utf-8")))
+        raw = load_yaml(expand_env(Path(path).read_text(encoding="utf-8")))
     except FileNotFoundError as exc:
         raise SourcesError(f"sources file not found: {path}") from exc
     except yaml.YAMLError as exc:

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import yaml
 from courlan import normalize_url
+
+from newswire.yaml_data import load_yaml
 
 RULES_FILE = Path(__file__).with_name("url_rules.yaml")
 
@@ -31,7 +32,7 @@ class UrlRules:
 
 @functools.cache
 def url_rules() -> UrlRules:
-    data = yaml.safe_load(RULES_FILE.read_text("utf-8"))
+    data = load_yaml(RULES_FILE.read_text("utf-8"))
     return UrlRules(frozenset(p.lower() for p in data["tracking_params"]),
                     {k.lower(): v for k, v in data["amp_query"].items()},
                     frozenset(s.lower() for s in data["amp_segments"]),

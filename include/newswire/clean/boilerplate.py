@@ -49,8 +49,11 @@ def is_notice(paragraph: str) -> bool:
     lex = lexicon()
     if lex.notice_strong.search(text):
         return True
-    families = {name for name, pattern in lex.notice_families.items() if pattern.search(text)}
-    return len(families) >= 2 and bool(families & set(_STRONG_FAMILIES))
+    families = lex.notice_families
+    # Two families, one of them strong: the strong ones first, the rest only then.
+    if not any(families[name].search(text) for name in _STRONG_FAMILIES if name in families):
+        return False
+    return sum(1 for pattern in families.values() if pattern.search(text)) >= 2
 
 
 def is_share_bar(paragraph: str) -> bool:

@@ -22,11 +22,11 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 import dateparser
-import yaml
 from dateutil import parser as isoparser
 
 from newswire.clean.lexicon import LEXICON_FILE, lexicon
 from newswire.clean.places import LEXICON_DIR, fold
+from newswire.yaml_data import load_yaml
 
 Precision = Literal["day", "minute", "second"]
 
@@ -56,7 +56,7 @@ def day_value(year: int, month: int, day: int) -> datetime:
 def _months() -> dict[str, int]:
     months: dict[str, int] = {}
     for path in sorted(LEXICON_DIR.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
         for name, number in ((data.get("time") or {}).get("months") or {}).items():
             months[fold(str(name))] = int(number)
             months.setdefault(fold(str(name))[:3], int(number))
@@ -66,7 +66,7 @@ def _months() -> dict[str, int]:
 
 @lru_cache(maxsize=1)
 def _zones() -> dict[str, str]:
-    data = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8"))
+    data = load_yaml(LEXICON_FILE.read_text(encoding="utf-8"))
     return {str(k).lower(): str(v) for k, v in (data.get("time_zones") or {}).items()}
 
 

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from newswire.clean.places import fold, language_words
+from newswire.yaml_data import load_yaml
 
 LEXICON_FILE = Path(__file__).with_name("lexicon.yaml")
 
@@ -42,7 +41,7 @@ class Lexicon:
 
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
-    data = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8"))
+    data = load_yaml(LEXICON_FILE.read_text(encoding="utf-8"))
     notice = data["notice"]
     months = language_words()["months"]
     weekdays = language_words()["weekdays"]

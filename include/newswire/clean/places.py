@@ -12,23 +12,26 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from newswire.yaml_data import load_yaml
 
 GAZETTEER_FILE = Path(__file__).resolve().parents[1] / "nlp" / "gazetteer.yaml"
 LEXICON_DIR = Path(__file__).resolve().parents[1] / "nlp" / "lexicon"
 
-_FOLD = str.maketrans({"İ": "i", "I": "i", "ı": "i", "’": "'"})
+FOLD_CACHE = 16_384  # folded strings kept: the boilerplate checks fold each line 4-5 times
 
 
+@lru_cache(maxsize=FOLD_CACHE)
 def fold(text: str) -> str:
     """A case- and dot-insensitive key: 'İSTANBUL', 'Istanbul', 'istanbul' -> 'istanbul'."""
-    text = unicodedata.normalize("NFC", text).translate(_FOLD).casefold()
+    # str.replace, not str.translate with a dict table: the same mapping, many times faster.
+    text = unicodedata.normalize("NFC", text).replace("İ", "i").replace("I", "i") \
+        .replace("ı", "i").replace("’", "'").casefold()
     return " ".join(text.replace("i̇", "i").split())
 
 
 @lru_cache(maxsize=1)
 def gazetteer_data() -> dict:
-    return yaml.safe_load(GAZETTEER_FILE.read_text(encoding="utf-8")) or {}
+    return load_yaml(GAZETTEER_FILE.read_text(encoding="utf-8")) or {}
 
 
 @lru_cache(maxsize=1)
@@ -37,7 +40,7 @@ def language_words() -> dict[str, list[str]]:
     from the per-language lexicons the NLP stage reads too (one place for such words)."""
     found: dict[str, list[str]] = {"months": [], "weekdays": [], "not_entities": []}
     for path in sorted(LEXICON_DIR.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
         time = data.get("time") or {}
         found["months"] += [str(m) for m in time.get("months") or {}]
         found["weekdays"] += [str(d) for d in time.get("weekdays") or {}]

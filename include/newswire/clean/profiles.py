@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 
 import cssselect
 import cssselect.parser as cssparser
-import yaml
 from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
@@ -19,6 +18,7 @@ from lxml.html import HtmlElement
 from newswire.clean.dom import element_text
 from newswire.clean.places import fold
 from newswire.clean.text import normalize_text
+from newswire.yaml_data import load_yaml
 
 PROFILES_FILE = Path(__file__).with_name("profiles.yaml")
 AUTO = "auto"  # recognise the profile from the page
@@ -98,7 +98,7 @@ def _profile(name: str, raw: dict) -> Profile:
 @lru_cache(maxsize=1)
 def profiles() -> dict[str, Profile]:
     """Every profile, in the order recognition tries them (``generic`` last)."""
-    raw = yaml.safe_load(PROFILES_FILE.read_text(encoding="utf-8")) or {}
+    raw = load_yaml(PROFILES_FILE.read_text(encoding="utf-8")) or {}
     entries = raw.get("profiles") or {}
     if GENERIC not in entries:
         raise ProfileError("profiles.yaml: the 'generic' profile is missing")

@@ -29,9 +29,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from newswire.nlp.lexicon import Lexicon, lexicon
+from newswire.yaml_data import load_yaml
 
 GAZETTEER_FILE = Path(__file__).with_name("gazetteer.yaml")
 GIVEN_NAMES_FILE = Path(__file__).with_name("given_names.yaml")
@@ -78,7 +77,7 @@ class Gazetteer:
 def load_gazetteer(path: Path = GAZETTEER_FILE) -> Gazetteer:
     if not path.exists():
         return Gazetteer()
-    raw = yaml.safe_load(path.read_text("utf-8")) or {}
+    raw = load_yaml(path.read_text("utf-8")) or {}
     gaz = Gazetteer()
     for label in ("LOC", "ORG"):
         for name in raw.get(label) or []:
@@ -117,7 +116,7 @@ def load_gazetteer(path: Path = GAZETTEER_FILE) -> Gazetteer:
 @functools.cache
 def given_names(path: Path = GIVEN_NAMES_FILE) -> tuple[frozenset[str], frozenset[str]]:
     """(given names, surnames written first) from the data file."""
-    raw = yaml.safe_load(path.read_text("utf-8")) or {}
+    raw = load_yaml(path.read_text("utf-8")) or {}
     return (frozenset(map(str, raw.get("given") or [])),
             frozenset(map(str, raw.get("family_first") or [])))
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from newswire.yaml_data import load_yaml
 
 LEXICON_DIR = Path(__file__).with_name("lexicon")
 LANGUAGES = ("tr", "en")
@@ -140,7 +140,7 @@ def _checked(section: dict, where: str) -> dict:
 
 
 def read_lexicon(path: Path) -> Lexicon:
-    raw = yaml.safe_load(path.read_text("utf-8")) or {}
+    raw = load_yaml(path.read_text("utf-8")) or {}
     for section in ("lang", "quotes", "names", "titles", "not_entities", "quantities", "time"):
         if section not in raw:
             raise LexiconError(f"{path}: no {section!r} section")

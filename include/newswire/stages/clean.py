@@ -4,10 +4,18 @@ zone without the network."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
+import multiprocessing
+import threading
 import time
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -35,10 +43,12 @@ from newswire.store import Partition
 log = logging.getLogger("newswire")
 
 
-def clean_source(settings: Settings, fetched_manifest: str) -> str:
+def clean_source(settings: Settings, fetched_manifest: str, *, workers: int = 1) -> str:
     """Clean the interval's pages of one source. One broken page never sinks the day: it
     is counted and its error recorded. Returns the path of the :class:`Cleaned` manifest,
-    which also carries the fetched pages and log for publish."""
+    which also carries the fetched pages and log for publish. With ``workers`` > 1 the
+    pages are cleaned in a pool of that many processes (the CLI's ``--workers``); the
+    articles are the same, in the same order."""
     started = time.monotonic()
     fetched = StageManifest.load(fetched_manifest)
     assert isinstance(fetched, Fetched), fetched_manifest
@@ -47,12 +57,10 @@ def clean_source(settings: Settings, fetched_manifest: str) -> str:
     counts = CleanCounts()
     errors: list[str] = []
     files: list[StagedFile] = []
-    fresh = fetched.staged("raw_pages")
     templates = TemplateFiles(settings, source, out)
-    for day in fetched.days():
-        pages = day_pages(settings, source.id, day, fresh.get(day))
-        cleaned = [(page, article) for page in pages
-                   if (article := _clean_page(page, source, day, counts, errors))]
+    for day, pages, outcomes in _day_outcomes(settings, source, fetched, workers):
+        cleaned = [(page, article) for page, outcome in zip(pages, outcomes, strict=True)
+                   if (article := _counted(page, outcome, day, counts, errors))]
         if cleaned:
             # Paragraphs recurring across the source's articles are furniture, learned
             # from the raw pages of a fixed window of days (order-free: clean/templates.py).
@@ -83,20 +91,63 @@ def day_pages(settings: Settings, source_id: str, day: date,
     return rows_of(RawPage, stored)
 
 
-def _clean_page(page: RawPage, source: Source, day: date, counts: CleanCounts,
-                errors: list[str]) -> Article | None:
+CLEAN_AHEAD_DAYS = 2  # days handed to the pool before the one being finished (memory)
+
+
+def _day_outcomes(settings: Settings, source: Source, fetched: Fetched, workers: int
+                  ) -> Iterator[tuple[date, list[RawPage], list[Article | str]]]:
+    """Each day's pages and what cleaning each gave (its article, or why none), day by
+    day: in this process, or (``workers`` > 1) in a pool that cleans the next days'
+    pages while this process finishes a day (template learning, staging)."""
+    fresh = fetched.staged("raw_pages")
+    pending: deque[tuple[date, list[RawPage], Iterator[Article | str] | None]] = deque()
+    pool = clean_pool(workers) if workers > 1 else None
+    for day in fetched.days():
+        pages = day_pages(settings, source.id, day, fresh.get(day))
+        outcomes = None
+        if pool is not None and len(pages) > 1:
+            with contextlib.suppress(BrokenProcessPool):  # then cleaned here (_finished)
+                outcomes = pool.map(partial(_try_clean, source=source), pages,
+                                    chunksize=max(1, min(16, len(pages) // (4 * workers))))
+        pending.append((day, pages, outcomes))
+        while len(pending) > (CLEAN_AHEAD_DAYS if pool is not None else 0):
+            yield _finished(pending.popleft(), source, workers)
+    while pending:
+        yield _finished(pending.popleft(), source, workers)
+
+
+def _finished(entry: tuple[date, list[RawPage], Iterator[Article | str] | None],
+              source: Source, workers: int) -> tuple[date, list[RawPage], list[Article | str]]:
+    day, pages, outcomes = entry
+    if outcomes is not None:
+        try:
+            return day, pages, list(outcomes)
+        except BrokenProcessPool:  # a worker died (a crash in C): clean here instead
+            log.warning("clean pool broke; cleaning %s's %d pages in this process", day,
+                        len(pages))
+            _POOLS.pop(workers, None)
+    return day, pages, [_try_clean(page, source) for page in pages]
+
+
+def _try_clean(page: RawPage, source: Source) -> Article | str:
+    """The page's article, or why it has none (a crash is caught and named too)."""
     try:
-        article = clean_html_page(page, source)
+        return clean_html_page(page, source)
     except CleanError as exc:
-        counts.failed += 1
-        errors.append(f"{page.url}: {exc}")
-        log.warning("clean %s failed: %s", page.url, exc)
-        return None
+        return str(exc)
     except Exception as exc:  # one broken page never sinks the day
+        log.warning("clean %s crashed", page.url, exc_info=True)
+        return f"unexpected {type(exc).__name__}: {exc}"
+
+
+def _counted(page: RawPage, outcome: Article | str, day: date, counts: CleanCounts,
+             errors: list[str]) -> Article | None:
+    if isinstance(outcome, str):
         counts.failed += 1
-        errors.append(f"{page.url}: unexpected {type(exc).__name__}: {exc}")
-        log.exception("clean %s crashed", page.url)
+        errors.append(f"{page.url}: {outcome}")
+        log.warning("clean %s failed: %s", page.url, outcome)
         return None
+    article = outcome
     if article.published_at is not None and utc(article.published_at).date() != day:
         article.warnings.append(
             f"page date {utc(article.published_at).date()} differs from listed date {day}")
@@ -109,6 +160,49 @@ def clean_html_page(page: RawPage, source: Source) -> Article:
                       profile=source.profile, timezone=source.timezone,
                       content_type=page.content_type,
                       fallback_published_at=page.listed_published_at)
+
+
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+
+
+def clean_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of cleaning processes, started on first use and kept for the process's
+    life (every day and source of a run share it). Forks of this process when it runs
+    no other thread: they start at once with the cleaner's data already loaded here.
+    Otherwise (an HTTP server's thread in tests, a scheduler's) forks of a fresh
+    forkserver, never of a process whose other threads may hold locks."""
+    if workers not in _POOLS:
+        if threading.active_count() == 1:
+            warm_cleaner()
+            context = multiprocessing.get_context("fork")
+        else:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["newswire.stages.clean"])
+        _POOLS[workers] = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                              initializer=warm_cleaner)
+    return _POOLS[workers]
+
+
+def close_clean_pools() -> None:
+    while _POOLS:
+        _POOLS.popitem()[1].shutdown()
+
+
+def warm_cleaner() -> None:
+    """Load the cleaner's data files once per worker, before its first page."""
+    from newswire.clean import detect_lang
+    from newswire.clean.lexicon import lexicon
+    from newswire.clean.places import known_places, language_words
+    from newswire.clean.profiles import profiles
+
+    lexicon()
+    known_places()
+    language_words()
+    profiles()
+    detect_lang("warm the language identifier up with one sentence of text")
+
+
+atexit.register(close_clean_pools)
 
 
 class TemplateFiles:

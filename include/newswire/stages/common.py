@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import fcntl
+import functools
 import json
 import re
 import types
@@ -269,6 +270,12 @@ def _encode(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _type_hints(kind: type) -> dict[str, Any]:
+    """A record class's resolved hints, once per class (resolving them is slow)."""
+    return typing.get_type_hints(kind)
+
+
 def _decode(kind: Any, value: Any) -> Any:
     """The inverse of :func:`_encode`, led by the type hints of the record classes."""
     if value is None:
@@ -288,7 +295,7 @@ def _decode(kind: Any, value: Any) -> Any:
     if kind is date:
         return date.fromisoformat(value)
     if dataclasses.is_dataclass(kind):
-        hints = typing.get_type_hints(kind)
+        hints = _type_hints(kind)
         return kind(**{f.name: _decode(hints[f.name], value[f.name])
                        for f in dataclasses.fields(kind) if f.name in value})
     return value

@@ -122,13 +122,17 @@ def _fetch_day(fetcher: Fetcher, run_id: str, source_id: str, items: list[Discov
     otherwise), and the ids of the stored pages kept (304, or failed); every request is
     added to ``entries``."""
     pages, keep = [], []
-    for item in items:
-        url = item.url
-        page_id = article_id(source_id, url)
+    page_ids = [article_id(source_id, item.url) for item in items]
+    asks = []
+    for page_id, item in zip(page_ids, items, strict=True):
         previous = stored.get(page_id)
         validators = previous if previous and conditional else {}
-        result = fetcher.fetch(url, etag=validators.get("etag"),
-                               last_modified=validators.get("last_modified"))
+        asks.append((item.url, validators.get("etag"), validators.get("last_modified")))
+    # In order; overlapped only where the source's politeness sets no delay.
+    results = fetcher.fetch_all(asks)
+    for item, page_id, result in zip(items, page_ids, results, strict=True):
+        url = item.url
+        previous = stored.get(page_id)
         entries.extend(_log_entry(run_id, "page", url, a, page_id) for a in result.attempts)
         if result.not_modified and previous:
             counts.not_modified += 1

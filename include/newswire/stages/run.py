@@ -49,7 +49,7 @@ def _run_days(settings: Settings, start: datetime, end: datetime, run_id: str,
             discovered = discover_source(settings, source_id, day_start, day_end, day_run,
                                          mode or ("refetch" if refetch else "daily"))
             fetched = fetch_source(settings, discovered, refetch=refetch)
-            cleaned.append(clean_source(settings, fetched))
+            cleaned.append(clean_source(settings, fetched, workers=shards.workers))
         published = publish(settings, cleaned)
         if gates:
             failures += _gate_failures(settings, "publish", sources, day)
