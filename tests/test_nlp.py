@@ -231,6 +231,22 @@ def test_headline_and_dateline_names_are_entities() -> None:
         ("Kadıköy", "LOC", "dateline"), ("İstanbul", "LOC", "dateline")]
 
 
+def test_the_agency_a_dateline_credits_is_an_organisation() -> None:
+    from newswire.nlp.annotate import Document
+    from newswire.nlp.entities import agency_names
+    from newswire.nlp.gold import GoldDoc
+
+    assert [(m.text, m.start, m.end, m.label, m.canonical, m.source)
+            for m in agency_names("Reuters")] == [("Reuters", 0, 7, "ORG", "Reuters", "agency")]
+    assert agency_names(None) == [] and agency_names("") == []
+    # The gold path cuts the dateline as the cleaner does and hands both parts on.
+    doc = GoldDoc("d", "en", ["PARIS, March 3 (AFP) - The minister spoke.", "More."], None,
+                  "statements")
+    assert (doc.dateline, doc.agency) == ("Paris", "AFP")
+    assert doc.text.startswith("The minister spoke.")
+    assert Document("d", doc.text, None, None, doc.dateline, doc.agency).agency == "AFP"
+
+
 def test_sentences_never_cut_a_quotation() -> None:
     text = 'Bakan, "Birinci cümle. İkinci cümle." dedi. Sonra ayrıldı.'
     got = [text[s:e] for s, e in sentences(text)]

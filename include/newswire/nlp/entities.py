@@ -154,7 +154,7 @@ class Mention:
     label: str
     canonical: str
     role: str | None = None
-    source: str = "model"  # model, gazetteer, title, text, document or dateline
+    source: str = "model"  # model, gazetteer, title, text, document, dateline or agency
 
 
 def strip_suffix(word: str) -> str:
@@ -769,6 +769,17 @@ def dateline_names(dateline: str | None, lang: str) -> list[Mention]:
             out.append(Mention(name, at, at + len(name), "LOC", name, source="dateline"))
             start = at + len(name)
     return out
+
+
+def agency_names(agency: str | None) -> list[Mention]:
+    """The agency the dateline credits ("Reuters" of "BRUSSELS (Reuters) -") as the
+    cleaner kept it in ``articles.agency``: an organisation of the article, whose offsets
+    index that column."""
+    name = (agency or "").strip()
+    if not name:
+        return []
+    at = agency.index(name)  # type: ignore[union-attr]
+    return [Mention(name, at, at + len(name), "ORG", name, source="agency")]
 
 
 def _model_labels(text: str, spans: list[tuple[str, int, int]]) -> dict[int, str]:
