@@ -152,6 +152,27 @@ def test_en_organisation_names_the_weak_model_splits() -> None:
     assert not [m for m in found if m.label == "PER"]
 
 
+def test_a_run_led_by_an_acronym_is_an_organisation_not_a_person() -> None:
+    """ "ATP Tour", "TRT Haber": whatever the model says, people's initials take dots."""
+    text = "She reached the WTA Tour final. A.J. Morland said so."
+    at = text.index("WTA")
+    found = resolve_entities(text, [("PER", at, at + len("WTA Tour"))], "en")
+    labels = {m.canonical: m.label for m in found}
+    assert labels["WTA Tour"] == "ORG" and labels["A.J. Morland"] == "PER"
+    found = resolve_entities("Olayı dün akşam KRT Haber ve Serap Ilgaz duyurdu.", [], "tr")
+    labels = {m.canonical: m.label for m in found}
+    assert (labels["KRT Haber"], labels["Serap Ilgaz"]) == ("ORG", "PER")
+
+
+def test_tr_organisation_names_drop_their_case_ending() -> None:
+    """The genitive written without an apostrophe ("Bakanlığının", "Partisinin") is no
+    part of the canonical name, however the name was put together."""
+    text = ("Tarım Bakanlığının verilerine göre Gençlik ve Spor Bakanlığının ve Demokrat "
+            "Halk Partisinin temsilcileri katıldı.")
+    orgs = {m.canonical for m in resolve_entities(text, [], "tr") if m.label == "ORG"}
+    assert orgs == {"Tarım Bakanlığı", "Gençlik ve Spor Bakanlığı", "Demokrat Halk Partisi"}
+
+
 def test_en_speech_verb_subject_is_a_person() -> None:
     """The model calls a player ORG; "Kovalenko said" makes him a person, and so is the
     full name earlier in the article."""

@@ -138,6 +138,16 @@ def _person_by_name(words: list[_Word], lex: Lexicon) -> bool:
         w.text[:1].isupper() and not w.text.isupper() for w in words[1:])
 
 
+def _acronym_led(words: list[_Word]) -> bool:
+    """ "ATP Tour", "TRT Haber", "BBC World": a run of two or three words that opens with
+    an acronym (capitals only, no dots) names an organisation or its product, never a
+    person: people's initials are written with dots ("A.K. Yılmaz")."""
+    first = words[0].written
+    return (2 <= len(words) <= 3 and 2 <= len(first) <= 6 and first.isalpha()
+            and first.isupper() and not any(w.paren for w in words)
+            and all(w.written[:1].isupper() and not w.written.isupper() for w in words[1:]))
+
+
 def alias_rows(gaz: Gazetteer | None = None) -> list[tuple[str, str]]:
     """(name, group key) for every name the gazetteer groups: the catalog's
     ``entity_aliases`` table."""
@@ -874,7 +884,8 @@ def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
                 label = known
             elif _person_by_name(words, lex):
                 label = "PER"
-            elif k == 0 and _org_noun_before(text, piece.start, lex):
+            elif ((not was_titled and _acronym_led(words))
+                  or (k == 0 and _org_noun_before(text, piece.start, lex))):
                 label = "ORG"
             elif context and not was_titled:
                 label = context
@@ -889,9 +900,11 @@ def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
             else:
                 label = "PER" if len(words) >= 2 and words[0].text not in lex.not_entities \
                     else None
+        if piece.kind != "gazetteer":
             head = _bare_head(words[-1].text, lex.org_heads)
-            if head and head != words[-1].text:
-                name = " ".join([*name.split()[:-1], head])
+            if head and head != words[-1].text and name.endswith(words[-1].text):
+                # "Hazine ve Maliye Bakanlığının" -> "... Bakanlığı": no case ending
+                name = name[:-len(words[-1].text)] + head
         if label == "DATE":
             out.append(Mention(text[piece.start:piece.end], piece.start, piece.end, "DATE",
                                name, source="text"))
