@@ -173,6 +173,21 @@ def test_tr_organisation_names_drop_their_case_ending() -> None:
     assert orgs == {"Tarım Bakanlığı", "Gençlik ve Spor Bakanlığı", "Demokrat Halk Partisi"}
 
 
+def test_a_place_name_after_given_names_is_a_surname() -> None:
+    """Many surnames are place names: after given names and with no case ending the place
+    is the person's surname; with a case ending it stays a place."""
+    text = "Dün akşam Kemal Denizli ile Ahmet Ankara'ya gitti."
+    labels = {m.canonical: m.label for m in resolve_entities(text, [], "tr")}
+    assert labels == {"Kemal Denizli": "PER", "Ankara": "LOC"}
+
+
+def test_tr_office_of_a_country_and_outlets_are_organisations() -> None:
+    text = ("Irak Cumhurbaşkanlığı bir açıklama yaptı. Bakan, NTV'ye konuştu; Habertürk ve "
+            "CNN Türk canlı yayın yaptı.")
+    orgs = {m.canonical for m in resolve_entities(text, [], "tr") if m.label == "ORG"}
+    assert {"Irak Cumhurbaşkanlığı", "NTV", "Habertürk", "CNN Türk"} <= orgs
+
+
 def test_en_speech_verb_subject_is_a_person() -> None:
     """The model calls a player ORG; "Kovalenko said" makes him a person, and so is the
     full name earlier in the article."""

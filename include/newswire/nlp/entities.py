@@ -468,11 +468,17 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
             run[i - 1].written not in CONNECTORS  # "Rusya ve Ukrayna": "ve" joins two names
         in_titled_name = (len(pieces) >= 2 and pieces[-1].kind == "name"
                           and pieces[-2].kind in ("title", "honorific"))
+        # "Mustafa Denizli": a place name with no case ending right after given names
+        # is a surname (many are place names); "Ahmet Ankara'ya" is a person and a place.
+        after_given = (bool(pieces) and pieces[-1].kind == "name"
+                       and run[i].text == run[i].written
+                       and pieces[-1].words[-1].written in given_names()[0])
         for kind, size in (("title", _match_title(run, i, lex.lang)),
                            ("honorific", _match_words(run, i, _honorifics(lex.lang), False)),
                            ("gazetteer", _match_gazetteer(run, i, gaz))):
             if size and kind == "gazetteer" and (after_particle or (
-                    in_titled_name and size == 1 and gaz.label(run[i].text) == "LOC")):
+                    (in_titled_name or after_given) and size == 1
+                    and gaz.label(run[i].text) == "LOC")):
                 continue  # "Staffan de Mistura", "Müdürü Selim Karadağ": the name goes on
             if size:
                 pieces.append(_Piece(kind, run[i:i + size]))
