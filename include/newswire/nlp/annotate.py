@@ -21,6 +21,7 @@ from newswire.nlp.entities import (
 )
 from newswire.nlp.lexicon import fold_case
 from newswire.nlp.models import ModelSpec, load_pipeline
+from newswire.nlp.nested_orgs import nested_organisations
 from newswire.nlp.quantities import Quantity, extract_quantities
 from newswire.nlp.quotes import Quote, extract_quotes
 from newswire.nlp.timex import TimeMention, extract_time_mentions
@@ -106,6 +107,7 @@ def annotate_document(doc_id: str, text: str, stanza_doc, lang: str,
                                 names.people)
     ann.entities = promote_speakers(
         text, ann.entities, {q.speaker for q in ann.quotes if q.kind == "direct"}, lang)
+    ann.entities += nested_organisations(text, ann.entities, lang)
     ann.entities += (headline_names(title, names, lang) + dateline_names(dateline, lang)
                      + agency_names(agency))
     ann.quantities = extract_quantities(text, lang, folded)

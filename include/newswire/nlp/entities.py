@@ -127,7 +127,7 @@ def _person_by_name(words: list[_Word], lex: Lexicon) -> bool:
     (or a surname written first), none of them an organisation or place head."""
     if not 2 <= len(words) <= 4 or any(w.paren for w in words):
         return False
-    if any(_bare_head(w.text, lex.org_heads) or w.text in lex.loc_heads
+    if any(bare_head(w.text, lex.org_heads) or w.text in lex.loc_heads
            or w.text in lex.not_entities for w in words[1:]):
         return False
     given, family_first = given_names()
@@ -180,7 +180,7 @@ _TR_BARE_SUFFIXES = ("nden", "ndan", "nin", "nın", "nun", "nün", "nde", "nda",
                      "i", "ı", "u", "ü", "e", "a")
 
 
-def _bare_head(word: str, heads: frozenset[str]) -> str | None:
+def bare_head(word: str, heads: frozenset[str]) -> str | None:
     """The organisation head a suffixed word is ("Parlamentosunun" -> "Parlamentosu")."""
     if word in heads:
         return word
@@ -523,7 +523,7 @@ def _split_common(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]:
     Foreign Ministry")."""
     out: list[_Piece] = []
     for piece in pieces:
-        if piece.kind != "name" or len(piece.words) < 2 or _bare_head(
+        if piece.kind != "name" or len(piece.words) < 2 or bare_head(
                 piece.words[-1].text, lex.org_heads):
             out.append(piece)
             continue
@@ -561,7 +561,7 @@ def _join_connectors(pieces: list[_Piece], lex: Lexicon, model: dict[int, str]
                 continue
             first = before.words[-1].text if before.kind != "name" else before.words[0].text
             of = piece.words[0].written in ("of", "for")
-            unfinished = before.kind == "name" and not _bare_head(before.words[-1].text,
+            unfinished = before.kind == "name" and not bare_head(before.words[-1].text,
                                                                   lex.org_heads)
             person = before.kind == "name" and before.words[0].text not in lex.org_heads \
                 and ((k >= 2 and pieces[k - 1] is before
@@ -572,7 +572,7 @@ def _join_connectors(pieces: list[_Piece], lex: Lexicon, model: dict[int, str]
                 # "John Crabb Jr. of the ... Attorney's Office": a person of an organisation.
                 k += 1
                 continue
-            if (_bare_head(after.words[-1].text, lex.org_heads) and (of or unfinished)) or (
+            if (bare_head(after.words[-1].text, lex.org_heads) and (of or unfinished)) or (
                     of and (first in lex.org_heads or (
                         before.kind == "name" and before.words[-1].text in lex.org_heads))):
                 out[-1] = _Piece("org", [*before.words, *piece.words, *after.words])
@@ -599,7 +599,7 @@ def _join_heads(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer) -> list[_Pie
     for piece in pieces:
         if (piece.kind == "gazetteer" and out and (out[-1].kind == "name" or (
                 out[-1].kind == "gazetteer" and gaz.label(out[-1].name) == "LOC"))
-                and gaz.label(piece.name) == "ORG" and _bare_head(piece.words[-1].text, heads)
+                and gaz.label(piece.name) == "ORG" and bare_head(piece.words[-1].text, heads)
                 and not (out[-1].kind == "gazetteer"
                          and _POSSESSIVE.search(out[-1].words[-1].written))
                 and not (len(out) > 1 and out[-2].kind in ("title", "honorific"))):
@@ -612,7 +612,7 @@ def _join_heads(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer) -> list[_Pie
             out[-1] = _Piece("org", [*out[-1].words, *piece.words])
             continue
         if (piece.kind == "name" and out and out[-1].kind in ("gazetteer", "paren")
-                and _bare_head(piece.words[-1].text, heads)
+                and bare_head(piece.words[-1].text, heads)
                 and not _POSSESSIVE.search(out[-1].words[-1].written)):  # "China's State"
             before = out[-1]
             if before.kind == "paren":
@@ -634,7 +634,7 @@ def _label_of(name: str, words: list[_Word], lex: Lexicon, gaz: Gazetteer,
     if known:
         return known
     last = words[-1].text
-    if _bare_head(last, lex.org_heads):
+    if bare_head(last, lex.org_heads):
         return "ORG"
     if last in lex.loc_heads:
         return "LOC"
@@ -643,7 +643,7 @@ def _label_of(name: str, words: list[_Word], lex: Lexicon, gaz: Gazetteer,
             return "ORG"
         if words[0].text in lex.loc_heads:
             return "LOC"
-    if _bare_head(last, lex.words("names.event_heads")):
+    if bare_head(last, lex.words("names.event_heads")):
         return "MISC"  # "NATO Zirvesi": an event
     if any(last.endswith(suffix) and len(last) > len(suffix) + 2
            for suffix in lex.org_suffixes):
@@ -714,9 +714,10 @@ def _speakers_are_people(text: str, mentions: list[Mention], lex: Lexicon,
 
     def vouched(m: Mention) -> bool:
         words = m.canonical.split()
-        return bool(gaz.label(m.canonical) or _bare_head(words[-1], lex.org_heads)
+        return bool(gaz.label(m.canonical) or bare_head(words[-1], lex.org_heads)
                     or words[-1] in lex.loc_heads or m.canonical.isupper()
-                    or m.canonical in lex.agencies)
+                    or m.canonical in lex.agencies
+                    or (m.label == "ORG" and _org_noun_before(text, m.start, lex)))
 
     suspects = {m.canonical.split()[-1] for m in mentions
                 if m.label in ("ORG", "LOC", "PER") and not vouched(m)}
@@ -907,7 +908,7 @@ def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
                 label = "PER" if len(words) >= 2 and words[0].text not in lex.not_entities \
                     else None
         if piece.kind != "gazetteer":
-            head = _bare_head(words[-1].text, lex.org_heads)
+            head = bare_head(words[-1].text, lex.org_heads)
             if head and head != words[-1].text and name.endswith(words[-1].text):
                 # "Hazine ve Maliye Bakanlığının" -> "... Bakanlığı": no case ending
                 name = name[:-len(words[-1].text)] + head
@@ -1100,7 +1101,7 @@ def promote_speakers(text: str, mentions: list[Mention], speakers: Iterable[str]
     gaz = gaz or load_gazetteer()
     lex = lexicon(lang)
     people = {name for name in speakers if name and not gaz.label(name)
-              and not _bare_head(name.split()[-1], lex.org_heads)
+              and not bare_head(name.split()[-1], lex.org_heads)
               and name not in lex.not_entities}
     if not people:
         return mentions
