@@ -188,6 +188,13 @@ def test_tr_office_of_a_country_and_outlets_are_organisations() -> None:
     assert {"Irak Cumhurbaşkanlığı", "NTV", "Habertürk", "CNN Türk"} <= orgs
 
 
+def test_en_company_suffix_with_a_dot_is_part_of_the_name() -> None:
+    text = "Investors sold Brenlow Corp. on Monday. Later Brenlow said it would recover."
+    found = resolve_entities(text, [], "en")
+    assert {m.canonical: m.label for m in found if m.label != "DATE"} == {
+        "Brenlow Corp.": "ORG"}
+
+
 def test_en_speech_verb_subject_is_a_person() -> None:
     """The model calls a player ORG; "Kovalenko said" makes him a person, and so is the
     full name earlier in the article."""

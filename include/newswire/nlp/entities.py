@@ -247,8 +247,10 @@ def _runs(text: str, start: int, end: int, lex: Lexicon,
         core = raw.strip("()")
         if not core:
             continue
+        # "Inc.", "Corp.": a dotted organisation head ends the name and keeps its dot.
+        company = core.endswith(".") and core in lex.org_heads
         dotted = core.endswith(".") and (len(core) <= 3 or "." in core[:-1]
-                                         or core in lex.honorifics)
+                                         or core in lex.honorifics or company)
         sentence_end = core.endswith(".") and not dotted
         core = core.rstrip(".") if sentence_end else core
         w_start = m.start() + raw.index(core[0])
@@ -261,8 +263,9 @@ def _runs(text: str, start: int, end: int, lex: Lexicon,
             current += [*pending, word]
             pending = []
             possessive = lex.lang == "en" and _POSSESSIVE.search(core) is not None
-            if (word.text != core and not word.paren and not possessive) or sentence_end:
-                flush()  # "Johnson'a", "Brüksel.": the name ends here
+            if (word.text != core and not word.paren and not possessive) or sentence_end \
+                    or company:
+                flush()  # "Johnson'a", "Brüksel.", "Acme Inc.": the name ends here
         elif current and ((lower in lex.particles and len(pending) < 2
                            and (_name_particle(current[-1].written, lower, lex)
                                 or (model is not None and word.start in model
