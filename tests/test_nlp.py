@@ -171,6 +171,11 @@ def test_tr_organisation_names_drop_their_case_ending() -> None:
             "Halk Partisinin temsilcileri katıldı.")
     orgs = {m.canonical for m in resolve_entities(text, [], "tr") if m.label == "ORG"}
     assert orgs == {"Tarım Bakanlığı", "Gençlik ve Spor Bakanlığı", "Demokrat Halk Partisi"}
+    # A glued ending closes the name: the next capitalised word is another name.
+    text = "Seçim öncesi Yeşil Partinin Tokat mitingine Devlet Demiryolları İdaresi de katıldı."
+    labels = {m.canonical: m.label for m in resolve_entities(text, [], "tr")}
+    assert labels["Yeşil Parti"] == "ORG" and labels["Tokat"] == "LOC"
+    assert labels["Devlet Demiryolları İdaresi"] == "ORG"
 
 
 def test_a_place_name_after_given_names_is_a_surname() -> None:

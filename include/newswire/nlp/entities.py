@@ -263,9 +263,11 @@ def _runs(text: str, start: int, end: int, lex: Lexicon,
             current += [*pending, word]
             pending = []
             possessive = lex.lang == "en" and _POSSESSIVE.search(core) is not None
+            glued = lex.lang == "tr" and bare_head(core, lex.org_heads) not in (None, core)
             if (word.text != core and not word.paren and not possessive) or sentence_end \
-                    or company:
-                flush()  # "Johnson'a", "Brüksel.", "Acme Inc.": the name ends here
+                    or company or glued:
+                # "Johnson'a", "Brüksel.", "Acme Inc.", "Partinin": the name ends here
+                flush()
         elif current and ((lower in lex.particles and len(pending) < 2
                            and (_name_particle(current[-1].written, lower, lex)
                                 or (model is not None and word.start in model
