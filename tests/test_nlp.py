@@ -184,6 +184,9 @@ def test_a_place_name_after_given_names_is_a_surname() -> None:
     text = "Dün akşam Kemal Denizli ile Ahmet Ankara'ya gitti."
     labels = {m.canonical: m.label for m in resolve_entities(text, [], "tr")}
     assert labels == {"Kemal Denizli": "PER", "Ankara": "LOC"}
+    labels = {m.canonical: m.label for m in resolve_entities(
+        "Dün akşam Kemal Denizli'nin takımı kazandı.", [], "tr")}
+    assert labels == {"Kemal Denizli": "PER"}
 
 
 def test_tr_office_of_a_country_and_outlets_are_organisations() -> None:

@@ -41,6 +41,7 @@ MODEL_LABELS = {"PERSON": "PER", "PER": "PER", "LOCATION": "LOC", "LOC": "LOC",
 NAME_LABELS = ("PER", "ORG", "LOC")
 _SUFFIX = re.compile(r"[’'´]\w+$")
 _POSSESSIVE = re.compile(r"[’'´]s$")
+_GENITIVE_END = re.compile(r"[’'´]n?[ıiuü]n$")
 # News agencies credited in datelines and at the end of paragraphs: "BRÜKSEL (AA) -",
 # "(DHA)", "MOSCOW, February 3. /TASS/.".
 _CREDIT = re.compile(r"[(/](?P<agency>[A-ZÇĞİÖŞÜ][A-Za-zÇĞİÖŞÜçğıöşü .]{1,30}?)[)/]")
@@ -473,10 +474,12 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
             run[i - 1].written not in CONNECTORS  # "Rusya ve Ukrayna": "ve" joins two names
         in_titled_name = (len(pieces) >= 2 and pieces[-1].kind == "name"
                           and pieces[-2].kind in ("title", "honorific"))
-        # "Mustafa Denizli": a place name with no case ending right after given names
-        # is a surname (many are place names); "Ahmet Ankara'ya" is a person and a place.
+        # "Mustafa Denizli('nin)": a place name with no case ending (or a genitive) right
+        # after given names is a surname (many are place names); "Ahmet Ankara'ya" is a
+        # person and a place.
         after_given = (bool(pieces) and pieces[-1].kind == "name"
-                       and run[i].text == run[i].written
+                       and (run[i].text == run[i].written
+                            or _GENITIVE_END.search(run[i].written) is not None)
                        and pieces[-1].words[-1].written in given_names()[0])
         for kind, size in (("title", _match_title(run, i, lex.lang)),
                            ("honorific", _match_words(run, i, _honorifics(lex.lang), False)),
