@@ -203,6 +203,17 @@ def test_en_company_suffix_with_a_dot_is_part_of_the_name() -> None:
         "Brenlow Corp.": "ORG"}
 
 
+def test_en_apposition_with_a_title_and_no_article_makes_a_person() -> None:
+    text = "Talks ended. Amara Kofi Mensah, UNHCR director-general, said it was early."
+    at = text.index("Amara")
+    found = resolve_entities(text, [("ORG", at, at + len("Amara Kofi Mensah"))], "en")
+    assert {m.canonical: m.label for m in found}["Amara Kofi Mensah"] == "PER"
+    found = resolve_entities("We read Daily Planet Editor-in-Chief Lois Brandt’s memo.", [],
+                             "en")
+    person = next(m for m in found if m.label == "PER")
+    assert (person.canonical, person.role) == ("Lois Brandt", "Daily Planet Editor-in-Chief")
+
+
 def test_en_speech_verb_subject_is_a_person() -> None:
     """The model calls a player ORG; "Kovalenko said" makes him a person, and so is the
     full name earlier in the article."""

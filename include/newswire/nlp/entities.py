@@ -949,7 +949,9 @@ def _context_label(text: str, piece: _Piece, following: _Piece | None, lex: Lexi
     if first_after and first_after[0].lower() in lex.words("names.person_after"):
         return "PER"  # "Ayşe Kaya isimli öğretmen"
     if following is None:
-        apposition = re.match(r",\s+(?:the|a|an|its|his|her)\s+((?:[\w-]+\s*){1,4})", after)
+        # "Ali al-Nuaimi, the Oil Minister", "Tedros Adhanom, WHO director-general,"
+        apposition = re.match(r",\s+(?:(?:the|a|an|its|his|her)\s+)?((?:[\w-]+\s*){1,4})",
+                              after)
         titles = lex.title_words | {t.lower() for t in lex.title_words}
         if apposition and any(w in titles for w in apposition.group(1).split()):
             return "PER"
