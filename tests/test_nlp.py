@@ -187,6 +187,11 @@ def test_a_place_name_after_given_names_is_a_surname() -> None:
     labels = {m.canonical: m.label for m in resolve_entities(
         "Dün akşam Kemal Denizli'nin takımı kazandı.", [], "tr")}
     assert labels == {"Kemal Denizli": "PER"}
+    # After a title as well: a place with a case ending goes on from the person.
+    labels = {m.canonical: m.label for m in resolve_entities(
+        "Tarım Bakanı Nail Ergün Brüksel'e gitti; Vali Ece Tan Ankara'da kaldı.", [], "tr")}
+    assert labels == {"Nail Ergün": "PER", "Brüksel": "LOC", "Ece Tan": "PER",
+                      "Ankara": "LOC"}
 
 
 def test_tr_office_of_a_country_and_outlets_are_organisations() -> None:

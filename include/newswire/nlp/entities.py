@@ -477,15 +477,17 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
         # "Mustafa Denizli('nin)": a place name with no case ending (or a genitive) right
         # after given names is a surname (many are place names); "Ahmet Ankara'ya" is a
         # person and a place.
+        # After a title too ("Müdürü Selim Karadağ"), but "Bakanı Ahmet Yılmaz
+        # Brüksel'e" is a person and a place.
+        surname_form = (run[i].text == run[i].written
+                        or _GENITIVE_END.search(run[i].written) is not None)
         after_given = (bool(pieces) and pieces[-1].kind == "name"
-                       and (run[i].text == run[i].written
-                            or _GENITIVE_END.search(run[i].written) is not None)
                        and pieces[-1].words[-1].written in given_names()[0])
         for kind, size in (("title", _match_title(run, i, lex.lang)),
                            ("honorific", _match_words(run, i, _honorifics(lex.lang), False)),
                            ("gazetteer", _match_gazetteer(run, i, gaz))):
             if size and kind == "gazetteer" and (after_particle or (
-                    (in_titled_name or after_given) and size == 1
+                    (in_titled_name or after_given) and size == 1 and surname_form
                     and gaz.label(run[i].text) == "LOC")):
                 continue  # "Staffan de Mistura", "Müdürü Selim Karadağ": the name goes on
             if size:
