@@ -177,6 +177,19 @@ def test_tr_dropped_subject_is_the_person_the_sentence_before_opened_with() -> N
     assert said(text, "tr") == {"Köprü yıl sonunda": "Sevgi Ural"}
 
 
+def test_tr_genitive_and_its_said_noun_before_a_colon() -> None:
+    assert said("Sevgi Ural'ın açıklaması şöyle: \"Köprü yıl sonunda açılacak.\"",
+                "tr") == {"Köprü yıl sonunda": "Sevgi Ural"}
+
+
+def test_tr_message_and_post_phrases_are_cues() -> None:
+    text = ("Kerem Aslan, Sevgi Ural ile görüştü.\n\nGörüşmede \"Köprü yıl sonunda "
+            "açılacak\" mesajı verdi.")
+    assert said(text, "tr") == {"Köprü yıl sonunda": "Kerem Aslan"}
+    text = "Kerem Aslan, hesabından \"Köprü yıl sonunda açılacak\" paylaşımını yaptı."
+    assert said(text, "tr") == {"Köprü yıl sonunda": "Kerem Aslan"}
+
+
 def test_en_attribution_after_the_quotation() -> None:
     text = ("LISBON (Reuters) - Transport Minister Rui Valente said the bridge would reopen.\n\n"
             "\"We expect traffic on Monday,\" Valente told Reuters.\n\n"

@@ -84,7 +84,8 @@ class TurkishAttribution:
         yer vermişti:' gives them to the genitive; a passive to the statement's author;
         otherwise the clause's subject."""
         doc = self.doc
-        genitive = re.search(r"(\S+)['’´](?:n?[ıiuü]n)\s+(?:şu|şöyle|şunları)\b",
+        # ... or with the said-noun between: "Soylu'nun açıklaması şöyle:"
+        genitive = re.search(r"(\S+)['’´](?:n?[ıiuü]n)\s+(?:\w+\s+)?(?:şu|şöyle|şunları)\b",
                              doc.folded[start:limit])
         if genitive:
             owners = [m for m in doc.names_in(start, start + genitive.end(1) + 6)
