@@ -194,6 +194,16 @@ def test_a_place_name_after_given_names_is_a_surname() -> None:
                       "Ankara": "LOC"}
 
 
+def test_tr_place_head_ends_a_place_and_a_headman_is_a_title() -> None:
+    text = ("Olay dün Çamlı Mahallesi Kuzgun mevkiinde oldu. Çamlı Mahalle Muhtarı Oya "
+            "Sezer, kaybı anlattı.")
+    found = resolve_entities(text, [], "tr")
+    labels = {m.canonical: m.label for m in found}
+    assert labels["Çamlı Mahallesi"] == "LOC" and labels["Kuzgun"] == "LOC"
+    person = next(m for m in found if m.label == "PER")
+    assert (person.canonical, person.role) == ("Oya Sezer", "Çamlı Mahalle Muhtarı")
+
+
 def test_tr_office_of_a_country_and_outlets_are_organisations() -> None:
     text = ("Irak Cumhurbaşkanlığı bir açıklama yaptı. Bakan, NTV'ye konuştu; Habertürk ve "
             "CNN Türk canlı yayın yaptı.")

@@ -502,6 +502,7 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
             i += 1
     pieces = _split_common(_join_connectors(_join_heads(pieces, lex, gaz), lex, model or {}),
                            lex)
+    pieces = _split_after_place_heads(pieces, lex)
     if lex.lang != "en":
         return pieces
     return [part for piece in pieces for part in _split_role_word(piece, lex)]
@@ -548,6 +549,22 @@ def _split_common(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]:
                 current.append(word)
         if current:
             out.append(_Piece("name", current))
+    return out
+
+
+def _split_after_place_heads(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]:
+    """ "Aydınlar Mahallesi Akdere (mevkiinde)": a place head inside a name ends one
+    place; the words after it name another."""
+    out: list[_Piece] = []
+    for piece in pieces:
+        words = piece.words
+        cut = next((k for k, w in enumerate(words[:-1]) if w.text in lex.loc_heads
+                    and k >= 1 and not bare_head(words[-1].text, lex.org_heads)
+                    and words[-1].text not in lex.loc_heads), None)
+        if piece.kind != "name" or cut is None:
+            out.append(piece)
+            continue
+        out += [_Piece("name", words[:cut + 1]), _Piece("name", words[cut + 1:])]
     return out
 
 
