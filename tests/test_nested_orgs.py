@@ -24,6 +24,10 @@ def test_one_head_after_another_is_one_name() -> None:
     assert nested("The Boston Police Department said.", "en") == set()
 
 
+def test_an_acronym_opening_an_organisation_name_is_one() -> None:
+    assert "KRDM" in nested("Açıklamayı dün KRDM Genel Müdürlüğü yaptı.", "tr")
+
+
 def test_tr_unit_with_its_ministry_and_the_name_between_two_heads() -> None:
     text = ("Tarım Bakanlığı Basın ve Halkla İlişkiler Müşavirliği açıklama yaptı. Ege "
             "Üniversitesi Bornova Araştırma Merkezi Uzay Bilimleri Enstitüsü ölçtü.")

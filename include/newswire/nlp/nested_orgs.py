@@ -44,8 +44,8 @@ def nested_organisations(text: str, mentions: list[Mention], lang: str,
 
 
 def _parents(text: str, m: Mention, lex: Lexicon, gaz: Gazetteer) -> list[Mention]:
-    """The parent organisations a name starts with: a known organisation
-    ("U.N." + "Security Council") or a name ending in an organisation head followed by
+    """The parent organisations a name starts with: a known organisation or an acronym
+    ("U.N." + "Security Council"), or a name ending in an organisation head followed by
     another capitalised name ("European Central Bank" + "Governing Council"), and the
     name between two such heads ("... Üniversitesi" + "Kandilli Rasathanesi" + ...)."""
     words = m.canonical.split()
@@ -54,7 +54,9 @@ def _parents(text: str, m: Mention, lex: Lexicon, gaz: Gazetteer) -> list[Mentio
     for i in range(len(words) - 1):
         following = words[i + 1]
         head = bare_head(words[i], lex.org_heads)
-        known = gaz.label(" ".join(words[:i + 1])) == "ORG"
+        # A known organisation, or an acronym opening the name ("TCDD Genel Müdürlüğü").
+        known = gaz.label(" ".join(words[:i + 1])) == "ORG" or (
+            i == 0 and 2 <= len(words[0]) <= 6 and words[0].isalpha() and words[0].isupper())
         if not following[:1].isupper() or (bare_head(following, lex.org_heads)
                                             and not known):
             continue  # "Police Department": one head after another is one name
