@@ -89,7 +89,7 @@ def test_generic_page_with_json_ld() -> None:
 def test_english_agency_page_dateline_and_credit_line() -> None:
     article = clean_html(fixture_page("english_agency.html"),
                          "https://agency.example/world/nato-afghan", source_lang="en")
-    assert article.dateline == "Brussels"
+    assert (article.dateline, article.agency) == ("Brussels", "Reuters")
     assert article.body.startswith("NATO foreign ministers agreed on Tuesday")
     assert "Reporting by" not in article.body and "Share on" not in article.body
     assert "Recommended" not in article.body

@@ -278,7 +278,7 @@ def v1_file(folder: Path, table: str, rows: list[dict]) -> Path:
     schema = schema_for(table)
     if table == "articles":
         fields = [pa.field("id", pa.string()) if f.name == "article_id" else f
-                  for f in schema if f.name != "published_precision"]
+                  for f in schema if f.name not in ("published_precision", "agency")]
         schema = pa.schema(fields)
     schema = schema.with_metadata({"schema_version": "1", "table": table})
     path = folder / f"{table}-v1.parquet"
@@ -329,6 +329,37 @@ def test_migrate_rewrites_version_1_partitions_once(settings: Settings, tmp_path
                                f"schema_version {SCHEMA_VERSION}")
 
 
+@both_lakes
+def test_migrate_version_2_articles_gain_a_null_agency(settings: Settings,
+                                                       tmp_path: Path) -> None:
+    """Version 2 -> 3 adds articles.agency (null: version 2 kept only the place) and keeps
+    ids and every other value."""
+    url = "http://127.0.0.1:8765/wire/world/a-1"
+    stable = article_id("sample_wire", url)
+    row = {"article_id": stable, "url": canonical_url(url), "lang": "en", "source_lang": "en",
+           "title": "T", "summary": None, "byline": None, "dateline": "Brussels",
+           "published_at": datetime(2017, 12, 4, 9, tzinfo=UTC), "modified_at": None,
+           "sections": [{"heading": None, "paragraphs": ["Body."]}], "body": "Body.",
+           "content_hash": "h", "extractor": "generic", "warnings": [], "raw_sha256": "r",
+           "run_id": "run1", "pipeline_version": "0", "published_precision": "minute"}
+    schema = pa.schema([f for f in schema_for("articles") if f.name != "agency"])
+    path = tmp_path / "articles-v2.parquet"
+    pq.write_table(pa.Table.from_pylist([row], schema=schema.with_metadata(
+        {"schema_version": "2", "table": "articles"})), path)
+    partition = Partition("articles", "sample_wire", DAY)
+    settings.lake.publish_file(partition, path)
+    with pytest.raises(SchemaVersionError, match="version 2"):
+        refresh_catalog(settings.lake, settings.catalog)
+
+    assert len(migrate_lake(settings.lake).rewritten) == 1
+    refresh_catalog(settings.lake, settings.catalog)
+    _, rows = query(settings.catalog, "select article_id, dateline, agency, "
+                    "published_precision from articles")
+    assert rows == [(stable, "Brussels", None, "minute")]
+    committed = settings.lake.committed_file(partition)
+    assert committed and settings.lake.file_schema_version(committed) == SCHEMA_VERSION == "3"
+
+
 def test_migrate_command_says_what_it_did(settings: Settings, tmp_path: Path) -> None:
     rows = [{"run_id": "r", "purpose": "page", "url": "http://127.0.0.1:1/wire/a",
              "request_url": "http://127.0.0.1:1/wire/a", "attempt": 1, "status": 200,
@@ -354,7 +385,7 @@ def test_migrate_command_says_what_it_did(settings: Settings, tmp_path: Path) ->
         "run `python -m newswire migrate`"]
     first, second = migrate(), migrate()
     assert first.returncode == 0, first.stderr
-    assert first.stdout.startswith("migrated 1 partition(s) to schema_version 2")
+    assert first.stdout.startswith(f"migrated 1 partition(s) to schema_version {SCHEMA_VERSION}")
     assert second.returncode == 0 and second.stdout.startswith("nothing to migrate")
     _, got = query(settings.catalog, "select article_id from fetch_log")
     assert got == [(article_id("sample_wire", rows[0]["url"]),)]

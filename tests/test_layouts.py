@@ -112,6 +112,14 @@ def test_trailing_and_lone_places() -> None:
     assert dateline.place == "Brussels" and rest == ["Text here."]
 
 
+def test_a_lone_place_keeps_the_agency_credited_on_the_next_line() -> None:
+    dateline, rest = find_dateline(["ANKARA", "(AA) - Bakan açıklama yaptı."], "tr")
+    assert (dateline.place, dateline.agency, rest) == ("Ankara", "AA",
+                                                       ["Bakan açıklama yaptı."])
+    dateline, rest = find_dateline(["ANKARA", "Bakan açıklama yaptı."], "tr")
+    assert (dateline.place, dateline.agency) == ("Ankara", None)
+
+
 @pytest.mark.parametrize(("line", "published", "modified", "precision"), [
     ("03.06.2026 - Güncelleme : 04.06.2026", "2026-06-03", "2026-06-04", "day"),
     ("15 Ocak 2024 Pazartesi 14:05", "2024-01-15T14:05:00+03:00", None, "minute"),

@@ -152,6 +152,83 @@ def test_en_organisation_names_the_weak_model_splits() -> None:
     assert not [m for m in found if m.label == "PER"]
 
 
+def test_a_run_led_by_an_acronym_is_an_organisation_not_a_person() -> None:
+    """ "ATP Tour", "TRT Haber": whatever the model says, people's initials take dots."""
+    text = "She reached the WTA Tour final. A.J. Morland said so."
+    at = text.index("WTA")
+    found = resolve_entities(text, [("PER", at, at + len("WTA Tour"))], "en")
+    labels = {m.canonical: m.label for m in found}
+    assert labels["WTA Tour"] == "ORG" and labels["A.J. Morland"] == "PER"
+    found = resolve_entities("Olayı dün akşam KRT Haber ve Serap Ilgaz duyurdu.", [], "tr")
+    labels = {m.canonical: m.label for m in found}
+    assert (labels["KRT Haber"], labels["Serap Ilgaz"]) == ("ORG", "PER")
+
+
+def test_tr_organisation_names_drop_their_case_ending() -> None:
+    """The genitive written without an apostrophe ("Bakanlığının", "Partisinin") is no
+    part of the canonical name, however the name was put together."""
+    text = ("Tarım Bakanlığının verilerine göre Gençlik ve Spor Bakanlığının ve Demokrat "
+            "Halk Partisinin temsilcileri katıldı.")
+    orgs = {m.canonical for m in resolve_entities(text, [], "tr") if m.label == "ORG"}
+    assert orgs == {"Tarım Bakanlığı", "Gençlik ve Spor Bakanlığı", "Demokrat Halk Partisi"}
+    # A glued ending closes the name: the next capitalised word is another name.
+    text = "Seçim öncesi Yeşil Partinin Tokat mitingine Devlet Demiryolları İdaresi de katıldı."
+    labels = {m.canonical: m.label for m in resolve_entities(text, [], "tr")}
+    assert labels["Yeşil Parti"] == "ORG" and labels["Tokat"] == "LOC"
+    assert labels["Devlet Demiryolları İdaresi"] == "ORG"
+
+
+def test_a_place_name_after_given_names_is_a_surname() -> None:
+    """Many surnames are place names: after given names and with no case ending the place
+    is the person's surname; with a case ending it stays a place."""
+    text = "Dün akşam Kemal Denizli ile Ahmet Ankara'ya gitti."
+    labels = {m.canonical: m.label for m in resolve_entities(text, [], "tr")}
+    assert labels == {"Kemal Denizli": "PER", "Ankara": "LOC"}
+    labels = {m.canonical: m.label for m in resolve_entities(
+        "Dün akşam Kemal Denizli'nin takımı kazandı.", [], "tr")}
+    assert labels == {"Kemal Denizli": "PER"}
+    # After a title as well: a place with a case ending goes on from the person.
+    labels = {m.canonical: m.label for m in resolve_entities(
+        "Tarım Bakanı Nail Ergün Brüksel'e gitti; Vali Ece Tan Ankara'da kaldı.", [], "tr")}
+    assert labels == {"Nail Ergün": "PER", "Brüksel": "LOC", "Ece Tan": "PER",
+                      "Ankara": "LOC"}
+
+
+def test_tr_place_head_ends_a_place_and_a_headman_is_a_title() -> None:
+    text = ("Olay dün Çamlı Mahallesi Kuzgun mevkiinde oldu. Çamlı Mahalle Muhtarı Oya "
+            "Sezer, kaybı anlattı.")
+    found = resolve_entities(text, [], "tr")
+    labels = {m.canonical: m.label for m in found}
+    assert labels["Çamlı Mahallesi"] == "LOC" and labels["Kuzgun"] == "LOC"
+    person = next(m for m in found if m.label == "PER")
+    assert (person.canonical, person.role) == ("Oya Sezer", "Çamlı Mahalle Muhtarı")
+
+
+def test_tr_office_of_a_country_and_outlets_are_organisations() -> None:
+    text = ("Irak Cumhurbaşkanlığı bir açıklama yaptı. Bakan, NTV'ye konuştu; Habertürk ve "
+            "CNN Türk canlı yayın yaptı.")
+    orgs = {m.canonical for m in resolve_entities(text, [], "tr") if m.label == "ORG"}
+    assert {"Irak Cumhurbaşkanlığı", "NTV", "Habertürk", "CNN Türk"} <= orgs
+
+
+def test_en_company_suffix_with_a_dot_is_part_of_the_name() -> None:
+    text = "Investors sold Brenlow Corp. on Monday. Later Brenlow said it would recover."
+    found = resolve_entities(text, [], "en")
+    assert {m.canonical: m.label for m in found if m.label != "DATE"} == {
+        "Brenlow Corp.": "ORG"}
+
+
+def test_en_apposition_with_a_title_and_no_article_makes_a_person() -> None:
+    text = "Talks ended. Amara Kofi Mensah, UNHCR director-general, said it was early."
+    at = text.index("Amara")
+    found = resolve_entities(text, [("ORG", at, at + len("Amara Kofi Mensah"))], "en")
+    assert {m.canonical: m.label for m in found}["Amara Kofi Mensah"] == "PER"
+    found = resolve_entities("We read Daily Planet Editor-in-Chief Lois Brandt’s memo.", [],
+                             "en")
+    person = next(m for m in found if m.label == "PER")
+    assert (person.canonical, person.role) == ("Lois Brandt", "Daily Planet Editor-in-Chief")
+
+
 def test_en_speech_verb_subject_is_a_person() -> None:
     """The model calls a player ORG; "Kovalenko said" makes him a person, and so is the
     full name earlier in the article."""
@@ -229,6 +306,22 @@ def test_headline_and_dateline_names_are_entities() -> None:
     assert [(m.canonical, m.label, m.source) for m in dateline_names("Kadıköy/İstanbul",
                                                                      "tr")] == [
         ("Kadıköy", "LOC", "dateline"), ("İstanbul", "LOC", "dateline")]
+
+
+def test_the_agency_a_dateline_credits_is_an_organisation() -> None:
+    from newswire.nlp.annotate import Document
+    from newswire.nlp.entities import agency_names
+    from newswire.nlp.gold import GoldDoc
+
+    assert [(m.text, m.start, m.end, m.label, m.canonical, m.source)
+            for m in agency_names("Reuters")] == [("Reuters", 0, 7, "ORG", "Reuters", "agency")]
+    assert agency_names(None) == [] and agency_names("") == []
+    # The gold path cuts the dateline as the cleaner does and hands both parts on.
+    doc = GoldDoc("d", "en", ["PARIS, March 3 (AFP) - The minister spoke.", "More."], None,
+                  "statements")
+    assert (doc.dateline, doc.agency) == ("Paris", "AFP")
+    assert doc.text.startswith("The minister spoke.")
+    assert Document("d", doc.text, None, None, doc.dateline, doc.agency).agency == "AFP"
 
 
 def test_sentences_never_cut_a_quotation() -> None:

@@ -152,6 +152,44 @@ def test_tr_names_and_terms_in_marks_are_not_speech() -> None:
 
 
 # -- English -------------------------------------------------------------------------------
+def test_tr_words_of_a_third_person_in_any_construction() -> None:
+    """The genitive before a quotation said it: with a link word before the said-noun,
+    in any case, and before a nominalised "demek" with a pronoun between."""
+    assert said("Sevgi Ural'ın \"Köprü yıl sonunda açılacak\" şeklindeki sözlerine tepki "
+                "gösteren Kerem Aslan konuştu.", "tr") == {
+        "Köprü yıl sonunda": "Sevgi Ural"}
+    assert said("Kerem Aslan, Sevgi Ural'ın kendisine \"Köprü yıl sonunda açılacak\" "
+                "dediğini söyledi.", "tr") == {"Köprü yıl sonunda": "Sevgi Ural"}
+
+
+def test_tr_organisation_subject_with_no_comma_issues_the_statement() -> None:
+    text = ("Orman Genel Müdürlüğü yazılı açıklama yaptı. Açıklamada, \"Yangın kontrol "
+            "altına alındı\" denildi.")
+    assert said(text, "tr") == {"Yangın kontrol altına": "Orman Genel Müdürlüğü"}
+    text = ("Kerem Aslan'ın hesabından yaptığı paylaşımda, \"Yangın kontrol altına alındı\" "
+            "ifadeleri yer aldı.")
+    assert said(text, "tr") == {"Yangın kontrol altına": "Kerem Aslan"}
+
+
+def test_tr_dropped_subject_is_the_person_the_sentence_before_opened_with() -> None:
+    text = ("Vali Kerem Aslan konuştu. Sevgi Ural törene katıldı. Burada \"Köprü yıl sonunda "
+            "açılacak\" değerlendirmesinde bulundu.")
+    assert said(text, "tr") == {"Köprü yıl sonunda": "Sevgi Ural"}
+
+
+def test_tr_genitive_and_its_said_noun_before_a_colon() -> None:
+    assert said("Sevgi Ural'ın açıklaması şöyle: \"Köprü yıl sonunda açılacak.\"",
+                "tr") == {"Köprü yıl sonunda": "Sevgi Ural"}
+
+
+def test_tr_message_and_post_phrases_are_cues() -> None:
+    text = ("Kerem Aslan, Sevgi Ural ile görüştü.\n\nGörüşmede \"Köprü yıl sonunda "
+            "açılacak\" mesajı verdi.")
+    assert said(text, "tr") == {"Köprü yıl sonunda": "Kerem Aslan"}
+    text = "Kerem Aslan, hesabından \"Köprü yıl sonunda açılacak\" paylaşımını yaptı."
+    assert said(text, "tr") == {"Köprü yıl sonunda": "Kerem Aslan"}
+
+
 def test_en_attribution_after_the_quotation() -> None:
     text = ("LISBON (Reuters) - Transport Minister Rui Valente said the bridge would reopen.\n\n"
             "\"We expect traffic on Monday,\" Valente told Reuters.\n\n"

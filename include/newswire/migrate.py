@@ -9,6 +9,10 @@ the old ids (one article fetched through two hosts or ports) become one; columns
 since (``articles.published_precision``, ``fetch_log.article_id``) are filled (null
 where nothing says what they were). Partitions already current are not touched: a second
 run rewrites nothing.
+
+Version 2 -> 3: ``articles.agency`` (the agency a dateline credits) arrived; partitions
+written before it get the column null (the cleaner kept only the dateline's place then:
+re-running a day from its raw pages fills it). Ids and rows stay as they are.
 """
 
 from __future__ import annotations

@@ -32,6 +32,8 @@ class Article:
     warnings: list[str] = field(default_factory=list)
     # How much of published_at the page (or feed) gave: "day", "minute" or "second".
     published_precision: str | None = None
+    # The agency the dateline credits ("AA" for "BRÜKSEL (AA) -"), when it names one.
+    agency: str | None = None
 
     def to_dict(self) -> dict:
         data = asdict(self)

@@ -22,7 +22,8 @@ from newswire.records import Section
 
 # 2: articles.id became articles.article_id, ids became host-less (urls.article_id),
 # fetch_log.article_id; articles.published_precision and template_stats arrived with it.
-SCHEMA_VERSION = "2"
+# 3: articles.agency (the agency a dateline credits; null in partitions migrated from 2).
+SCHEMA_VERSION = "3"
 # Columns renamed since an older schema version: table -> {old name: new name}.
 RENAMED = {"articles": {"id": "article_id"}}
 
@@ -147,6 +148,9 @@ class ArticleRow:
     dateline: str | None = column(
         STRING, "Place of the dateline, in natural case (\"Brüksel\" for \"BRÜKSEL (AA) - "
         "...\").")
+    agency: str | None = column(
+        STRING, "News agency the dateline credits, as printed (\"AA\" for \"BRÜKSEL (AA) - "
+        "...\", \"Reuters\" for \"BRUSSELS (Reuters) -\").", default=None)
     published_at: datetime | None = column(
         TIMESTAMP, "Publication time (UTC; the page's own date, JSON-LD, meta tags or the "
         "visible date, before the feed's). With published_precision 'day', the calendar "
@@ -248,7 +252,8 @@ class EntityRow:
         STRING, "Title in front of a person's name (\"NATO Genel Sekreteri\").")
     origin: str | None = column(
         STRING, "How the mention was found: text (a run of name words), title (after a "
-        "title), dateline (offsets index articles.dateline), headline (offsets index "
+        "title), dateline (offsets index articles.dateline), agency (offsets index "
+        "articles.agency), headline (offsets index "
         "articles.title), credit (\"(DHA)\" after a paragraph), document (another form of "
         "a name found earlier), model (dates and money the NER model tagged).")
     start_char: int = column(INT32)

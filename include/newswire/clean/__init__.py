@@ -302,6 +302,7 @@ def clean_html(body: bytes | str, url: str, *, source: str = "adhoc", source_lan
         summary=summary,
         byline=byline,
         dateline=dateline.place if dateline else None,
+        agency=dateline.agency if dateline else None,
         published_at=published.value if published else None,
         published_precision=published.precision if published else None,
         modified_at=modified.value if modified else None,
@@ -320,13 +321,14 @@ def with_templates(article: Article, state: TemplateState) -> Article:
     sections = apply_templates(article.sections, state)
     if sections == article.sections or not sections:
         return article
-    dateline = article.dateline
+    dateline, agency = article.dateline, article.agency
     if dateline is None:
         found, sections, _ = _apply_dateline(sections, ("lead", "alone", "trailing"),
                                              article.source_lang)
         dateline = found.place if found else None
+        agency = found.agency if found else None
     text = "\n\n".join(p for s in sections for p in s.paragraphs)
-    return replace(article, sections=sections, body=text, dateline=dateline,
+    return replace(article, sections=sections, body=text, dateline=dateline, agency=agency,
                    content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 

@@ -188,7 +188,12 @@ def find_dateline(paragraphs: list[str], lang: str = "tr", places: tuple[str, ..
     if alone and len(paragraphs) > 1:
         # "ANKARA" alone, and the next paragraph may still open with "(AA) -".
         rest = list(paragraphs[1:])
-        rest[0] = re.sub(rf"^{_AGENCY}\s*[.,:]?\s*{DASH}\s*", "", rest[0])
+        credit = re.match(rf"^{_AGENCY}\s*[.,:]?\s*{DASH}\s*", rest[0])
+        if credit:
+            agency = (credit.group("agency") or credit.group("agency2") or "").strip()
+            rest[0] = rest[0][credit.end():]
+            if _agency_like(agency):
+                alone = Dateline(alone.place, agency, alone.reporter, alone.date_text)
         return alone, rest
     dateline, text = split_lead(first, lang) if "lead" in places else (None, first)
     if dateline:

@@ -13,6 +13,7 @@ from datetime import date
 
 from newswire.nlp.entities import (
     Mention,
+    agency_names,
     dateline_names,
     headline_names,
     promote_speakers,
@@ -20,6 +21,7 @@ from newswire.nlp.entities import (
 )
 from newswire.nlp.lexicon import fold_case
 from newswire.nlp.models import ModelSpec, load_pipeline
+from newswire.nlp.nested_orgs import nested_organisations
 from newswire.nlp.quantities import Quantity, extract_quantities
 from newswire.nlp.quotes import Quote, extract_quotes
 from newswire.nlp.timex import TimeMention, extract_time_mentions
@@ -32,6 +34,7 @@ class Document:
     published: date | None
     title: str | None = None  # the headline (its names are entities too)
     dateline: str | None = None  # the dateline's place the cleaner cut from the body
+    agency: str | None = None  # the agency that dateline credits ("AA", "Reuters")
 
 
 @dataclass
@@ -79,10 +82,11 @@ def run_stanza(texts: list[str], spec: ModelSpec, batch_size: int = 16) -> list:
 
 def annotate_document(doc_id: str, text: str, stanza_doc, lang: str,
                       published: date | None, title: str | None = None,
-                      dateline: str | None = None) -> Annotation:
-    """Our layers over one document stanza has read. Names in the headline and the
-    dateline's place are entities of the article too (their offsets index the title
-    and the dateline: origin "headline" and "dateline")."""
+                      dateline: str | None = None, agency: str | None = None) -> Annotation:
+    """Our layers over one document stanza has read. Names in the headline, the
+    dateline's place and the agency it credits are entities of the article too (their
+    offsets index the title, the dateline and the agency: origin "headline", "dateline"
+    and "agency")."""
     ann = Annotation(doc_id)
     for s_index, sentence in enumerate(stanza_doc.sentences):
         first, last = sentence.tokens[0], sentence.tokens[-1]
@@ -103,7 +107,9 @@ def annotate_document(doc_id: str, text: str, stanza_doc, lang: str,
                                 names.people)
     ann.entities = promote_speakers(
         text, ann.entities, {q.speaker for q in ann.quotes if q.kind == "direct"}, lang)
-    ann.entities += headline_names(title, names, lang) + dateline_names(dateline, lang)
+    ann.entities += nested_organisations(text, ann.entities, lang)
+    ann.entities += (headline_names(title, names, lang) + dateline_names(dateline, lang)
+                     + agency_names(agency))
     ann.quantities = extract_quantities(text, lang, folded)
     if published is not None:
         ann.time_mentions = extract_time_mentions(text, lang, published, folded)
@@ -113,5 +119,6 @@ def annotate_document(doc_id: str, text: str, stanza_doc, lang: str,
 def annotate(documents: list[Document], lang: str, spec: ModelSpec,
              batch_size: int = 16) -> list[Annotation]:
     stanza_docs = run_stanza([d.text for d in documents], spec, batch_size)
-    return [annotate_document(d.id, d.text, sd, lang, d.published, d.title, d.dateline)
+    return [annotate_document(d.id, d.text, sd, lang, d.published, d.title, d.dateline,
+                              d.agency)
             for d, sd in zip(documents, stanza_docs, strict=True)]

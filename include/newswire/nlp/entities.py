@@ -40,6 +40,7 @@ MODEL_LABELS = {"PERSON": "PER", "PER": "PER", "LOCATION": "LOC", "LOC": "LOC",
 NAME_LABELS = ("PER", "ORG", "LOC")
 _SUFFIX = re.compile(r"[’'´]\w+$")
 _POSSESSIVE = re.compile(r"[’'´]s$")
+_GENITIVE_END = re.compile(r"[’'´]n?[ıiuü]n$")
 # News agencies credited in datelines and at the end of paragraphs: "BRÜKSEL (AA) -",
 # "(DHA)", "MOSCOW, February 3. /TASS/.".
 _CREDIT = re.compile(r"[(/](?P<agency>[A-ZÇĞİÖŞÜ][A-Za-zÇĞİÖŞÜçğıöşü .]{1,30}?)[)/]")
@@ -126,7 +127,7 @@ def _person_by_name(words: list[_Word], lex: Lexicon) -> bool:
     (or a surname written first), none of them an organisation or place head."""
     if not 2 <= len(words) <= 4 or any(w.paren for w in words):
         return False
-    if any(_bare_head(w.text, lex.org_heads) or w.text in lex.loc_heads
+    if any(bare_head(w.text, lex.org_heads) or w.text in lex.loc_heads
            or w.text in lex.not_entities for w in words[1:]):
         return False
     given, family_first = given_names()
@@ -135,6 +136,16 @@ def _person_by_name(words: list[_Word], lex: Lexicon) -> bool:
         return True
     return first in family_first and len(words) <= 3 and all(
         w.text[:1].isupper() and not w.text.isupper() for w in words[1:])
+
+
+def _acronym_led(words: list[_Word]) -> bool:
+    """ "ATP Tour", "TRT Haber", "BBC World": a run of two or three words that opens with
+    an acronym (capitals only, no dots) names an organisation or its product, never a
+    person: people's initials are written with dots ("A.K. Yılmaz")."""
+    first = words[0].written
+    return (2 <= len(words) <= 3 and 2 <= len(first) <= 6 and first.isalpha()
+            and first.isupper() and not any(w.paren for w in words)
+            and all(w.written[:1].isupper() and not w.written.isupper() for w in words[1:]))
 
 
 def alias_rows(gaz: Gazetteer | None = None) -> list[tuple[str, str]]:
@@ -153,7 +164,7 @@ class Mention:
     label: str
     canonical: str
     role: str | None = None
-    source: str = "model"  # model, gazetteer, title, text, document or dateline
+    source: str = "model"  # model, gazetteer, title, text, document, dateline or agency
 
 
 def strip_suffix(word: str) -> str:
@@ -169,7 +180,7 @@ _TR_BARE_SUFFIXES = ("nden", "ndan", "nin", "nın", "nun", "nün", "nde", "nda",
                      "i", "ı", "u", "ü", "e", "a")
 
 
-def _bare_head(word: str, heads: frozenset[str]) -> str | None:
+def bare_head(word: str, heads: frozenset[str]) -> str | None:
     """The organisation head a suffixed word is ("Parlamentosunun" -> "Parlamentosu")."""
     if word in heads:
         return word
@@ -236,8 +247,10 @@ def _runs(text: str, start: int, end: int, lex: Lexicon,
         core = raw.strip("()")
         if not core:
             continue
+        # "Inc.", "Corp.": a dotted organisation head ends the name and keeps its dot.
+        company = core.endswith(".") and core in lex.org_heads
         dotted = core.endswith(".") and (len(core) <= 3 or "." in core[:-1]
-                                         or core in lex.honorifics)
+                                         or core in lex.honorifics or company)
         sentence_end = core.endswith(".") and not dotted
         core = core.rstrip(".") if sentence_end else core
         w_start = m.start() + raw.index(core[0])
@@ -250,8 +263,11 @@ def _runs(text: str, start: int, end: int, lex: Lexicon,
             current += [*pending, word]
             pending = []
             possessive = lex.lang == "en" and _POSSESSIVE.search(core) is not None
-            if (word.text != core and not word.paren and not possessive) or sentence_end:
-                flush()  # "Johnson'a", "Brüksel.": the name ends here
+            glued = lex.lang == "tr" and bare_head(core, lex.org_heads) not in (None, core)
+            if (word.text != core and not word.paren and not possessive) or sentence_end \
+                    or company or glued:
+                # "Johnson'a", "Brüksel.", "Acme Inc.", "Partinin": the name ends here
+                flush()
         elif current and ((lower in lex.particles and len(pending) < 2
                            and (_name_particle(current[-1].written, lower, lex)
                                 or (model is not None and word.start in model
@@ -457,11 +473,21 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
             run[i - 1].written not in CONNECTORS  # "Rusya ve Ukrayna": "ve" joins two names
         in_titled_name = (len(pieces) >= 2 and pieces[-1].kind == "name"
                           and pieces[-2].kind in ("title", "honorific"))
+        # "Mustafa Denizli('nin)": a place name with no case ending (or a genitive) right
+        # after given names is a surname (many are place names); "Ahmet Ankara'ya" is a
+        # person and a place.
+        # After a title too ("Müdürü Selim Karadağ"), but "Bakanı Ahmet Yılmaz
+        # Brüksel'e" is a person and a place.
+        surname_form = (run[i].text == run[i].written
+                        or _GENITIVE_END.search(run[i].written) is not None)
+        after_given = (bool(pieces) and pieces[-1].kind == "name"
+                       and pieces[-1].words[-1].written in given_names()[0])
         for kind, size in (("title", _match_title(run, i, lex.lang)),
                            ("honorific", _match_words(run, i, _honorifics(lex.lang), False)),
                            ("gazetteer", _match_gazetteer(run, i, gaz))):
             if size and kind == "gazetteer" and (after_particle or (
-                    in_titled_name and size == 1 and gaz.label(run[i].text) == "LOC")):
+                    (in_titled_name or after_given) and size == 1 and surname_form
+                    and gaz.label(run[i].text) == "LOC")):
                 continue  # "Staffan de Mistura", "Müdürü Selim Karadağ": the name goes on
             if size:
                 pieces.append(_Piece(kind, run[i:i + size]))
@@ -475,6 +501,7 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
             i += 1
     pieces = _split_common(_join_connectors(_join_heads(pieces, lex, gaz), lex, model or {}),
                            lex)
+    pieces = _split_after_place_heads(pieces, lex)
     if lex.lang != "en":
         return pieces
     return [part for piece in pieces for part in _split_role_word(piece, lex)]
@@ -506,7 +533,7 @@ def _split_common(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]:
     Foreign Ministry")."""
     out: list[_Piece] = []
     for piece in pieces:
-        if piece.kind != "name" or len(piece.words) < 2 or _bare_head(
+        if piece.kind != "name" or len(piece.words) < 2 or bare_head(
                 piece.words[-1].text, lex.org_heads):
             out.append(piece)
             continue
@@ -521,6 +548,22 @@ def _split_common(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]:
                 current.append(word)
         if current:
             out.append(_Piece("name", current))
+    return out
+
+
+def _split_after_place_heads(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]:
+    """ "Aydınlar Mahallesi Akdere (mevkiinde)": a place head inside a name ends one
+    place; the words after it name another."""
+    out: list[_Piece] = []
+    for piece in pieces:
+        words = piece.words
+        cut = next((k for k, w in enumerate(words[:-1]) if w.text in lex.loc_heads
+                    and k >= 1 and not bare_head(words[-1].text, lex.org_heads)
+                    and words[-1].text not in lex.loc_heads), None)
+        if piece.kind != "name" or cut is None:
+            out.append(piece)
+            continue
+        out += [_Piece("name", words[:cut + 1]), _Piece("name", words[cut + 1:])]
     return out
 
 
@@ -544,7 +587,7 @@ def _join_connectors(pieces: list[_Piece], lex: Lexicon, model: dict[int, str]
                 continue
             first = before.words[-1].text if before.kind != "name" else before.words[0].text
             of = piece.words[0].written in ("of", "for")
-            unfinished = before.kind == "name" and not _bare_head(before.words[-1].text,
+            unfinished = before.kind == "name" and not bare_head(before.words[-1].text,
                                                                   lex.org_heads)
             person = before.kind == "name" and before.words[0].text not in lex.org_heads \
                 and ((k >= 2 and pieces[k - 1] is before
@@ -555,7 +598,7 @@ def _join_connectors(pieces: list[_Piece], lex: Lexicon, model: dict[int, str]
                 # "John Crabb Jr. of the ... Attorney's Office": a person of an organisation.
                 k += 1
                 continue
-            if (_bare_head(after.words[-1].text, lex.org_heads) and (of or unfinished)) or (
+            if (bare_head(after.words[-1].text, lex.org_heads) and (of or unfinished)) or (
                     of and (first in lex.org_heads or (
                         before.kind == "name" and before.words[-1].text in lex.org_heads))):
                 out[-1] = _Piece("org", [*before.words, *piece.words, *after.words])
@@ -582,7 +625,7 @@ def _join_heads(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer) -> list[_Pie
     for piece in pieces:
         if (piece.kind == "gazetteer" and out and (out[-1].kind == "name" or (
                 out[-1].kind == "gazetteer" and gaz.label(out[-1].name) == "LOC"))
-                and gaz.label(piece.name) == "ORG" and _bare_head(piece.words[-1].text, heads)
+                and gaz.label(piece.name) == "ORG" and bare_head(piece.words[-1].text, heads)
                 and not (out[-1].kind == "gazetteer"
                          and _POSSESSIVE.search(out[-1].words[-1].written))
                 and not (len(out) > 1 and out[-2].kind in ("title", "honorific"))):
@@ -595,7 +638,7 @@ def _join_heads(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer) -> list[_Pie
             out[-1] = _Piece("org", [*out[-1].words, *piece.words])
             continue
         if (piece.kind == "name" and out and out[-1].kind in ("gazetteer", "paren")
-                and _bare_head(piece.words[-1].text, heads)
+                and bare_head(piece.words[-1].text, heads)
                 and not _POSSESSIVE.search(out[-1].words[-1].written)):  # "China's State"
             before = out[-1]
             if before.kind == "paren":
@@ -617,7 +660,7 @@ def _label_of(name: str, words: list[_Word], lex: Lexicon, gaz: Gazetteer,
     if known:
         return known
     last = words[-1].text
-    if _bare_head(last, lex.org_heads):
+    if bare_head(last, lex.org_heads):
         return "ORG"
     if last in lex.loc_heads:
         return "LOC"
@@ -626,7 +669,7 @@ def _label_of(name: str, words: list[_Word], lex: Lexicon, gaz: Gazetteer,
             return "ORG"
         if words[0].text in lex.loc_heads:
             return "LOC"
-    if _bare_head(last, lex.words("names.event_heads")):
+    if bare_head(last, lex.words("names.event_heads")):
         return "MISC"  # "NATO Zirvesi": an event
     if any(last.endswith(suffix) and len(last) > len(suffix) + 2
            for suffix in lex.org_suffixes):
@@ -697,9 +740,10 @@ def _speakers_are_people(text: str, mentions: list[Mention], lex: Lexicon,
 
     def vouched(m: Mention) -> bool:
         words = m.canonical.split()
-        return bool(gaz.label(m.canonical) or _bare_head(words[-1], lex.org_heads)
+        return bool(gaz.label(m.canonical) or bare_head(words[-1], lex.org_heads)
                     or words[-1] in lex.loc_heads or m.canonical.isupper()
-                    or m.canonical in lex.agencies)
+                    or m.canonical in lex.agencies
+                    or (m.label == "ORG" and _org_noun_before(text, m.start, lex)))
 
     suspects = {m.canonical.split()[-1] for m in mentions
                 if m.label in ("ORG", "LOC", "PER") and not vouched(m)}
@@ -768,6 +812,17 @@ def dateline_names(dateline: str | None, lang: str) -> list[Mention]:
             out.append(Mention(name, at, at + len(name), "LOC", name, source="dateline"))
             start = at + len(name)
     return out
+
+
+def agency_names(agency: str | None) -> list[Mention]:
+    """The agency the dateline credits ("Reuters" of "BRUSSELS (Reuters) -") as the
+    cleaner kept it in ``articles.agency``: an organisation of the article, whose offsets
+    index that column."""
+    name = (agency or "").strip()
+    if not name:
+        return []
+    at = agency.index(name)  # type: ignore[union-attr]
+    return [Mention(name, at, at + len(name), "ORG", name, source="agency")]
 
 
 def _model_labels(text: str, spans: list[tuple[str, int, int]]) -> dict[int, str]:
@@ -862,7 +917,8 @@ def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
                 label = known
             elif _person_by_name(words, lex):
                 label = "PER"
-            elif k == 0 and _org_noun_before(text, piece.start, lex):
+            elif ((not was_titled and _acronym_led(words))
+                  or (k == 0 and _org_noun_before(text, piece.start, lex))):
                 label = "ORG"
             elif context and not was_titled:
                 label = context
@@ -877,9 +933,11 @@ def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
             else:
                 label = "PER" if len(words) >= 2 and words[0].text not in lex.not_entities \
                     else None
-            head = _bare_head(words[-1].text, lex.org_heads)
-            if head and head != words[-1].text:
-                name = " ".join([*name.split()[:-1], head])
+        if piece.kind != "gazetteer":
+            head = bare_head(words[-1].text, lex.org_heads)
+            if head and head != words[-1].text and name.endswith(words[-1].text):
+                # "Hazine ve Maliye Bakanlığının" -> "... Bakanlığı": no case ending
+                name = name[:-len(words[-1].text)] + head
         if label == "DATE":
             out.append(Mention(text[piece.start:piece.end], piece.start, piece.end, "DATE",
                                name, source="text"))
@@ -909,7 +967,9 @@ def _context_label(text: str, piece: _Piece, following: _Piece | None, lex: Lexi
     if first_after and first_after[0].lower() in lex.words("names.person_after"):
         return "PER"  # "Ayşe Kaya isimli öğretmen"
     if following is None:
-        apposition = re.match(r",\s+(?:the|a|an|its|his|her)\s+((?:[\w-]+\s*){1,4})", after)
+        # "Ali al-Nuaimi, the Oil Minister", "Tedros Adhanom, WHO director-general,"
+        apposition = re.match(r",\s+(?:(?:the|a|an|its|his|her)\s+)?((?:[\w-]+\s*){1,4})",
+                              after)
         titles = lex.title_words | {t.lower() for t in lex.title_words}
         if apposition and any(w in titles for w in apposition.group(1).split()):
             return "PER"
@@ -1069,7 +1129,7 @@ def promote_speakers(text: str, mentions: list[Mention], speakers: Iterable[str]
     gaz = gaz or load_gazetteer()
     lex = lexicon(lang)
     people = {name for name in speakers if name and not gaz.label(name)
-              and not _bare_head(name.split()[-1], lex.org_heads)
+              and not bare_head(name.split()[-1], lex.org_heads)
               and name not in lex.not_entities}
     if not people:
         return mentions

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from newswire.clean.dateline import find_dateline
+from newswire.clean.dateline import Dateline, find_dateline
 from newswire.clean.text import normalize_text
 
 THRESHOLDS_FILE = Path(__file__).with_name("thresholds.json")
@@ -59,20 +59,23 @@ class GoldDoc:
     text: str = ""
     starts: list[int] = field(default_factory=list)  # offset of each paragraph in text
     dateline: str | None = None  # the dateline's place, as the cleaner gives it
+    agency: str | None = None  # the agency the dateline credits, as the cleaner gives it
 
     def __post_init__(self) -> None:
         if not self.text:
-            self.text, self.starts, self.dateline = article_body(self.paragraphs, self.lang)
+            self.text, self.starts, found = article_body(self.paragraphs, self.lang)
+            if found is not None:
+                self.dateline, self.agency = found.place, found.agency
 
     def paragraph_at(self, offset: int) -> int:
         return max(0, bisect.bisect_right(self.starts, offset) - 1)
 
 
 def article_body(paragraphs: list[str], lang: str = "tr"
-                 ) -> tuple[str, list[int], str | None]:
+                 ) -> tuple[str, list[int], Dateline | None]:
     """The body the pipeline annotates (the cleaner's normalisation, its dateline cut,
     paragraphs joined by blank lines), where each paragraph starts in it and the
-    dateline's place. A paragraph the dateline took whole stays as an empty one, so
+    dateline (its place and agency). A paragraph the dateline took whole stays as an empty one, so
     that the gold's paragraph numbers still hold."""
     texts = [normalize_text(p) for p in paragraphs]
     dateline, rest = find_dateline(texts, lang)
@@ -82,7 +85,7 @@ def article_body(paragraphs: list[str], lang: str = "tr"
     for t in texts:
         starts.append(cursor)
         cursor += len(t) + 2
-    return "\n\n".join(texts), starts, dateline.place if dateline else None
+    return "\n\n".join(texts), starts, dateline
 
 
 def load_gold(paths: list[Path]) -> list[GoldDoc]:
@@ -380,7 +383,8 @@ def evaluate(docs: list[GoldDoc], model_root: Path | None = None
     for lang in sorted({d.lang for d in docs}):
         subset = [d for d in docs if d.lang == lang]
         spec = find_models(lang, model_root)
-        annotations = annotate([Document(d.id, d.text, d.published, d.title, d.dateline)
+        annotations = annotate([Document(d.id, d.text, d.published, d.title, d.dateline,
+                                         d.agency)
                                 for d in subset], lang, spec)
         for doc, ann in zip(subset, annotations, strict=True):
             score_document(doc, ann, groups.setdefault((doc.style, lang), Scores()))

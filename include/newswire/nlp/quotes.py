@@ -41,6 +41,7 @@ from newswire.nlp.speakers import (
     fold,
     looks_like_subheading,
     name_like,
+    nominative,
     sentences,
     speech_like,
 )
@@ -224,6 +225,12 @@ def _note_statement(doc: Document, rules, seg: Segment, tracker: Tracker) -> Non
         return
     first_quote = min((q.outer_start for q in seg.quotations), default=seg.end)
     author = rules.subject(seg.start, first_quote)
+    if author is None:
+        # "Sağlık Bakanlığı yazılı açıklama yaptı": an organisation in the nominative
+        # with no comma after it is the subject too.
+        named = [m for m in doc.names_in(seg.start, first_quote)
+                 if m.label == "ORG" and nominative(doc, m)]
+        author = doc.speaker_of(named[0]) if named else None
     if author is not None:
         tracker.issuer = author
 
@@ -245,6 +252,8 @@ def _note_cues(doc: Document, rules, seg: Segment, tracker: Tracker) -> None:
         tracker.colon_paragraph = doc.paragraph_of(seg.start)
     if seg.quotations:
         return
+    if doc.lang == "tr" and not cues:
+        _note_subject(doc, seg, tracker)
     for cue in cues:
         if doc.lang == "tr":
             who = rules.clause_speaker(cue, seg, tracker)
@@ -254,6 +263,17 @@ def _note_cues(doc: Document, rules, seg: Segment, tracker: Tracker) -> None:
             tracker.spoke(who)
         elif who is not None:
             tracker.last = who
+
+
+def _note_subject(doc: Document, seg: Segment, tracker: Tracker) -> None:
+    """ "Yılmaz törene katıldı. Burada "…" değerlendirmesinde bulundu.": Turkish drops
+    the subject that the sentence before named; a person in the nominative opening a
+    sentence (its first few words) is the one a later verb with no subject means."""
+    opening = seg.start + len(" ".join(doc.text[seg.start:seg.end].split()[:5]))
+    people = [m for m in doc.names_in(seg.start, opening)
+              if m.label == "PER" and nominative(doc, m)]
+    if people:
+        tracker.last_person = doc.speaker_of(people[0])
 
 
 def reported_speech(doc: Document) -> list[Quote]:

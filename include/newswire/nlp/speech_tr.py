@@ -36,9 +36,16 @@ class TurkishAttribution:
         self.quoted_third_person = False  # the last quotation was someone else's words
         said = "|".join(re.escape(n) for n in sorted(self.lex.said_nouns, key=len,
                                                       reverse=True))
-        # "sözlerini", "iddialarına", "ifadesi": a said-noun with a possessive ending.
-        self.said_noun = re.compile(rf"^\s*[,]?\s*(?:{said})(?:ler|lar)?(?:s?[ıiuü])"
-                                    r"(?:n[ıiuü]n|n[ae]|n[ıiuü]|nd[ae]|yl[ae])?(?![\w])")
+        # "sözlerini", "iddialarına", "ifadesi": a said-noun with a possessive ending,
+        # maybe after a link ('"…" şeklindeki sözlerine'); or a nominalised "demek"
+        # ('X'in "…" dediğini'): the genitive before the quotation said it.
+        links = "|".join(re.escape(w) for w in sorted(self.lex.words("quotes.said_noun_links"),
+                                                      key=len, reverse=True)) or "(?!)"
+        said_forms = "|".join(re.escape(w) for w in sorted(
+            self.lex.words("quotes.said_forms"), key=len, reverse=True)) or "(?!)"
+        self.said_noun = re.compile(
+            rf"^\s*[,]?\s*(?:(?:(?:{links})\s+)?(?:{said})(?:ler|lar)?(?:s?[ıiuü])"
+            rf"(?:n[ıiuü]n|n[ae]|n[ıiuü]|nd[ae]|yl[ae])?|(?:{said_forms}))(?![\w])")
         self.title_stems = {title_stem(t, self.lex) for t in self.lex.title_words}
         self.particles = "|".join(map(re.escape, self.lex.subject_particles))
         statement = "|".join(re.escape(n) for n in sorted(self.lex.statement_nouns, key=len,
@@ -77,7 +84,8 @@ class TurkishAttribution:
         yer vermişti:' gives them to the genitive; a passive to the statement's author;
         otherwise the clause's subject."""
         doc = self.doc
-        genitive = re.search(r"(\S+)['’´](?:n?[ıiuü]n)\s+(?:şu|şöyle|şunları)\b",
+        # ... or with the said-noun between: "Soylu'nun açıklaması şöyle:"
+        genitive = re.search(r"(\S+)['’´](?:n?[ıiuü]n)\s+(?:\w+\s+)?(?:şu|şöyle|şunları)\b",
                              doc.folded[start:limit])
         if genitive:
             owners = [m for m in doc.names_in(start, start + genitive.end(1) + 6)
@@ -158,7 +166,12 @@ class TurkishAttribution:
             return None
         before = [m for m in self.doc.names_in(seg_start, q.outer_start)
                   if GENITIVE.search(m.text)]
-        if before and q.outer_start - before[-1].end <= 3:
+        # Right before the quotation, or with a pronoun or two between ("X'in kendisine
+        # "…" dediğini"): lower-case words, no comma.
+        between = self.doc.text[before[-1].end:q.outer_start] if before else ""
+        if before and (len(between) <= 3 or (
+                len(between.split()) <= 2 and between.strip().islower()
+                and not re.search(r"[,;:.]", between))):
             self.quoted_third_person = True
             return self.doc.speaker_of(before[-1])
         return None

@@ -103,19 +103,22 @@ def models_for(source_id: str, lang: str) -> tuple[ModelSpec | None, list[str]]:
 
 def read_articles(path: str) -> pa.Table:
     """What the NLP stage reads of staged articles."""
-    return pq.read_table(path, columns=["article_id", "body", "published_at", "title", "dateline"])
+    wanted = ["article_id", "body", "published_at", "title", "dateline", "agency"]
+    present = set(pq.read_schema(path).names)  # "agency" arrived with schema version 3
+    return pq.read_table(path, columns=[c for c in wanted if c in present])
 
 
 def annotate_articles(articles: pa.Table, lang: str, spec: ModelSpec, run_id: str,
                       day: date, batch_size: int = 16) -> tuple[int, NlpRows]:
     """Annotate any set of one language's articles (a day, or a part of one): columns
-    ``article_id``, ``body``, ``published_at`` (and, when present, ``title`` and ``dateline``,
-    whose names are entities too); an article without a date is read as of ``day``.
+    ``article_id``, ``body``, ``published_at`` (and, when present, ``title``, ``dateline`` and
+    ``agency``, whose names are entities too); an article without a date is read as of ``day``.
     Returns how many articles had a body to annotate, and the NLP rows."""
     from newswire.nlp.annotate import Document, annotate
 
     docs = [Document(a["article_id"], a["body"], utc(a["published_at"]).date()
-                     if a["published_at"] else day, a.get("title"), a.get("dateline"))
+                     if a["published_at"] else day, a.get("title"), a.get("dateline"),
+                     a.get("agency"))
             for a in articles.to_pylist() if a["body"]]
     annotations = annotate(docs, lang, spec, batch_size) if docs else []
     return len(docs), nlp_rows(annotations, spec.identity, run_id)

@@ -248,7 +248,8 @@ def article_row(article: Article, raw_sha256: str | None, run_id: str) -> Articl
     return ArticleRow(
         article_id=article.id, url=article.url, lang=article.lang, source_lang=article.source_lang,
         title=article.title, summary=article.summary, byline=article.byline,
-        dateline=article.dateline, published_at=article.published_at,
+        dateline=article.dateline, agency=article.agency,
+        published_at=article.published_at,
         modified_at=article.modified_at, sections=article.sections, body=article.body,
         content_hash=article.content_hash, extractor=article.extractor,
         warnings=article.warnings, raw_sha256=raw_sha256, run_id=run_id,
