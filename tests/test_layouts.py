@@ -1,4 +1,4 @@
-"""The cleaner on pages in the styles of nine real sites (tests/fixtures/layouts), cleaned
+"""The cleaner on pages in the styles of seventeen real sites (tests/fixtures/layouts), cleaned
 as a new user's sources would be (no ``profile``): datelines, furniture, bylines, dates.
 One test runs them through the pipeline from a real HTTP server on 127.0.0.1."""
 
@@ -34,9 +34,13 @@ def clean(page: LayoutPage, **kwargs: object):
                       **kwargs)
 
 
-def test_the_set_covers_nine_site_styles() -> None:
-    assert LAYOUTS == ["aa", "afp", "apnews", "dha", "iha", "reuters", "tass", "trthaber",
-                       "wordpress"]
+def test_the_set_covers_seventeen_site_styles() -> None:
+    """Agencies (AA, Reuters, AP, AFP, DHA, İHA, TASS, Xinhua, Yonhap), broadcasters (TRT
+    Haber, BBC, Al Jazeera, DW), newspapers (Hürriyet, Sabah, Hürriyet Daily News) and a
+    WordPress theme: Turkish and English, datelines in every form and none at all."""
+    assert LAYOUTS == ["aa", "afp", "aljazeera", "apnews", "bbc", "dha", "dw", "hdn",
+                       "hurriyet", "iha", "reuters", "sabah", "tass", "trthaber", "wordpress",
+                       "xinhua", "yonhap"]
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[f"{p.layout}-{p.slug}" for p in PAGES])

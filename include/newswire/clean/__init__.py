@@ -212,8 +212,10 @@ def _apply_dateline(sections: list[Section], places: tuple[str, ...], lang: str
     dateline, paragraphs = find_dateline(first.paragraphs, lang, places=lead_places)
     if dateline is None and "lead" in places and len(first.paragraphs) > 1:
         # Wire copy starts at its dateline: a standfirst the extractor kept above it
-        # ("lead paragraph", "Paris (AFP) - ...") is the summary, not body text.
-        found, rest = find_dateline(first.paragraphs[1:], lang, places=("lead",))
+        # ("lead paragraph", "Paris (AFP) - ...", or a place alone: "lead", "ANKARA")
+        # is the summary, not body text.
+        found, rest = find_dateline(first.paragraphs[1:], lang,
+                                    places=tuple(p for p in places if p != "trailing"))
         if found:
             return found, [Section(first.heading, rest), *sections[1:]], first.paragraphs[0]
     if dateline is None and len(sections) > 1 and "trailing" in places:

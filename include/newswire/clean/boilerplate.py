@@ -76,10 +76,26 @@ def is_read_also(paragraph: str) -> bool:
         lexicon().read_also.match(fold(paragraph)))
 
 
+def is_label_line(paragraph: str) -> bool:
+    """A line that is only a kicker or an update stamp ("SON DAKİKA", "BREAKING",
+    "GÜNCELLEME (10:42)"), or only an agency's sign-off ("- Anadolu Agency", "(AA)")."""
+    if len(paragraph) > ORPHAN_LABEL_MAX_CHARS:
+        return False
+    lex = lexicon()
+    words = _WORDS.findall(fold(paragraph))
+    if not words:
+        return False
+    if " ".join(words) in lex.kickers or " ".join(words) in lex.agencies:
+        return True
+    rest = [w for w in words if w not in lex.date_words]
+    return bool(rest) and len(rest) < len(words) and " ".join(rest) in lex.kickers
+
+
 def is_boilerplate(paragraph: str) -> bool:
     """A line that is furniture wherever it stands in a body."""
     return (is_notice(paragraph) or is_share_bar(paragraph) or is_credit_line(paragraph)
-            or is_related_heading(paragraph) or is_read_also(paragraph))
+            or is_related_heading(paragraph) or is_read_also(paragraph)
+            or is_label_line(paragraph))
 
 
 def is_byline_line(paragraph: str, byline: str | None = None) -> bool:
