@@ -64,6 +64,8 @@ def _body(layout: dict, article: dict, lang: str, fields: dict[str, str]) -> str
         paragraphs[-1] = paragraphs[-1] + form["trailing"].format(**names)
     elif "alone" in form:
         blocks.append(form["alone"].format(**names))
+    if "signoff" in layout:  # an agency's credit after the last sentence: " (AA)"
+        paragraphs[-1] = paragraphs[-1] + layout["signoff"]
     inserts = layout.get("inserts", {})  # furniture a site puts between paragraphs
     for n, text in enumerate(paragraphs):
         blocks.append(layout["paragraph"].format(text=text, n=n))

@@ -208,6 +208,19 @@ def _is_teaser(paragraph: str) -> bool:
     return len(paragraph) <= TEASER_MAX_CHARS and not _SENTENCE.search(paragraph)
 
 
+_SIGN_OFF = re.compile(
+    r"(?<=[.!?\"”’…])\s*[(\[/–—-]+\s*(?P<agency>[^()\[\]/\n]{2,30}?)\s*[)\]/]?\s*$")
+
+
+def strip_sign_off(paragraph: str) -> str:
+    """'... dedi. (AA)', '... said. - Reuters': the agency's sign-off after the last
+    sentence is not text (any agency the lexicon knows)."""
+    match = _SIGN_OFF.search(paragraph)
+    if match and fold(match.group("agency")) in lexicon().agencies:
+        return paragraph[:match.start()].rstrip()
+    return paragraph
+
+
 def strip_tail(paragraphs: list[str], *, byline: str | None) -> list[str]:
     """Drop notices, credits, share bars and bylines that close a body, and a "related"
     list with everything after its heading."""
@@ -224,6 +237,8 @@ def strip_tail(paragraphs: list[str], *, byline: str | None) -> list[str]:
     while kept and (is_boilerplate(kept[-1]) or is_byline_line(kept[-1], byline)
                     or _is_orphan_label(kept[-1])):
         kept.pop()
+    if kept:
+        kept[-1] = strip_sign_off(kept[-1])
     return kept
 
 
