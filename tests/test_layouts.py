@@ -130,6 +130,9 @@ def test_trailing_and_lone_places() -> None:
      "2026-06-03T14:05:00+03:00", "2026-06-03T16:10:00+03:00", "minute"),
     ("3 June 2026", "2026-06-03", None, "day"),
     ("Issued on: 03/06/2026 - 10:42", "2026-06-03T10:42:00+03:00", None, "minute"),
+    ("Wed 3 Jun 2026 10.42 BST", "2026-06-03T10:42:00+01:00", None, "minute"),
+    ("GÜNCELLEME 03.06.2026 11.05", None, "2026-06-03T11:05:00+03:00", "minute"),
+    ("Haziran 03, 2026 10:42", "2026-06-03T10:42:00+03:00", None, "minute"),
 ])
 def test_visible_date_forms(line: str, published: str | None, modified: str | None,
                             precision: str) -> None:
