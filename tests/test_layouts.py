@@ -179,6 +179,13 @@ def test_visible_date_forms(line: str, published: str | None, modified: str | No
     "Send us your feedback.",
     "A short post from the desk. — Desk Account (@desk_account) June 3, 2026",
     "(Fotoğraf: AA)",
+    "ADVERTISEMENT",
+    "Reklam",
+    "Okuma süresi: 3 dk",
+    "4 min read",
+    "Bizi Google Haberler'den takip edin",
+    "WhatsApp kanalımıza katılın, gündemi kaçırmayın",
+    "Follow us on Google News",
 ])
 def test_furniture_lines_in_any_wording(line: str) -> None:
     assert is_boilerplate(line)
@@ -193,6 +200,9 @@ def test_furniture_lines_in_any_wording(line: str) -> None:
     "Son dakika gelişmesinde bakan istifa etti.",
     "Readers can write to letters@example.com with their questions.",
     "The company said two million people read its weekly newsletter.",
+    "Google News will close in one more country, the company said.",
+    "WhatsApp kullanıcı sayısı bu yıl yüzde 10 arttı.",
+    "Reklam harcamaları ilk çeyrekte yüzde 12 arttı.",
 ])
 def test_text_about_subscriptions_or_copyright_stays(line: str) -> None:
     assert not is_notice(line) and not is_boilerplate(line)
