@@ -1,4 +1,4 @@
-"""The cleaner on pages in the styles of eighteen real sites (tests/fixtures/layouts), cleaned
+"""The cleaner on pages in the styles of twenty real sites (tests/fixtures/layouts), cleaned
 as a new user's sources would be (no ``profile``): datelines, furniture, bylines, dates.
 One test runs them through the pipeline from a real HTTP server on 127.0.0.1."""
 
@@ -16,7 +16,7 @@ import pytest
 from newswire.catalog import query
 from newswire.clean import clean_html, with_templates
 from newswire.clean.boilerplate import is_boilerplate, is_notice, strip_sign_off
-from newswire.clean.dateline import find_dateline, split_lead
+from newswire.clean.dateline import find_dateline, split_lead, split_marked
 from newswire.clean.dates import date_line
 from newswire.clean.templates import day_stats, learn_templates, window
 from newswire.config import Settings
@@ -35,14 +35,14 @@ def clean(page: LayoutPage, **kwargs: object):
                       **kwargs)
 
 
-def test_the_set_covers_eighteen_site_styles() -> None:
+def test_the_set_covers_twenty_site_styles() -> None:
     """Agencies (AA, Reuters, AP, AFP, DHA, İHA, TASS, Xinhua, Yonhap), broadcasters (TRT
-    Haber, BBC, Al Jazeera, DW, NTV), newspapers (Hürriyet, Sabah, Hürriyet Daily News)
-    and a WordPress theme: Turkish and English, datelines in every form and none at all,
-    dates printed, in <time>, only in JSON-LD or only in meta tags."""
-    assert LAYOUTS == ["aa", "afp", "aljazeera", "apnews", "bbc", "dha", "dw", "hdn",
-                       "hurriyet", "iha", "ntv", "reuters", "sabah", "tass", "trthaber",
-                       "wordpress", "xinhua", "yonhap"]
+    Haber, BBC, Al Jazeera, DW, NTV), newspapers (Hürriyet, Sabah, Sözcü, Hürriyet Daily
+    News, Daily Sabah) and a WordPress theme: Turkish and English, datelines in every form
+    (and none at all), dates printed, in <time>, only in JSON-LD or only in meta tags."""
+    assert LAYOUTS == ["aa", "afp", "aljazeera", "apnews", "bbc", "dailysabah", "dha", "dw",
+                       "hdn", "hurriyet", "iha", "ntv", "reuters", "sabah", "sozcu", "tass",
+                       "trthaber", "wordpress", "xinhua", "yonhap"]
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[f"{p.layout}-{p.slug}" for p in PAGES])
@@ -112,6 +112,19 @@ def test_ordinary_first_lines_are_never_cut(first: str) -> None:
     dateline, paragraphs = find_dateline([first, "İkinci paragraf burada."], "tr")
     assert dateline is None
     assert paragraphs[0] == first
+
+
+@pytest.mark.parametrize(("paragraph", "marked", "place", "rest"), [
+    ("ISTANBUL Markets rose.", "ISTANBUL", "Istanbul", "Markets rose."),
+    ("ANKARA, Bakan konuştu.", "ANKARA,", "Ankara", "Bakan konuştu."),
+    ("NATO met in Brussels.", "NATO", None, "NATO met in Brussels."),
+    ("ANKARALI işçiler toplandı.", "ANKARA", None, "ANKARALI işçiler toplandı."),
+    ("Markets rose in Istanbul.", "ISTANBUL", None, "Markets rose in Istanbul."),
+])
+def test_a_marked_dateline_run_into_the_text(paragraph: str, marked: str, place: str | None,
+                                             rest: str) -> None:
+    dateline, text = split_marked(paragraph, marked, "en")
+    assert (dateline.place if dateline else None) == place and text == rest
 
 
 def test_trailing_and_lone_places() -> None:
