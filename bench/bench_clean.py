@@ -17,7 +17,7 @@ so every extractor sees the same machine load.
 
 Targets (issues 7 and 12): F1 at least trafilatura's on the same pages (and at least 0.94
 on the 990 pages), and pages/s no worse than trafilatura's / 1.5; on our layouts (pages in
-the styles of nine real sites, tests/fixtures/layouts), datelines found on at least 95%,
+the styles of twenty real sites, tests/fixtures/layouts), datelines found on at least 95%,
 none invented, no furniture left in a body, every page's own date found. The baseline is
 the trafilatura configuration with the best F1.
 Skips (exit 0, with a message) where ../shared is absent. Writes bench/results/clean.md
@@ -354,7 +354,7 @@ def layouts_report() -> tuple[str, dict]:
         rows.append([f"{layout} ({styles[layout]})", *(counts[c] for c in columns)])
     rows.append(["**all**", *(totals[c] for c in columns)])
     found = totals["datelines found"] / max(totals["pages"], 1)
-    md = ["### Our layouts (tests/fixtures/layouts: nine real sites' markup, our own text, "
+    md = ["### Our layouts (tests/fixtures/layouts: twenty real sites' markup, our own text, "
           "no profile configured)", "",
           table(["layout", *columns], rows), "",
           f"Datelines found {found:.0%} (target at least 95%), invented "

@@ -70,8 +70,9 @@ def clean_rows(data: dict) -> list[list[str]]:
     layouts = (data.get("layouts") or {}).get("totals")
     if layouts:
         pages = layouts["pages"]
+        styles = len((data.get("layouts") or {}).get("per_layout") or {})
         rows += [
-            [f"layouts: datelines found ({pages} pages, 9 site styles)",
+            [f"layouts: datelines found ({pages} pages, {styles} site styles)",
              str(layouts.get("datelines found", 0)), str(pages),
              f"{layouts.get('datelines found', 0) / pages:.2f}", "≥ 0.95",
              yes(layouts.get("datelines found", 0) / pages >= 0.95)],

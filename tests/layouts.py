@@ -28,7 +28,7 @@ class LayoutPage:
     path: str
     title: str
     paragraphs: list[str]
-    dateline: str  # natural case
+    dateline: str | None  # natural case; None: the site prints none
     byline: str | None  # None: the site prints none
     published: datetime  # aware, local
     precision: str  # what the page prints: day or minute
@@ -47,6 +47,7 @@ def _date_fields(local: datetime) -> dict[str, str]:
             "month_en": local.strftime("%B"), "month_abbr": local.strftime("%b"),
             "month_en_upper": local.strftime("%b").upper(), "hh12": str(hour12),
             "ampm": "AM" if local.hour < 12 else "PM", "iso": local.isoformat(),
+            "iso_z": local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
             "ms": str(int(local.timestamp() * 1000))}
 
 
@@ -63,7 +64,13 @@ def _body(layout: dict, article: dict, lang: str, fields: dict[str, str]) -> str
         paragraphs[-1] = paragraphs[-1] + form["trailing"].format(**names)
     elif "alone" in form:
         blocks.append(form["alone"].format(**names))
-    blocks += [layout["paragraph"].format(text=text, n=n) for n, text in enumerate(paragraphs)]
+    if "signoff" in layout:  # an agency's credit after the last sentence: " (AA)"
+        paragraphs[-1] = paragraphs[-1] + layout["signoff"]
+    inserts = layout.get("inserts", {})  # furniture a site puts between paragraphs
+    for n, text in enumerate(paragraphs):
+        blocks.append(layout["paragraph"].format(text=text, n=n))
+        if n in inserts and n < len(paragraphs) - 1:
+            blocks.append(inserts[n].format(**names))
     return "\n".join(blocks)
 
 
@@ -87,7 +94,7 @@ def layout_pages(names: list[str] | None = None) -> list[LayoutPage]:
                 timezone=tz, html=layout["page"].format(**values),
                 path=f"/{name}/{local:%Y/%m/%d}/{article['slug']}.html",
                 title=article["title"], paragraphs=list(article["paragraphs"]),
-                dateline=article["place"],
+                dateline=article["place"] if layout["dateline"] else None,
                 byline=article["byline"] if layout.get("byline_shown", True) else None,
                 published=local,
                 precision=layout["precision"], leaks=list(layout["leaks"])))

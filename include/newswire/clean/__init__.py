@@ -29,7 +29,7 @@ from lxml.html import HtmlElement
 
 from newswire.clean import extractors
 from newswire.clean.boilerplate import Furniture, clean_sections
-from newswire.clean.dateline import Dateline, find_dateline, place_alone
+from newswire.clean.dateline import Dateline, find_dateline, place_alone, split_marked
 from newswire.clean.dates import PageDate, date_line, parse_iso
 from newswire.clean.decode import MIXED, decode_html
 from newswire.clean.dom import Page, parse_page
@@ -49,6 +49,9 @@ from newswire.clean.text import normalize_text
 from newswire.records import Article, Section
 from newswire.urls import article_id, canonical_url
 
+# An element whose class is "dateline" (not "article-header__dateline", a time): the place.
+_MARKED_DATELINE = etree.XPath(
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' dateline ')]")
 MIN_SHORT_POST = 40  # characters: a post of a sentence or two, not a menu word
 LANGID_CHARS = 1500  # enough text to tell the language; langid's time grows with it
 
@@ -212,8 +215,10 @@ def _apply_dateline(sections: list[Section], places: tuple[str, ...], lang: str
     dateline, paragraphs = find_dateline(first.paragraphs, lang, places=lead_places)
     if dateline is None and "lead" in places and len(first.paragraphs) > 1:
         # Wire copy starts at its dateline: a standfirst the extractor kept above it
-        # ("lead paragraph", "Paris (AFP) - ...") is the summary, not body text.
-        found, rest = find_dateline(first.paragraphs[1:], lang, places=("lead",))
+        # ("lead paragraph", "Paris (AFP) - ...", or a place alone: "lead", "ANKARA")
+        # is the summary, not body text.
+        found, rest = find_dateline(first.paragraphs[1:], lang,
+                                    places=tuple(p for p in places if p != "trailing"))
         if found:
             return found, [Section(first.heading, rest), *sections[1:]], first.paragraphs[0]
     if dateline is None and len(sections) > 1 and "trailing" in places:
@@ -226,6 +231,20 @@ def _apply_dateline(sections: list[Section], places: tuple[str, ...], lang: str
         return None, sections, None
     rest = [Section(first.heading, paragraphs), *sections[1:]]
     return dateline, [s for s in rest if s.paragraphs], None
+
+
+def _marked_dateline(root: HtmlElement, sections: list[Section], lang: str
+                     ) -> tuple[Dateline | None, list[Section]]:
+    """A dateline the page marks with class="dateline" and runs into the first sentence
+    ("ISTANBUL Text ..."): the markup says where it ends, the place check still applies."""
+    if not sections:
+        return None, sections
+    first = sections[0]
+    for element in _MARKED_DATELINE(root)[:2]:
+        found, rest = split_marked(first.paragraphs[0], element.text_content(), lang)
+        if found:
+            return found, [Section(first.heading, [rest, *first.paragraphs[1:]]), *sections[1:]]
+    return None, sections
 
 
 def clean_html(body: bytes | str, url: str, *, source: str = "adhoc", source_lang: str = "tr",
@@ -268,6 +287,8 @@ def clean_html(body: bytes | str, url: str, *, source: str = "adhoc", source_lan
     if templates is not None:
         sections = apply_templates(sections, templates)
     dateline, sections, standfirst = _apply_dateline(sections, chosen.dateline, source_lang)
+    if dateline is None:
+        dateline, sections = _marked_dateline(root, sections, source_lang)
     summary = summary or standfirst
     if not sections:
         raise CleanError("the body held only page furniture")

@@ -79,10 +79,26 @@ def is_read_also(paragraph: str) -> bool:
         lexicon().read_also.match(fold(paragraph)))
 
 
+def is_label_line(paragraph: str) -> bool:
+    """A line that is only a kicker or an update stamp ("SON DAKİKA", "BREAKING",
+    "GÜNCELLEME (10:42)"), or only an agency's sign-off ("- Anadolu Agency", "(AA)")."""
+    if len(paragraph) > ORPHAN_LABEL_MAX_CHARS:
+        return False
+    lex = lexicon()
+    words = _WORDS.findall(fold(paragraph))
+    if not words:
+        return False
+    if " ".join(words) in lex.kickers or " ".join(words) in lex.agencies:
+        return True
+    rest = [w for w in words if w not in lex.date_words]
+    return bool(rest) and len(rest) < len(words) and " ".join(rest) in lex.kickers
+
+
 def is_boilerplate(paragraph: str) -> bool:
     """A line that is furniture wherever it stands in a body."""
     return (is_notice(paragraph) or is_share_bar(paragraph) or is_credit_line(paragraph)
-            or is_related_heading(paragraph) or is_read_also(paragraph))
+            or is_related_heading(paragraph) or is_read_also(paragraph)
+            or is_label_line(paragraph))
 
 
 def is_byline_line(paragraph: str, byline: str | None = None) -> bool:
@@ -195,6 +211,19 @@ def _is_teaser(paragraph: str) -> bool:
     return len(paragraph) <= TEASER_MAX_CHARS and not _SENTENCE.search(paragraph)
 
 
+_SIGN_OFF = re.compile(
+    r"(?<=[.!?\"”’…])\s*[(\[/–—-]+\s*(?P<agency>[^()\[\]/\n]{2,30}?)\s*[)\]/]?\s*$")
+
+
+def strip_sign_off(paragraph: str) -> str:
+    """'... dedi. (AA)', '... said. - Reuters': the agency's sign-off after the last
+    sentence is not text (any agency the lexicon knows)."""
+    match = _SIGN_OFF.search(paragraph)
+    if match and fold(match.group("agency")) in lexicon().agencies:
+        return paragraph[:match.start()].rstrip()
+    return paragraph
+
+
 def strip_tail(paragraphs: list[str], *, byline: str | None) -> list[str]:
     """Drop notices, credits, share bars and bylines that close a body, and a "related"
     list with everything after its heading."""
@@ -211,6 +240,8 @@ def strip_tail(paragraphs: list[str], *, byline: str | None) -> list[str]:
     while kept and (is_boilerplate(kept[-1]) or is_byline_line(kept[-1], byline)
                     or _is_orphan_label(kept[-1])):
         kept.pop()
+    if kept:
+        kept[-1] = strip_sign_off(kept[-1])
     return kept
 
 

@@ -209,3 +209,16 @@ def find_dateline(paragraphs: list[str], lang: str = "tr", places: tuple[str, ..
     if dateline:
         return dateline, paragraphs[:-1] + ([text] if text else [])
     return None, paragraphs
+
+
+def split_marked(paragraph: str, marked: str, lang: str = "tr") -> tuple[Dateline | None, str]:
+    """A place the page marks as its dateline (<span class="dateline">ISTANBUL</span>) run
+    into the first sentence without a dash: cut when the paragraph opens with it and it is
+    a place (the same check as a place alone: the gazetteer, or capitals)."""
+    marked = marked.strip().rstrip(" ,.:–—-")
+    after = paragraph[len(marked):]
+    if not marked or not paragraph.startswith(marked) or after[:1].isalnum():
+        return None, paragraph
+    found = place_alone(marked, lang)
+    rest = re.sub(rf"^[\s,.:]*(?:{DASH}\s*)?", "", after)
+    return (found, rest) if found and rest else (None, paragraph)

@@ -81,7 +81,9 @@ _DATE_FORMS = [
     re.compile(rf"(?P<mon>{_MONTH_WORD})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+"
                rf"(?P<y>\d{{4}})(?!\d)"),
 ]
-_TIME = (r"(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?(?:\s*(?P<ampm>[ap]\.?\s?m\.?)(?!\w))?"
+# "10:42", and "10.42" as Turkish and British pages print it (two digits after the dot).
+_TIME = (r"(?P<h>\d{1,2})(?::|\.(?=\d{2}(?![\d.,])))(?P<mi>\d{2})(?::(?P<s>\d{2}))?"
+         r"(?:\s*(?P<ampm>[ap]\.?\s?m\.?)(?!\w))?"
          r"(?:\s*(?P<zone>(?:gmt|utc)\s*[+-]\s*\d{1,2}(?::?\d{2})?|[A-Za-zİı]{1,4}(?!\w)))?")
 _TIME_AFTER = re.compile(r"^[\s,\-–|/@]*(?:(?:saat|at|um|à|,)\s*)?(?:[^\W\d_]{3,12}\s*,?\s*)?"
                          + _TIME, re.IGNORECASE)
