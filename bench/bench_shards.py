@@ -188,12 +188,78 @@ def child_load() -> dict:
 
 
 # -- the parent --------------------------------------------------------------------------
+def bench_env(work: Path, base: str, articles: int, repo: Path = REPO) -> dict[str, str]:
+    (work / "sources.yaml").write_text(sources_yaml(base, SOURCE_ID), "utf-8")
+    env = {**os.environ, "NEWSWIRE_LAKE": str(work / "lake"),
+           "NEWSWIRE_CATALOG": str(work / "nw.duckdb"),
+           "NEWSWIRE_SOURCES": str(work / "sources.yaml"),
+           "PYTHONPATH": str(repo / "include")}
+    env.pop("NEWSWIRE_STAGING", None)
+    if articles != 500:  # keep about 4 shards on a smaller day
+        env["NEWSWIRE_SHARD_CHARS"] = str(max(2_000, articles * 230))
+    return env
+
+
+def compare_trees(other: Path, articles: int, workers: int, rounds: int, out: Path) -> int:
+    """The sharded stage over one day, this checkout's code against ``other``'s, in
+    alternation (ABAB...), each in a fresh process: what a change buys, measured in one
+    run whatever the load. The rows of both must be identical."""
+    from newswire.stages import StageManifest
+
+    info = machine()
+    runs: dict[str, list[dict]] = {"ours": [], "other": []}
+    digests: dict[str, set[str]] = {"ours": set(), "other": set()}
+    with tempfile.TemporaryDirectory(prefix="newswire-bench-") as tmp, \
+            archive_server(articles, articles) as base:
+        work = Path(tmp)
+        env = bench_env(work, base, articles)
+        timed([sys.executable, "-m", "newswire", "run", "--from", FIRST_DAY.isoformat(),
+               "--quiet", "--run-id", "bench", "--workers", "1", "--no-nlp"], env)
+        (cleaned,) = (work / "lake").rglob("bench_aa/clean.json")
+        for _ in range(rounds):
+            for name, tree in (("other", other.resolve()), ("ours", REPO)):
+                result = timed([sys.executable, str(tree / "bench" / "bench_shards.py"),
+                                "--child", "stage", "--workers", str(workers),
+                                "--arg", str(cleaned)], {**env, "PYTHONPATH": str(
+                                    tree / "include")})
+                annotated = StageManifest.load(cleaned.parent / "annotate.json")
+                digests[name].add(rows_digest(annotated.files))
+                runs[name].append(result)
+                print(f"{name}: {result['seconds']} s, load {os.getloadavg()[0]:.2f}",
+                      flush=True)
+    after = machine()
+    best = {name: min(r["seconds"] for r in v) for name, v in runs.items()}
+    ratio = best["other"] / best["ours"]
+    same = len(digests["ours"] | digests["other"]) == 1
+    data = {"machine": info, "machine_after": after, "articles": articles,
+            "workers": workers, "other": str(other), "runs": runs, "best_s": best,
+            "ratio_other_over_ours": round(ratio, 2), "same_rows": same}
+    md = "\n".join([
+        "# Sharded NLP: this checkout against another", "", f"Before: {machine_line(info)}.",
+        f"After: {machine_line(after)}.", "",
+        f"Sharded stage, {articles} articles, {workers} workers, {rounds} rounds in "
+        f"alternation: ours {[r['seconds'] for r in runs['ours']]} s, "
+        f"{other} {[r['seconds'] for r in runs['other']]} s; best of each: "
+        f"{best['other']} / {best['ours']} = **{ratio:.2f}x**. Shards: "
+        f"{runs['ours'][0]['result']['shards']} vs {runs['other'][0]['result']['shards']}; "
+        f"worker peak RSS MB ours {runs['ours'][0]['peak_rss_mb'].get('worker')}, other "
+        f"{runs['other'][0]['peak_rss_mb'].get('worker')}. Rows identical (digest of the "
+        f"sorted tables): {same}.", ""])
+    write_results("shards_ab", md, data, out)
+    print(md)
+    return 0 if same else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smoke run: 40 articles")
     parser.add_argument("--articles", type=int, default=500)
     parser.add_argument("--workers", type=int, default=2)  # the cores of the target box
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--ab", type=Path, metavar="CHECKOUT",
+                        help="only the sharded stage, this tree against another checkout's "
+                             "(e.g. `git archive` of main), alternating; writes shards_ab")
+    parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--child", choices=["raw", "stage", "load"], help=argparse.SUPPRESS)
     parser.add_argument("--arg", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -209,18 +275,13 @@ def main(argv: list[str] | None = None) -> int:
 
     articles = 40 if args.quick else args.articles
     me = [sys.executable, __file__]
+    if args.ab:
+        return compare_trees(args.ab, articles, args.workers, args.rounds, args.out)
     info = machine()
     with tempfile.TemporaryDirectory(prefix="newswire-bench-") as tmp, \
             archive_server(articles, articles) as base:
         work = Path(tmp)
-        (work / "sources.yaml").write_text(sources_yaml(base, SOURCE_ID), "utf-8")
-        env = {**os.environ, "NEWSWIRE_LAKE": str(work / "lake"),
-               "NEWSWIRE_CATALOG": str(work / "nw.duckdb"),
-               "NEWSWIRE_SOURCES": str(work / "sources.yaml"),
-               "PYTHONPATH": str(REPO / "include")}
-        env.pop("NEWSWIRE_STAGING", None)
-        if args.articles != 500 or args.quick:  # keep about 4 shards on a smaller day
-            env["NEWSWIRE_SHARD_CHARS"] = str(max(2_000, articles * 230))
+        env = bench_env(work, base, articles)
         load = timed([*me, "--child", "load"], env)["result"]
         print(f"model load: fresh {load['fresh_load_s']} s, forked {load['forked_load_s']} s",
               flush=True)
