@@ -79,6 +79,7 @@ def annotate_span(instances: list[dict]) -> dict:
 
 def one_deployment(work: Path, base: str, workers: int, concurrency: int,
                    shard_chars: int, timeout: float) -> dict:
+    work.mkdir(parents=True)
     (work / "sources.yaml").write_text(sources_yaml(base, SOURCE_ID), "utf-8")
     extra = {"NEWSWIRE_SOURCES": str(work / "sources.yaml"),
              "NEWSWIRE_SHARD_CHARS": str(shard_chars), "NEWSWIRE_TORCH_THREADS": "1",
