@@ -88,17 +88,24 @@ class PeakRss:
 
 def timed(cmd: list[str], env: dict[str, str]) -> dict:
     """Run ``cmd``; its wall time, peak RSS per process and its last stdout line."""
-    started = time.perf_counter()
+    import resource
+
+    def children_cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    started, cpu = time.perf_counter(), children_cpu()
     proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     rss = PeakRss(proc.pid)
     out, err = proc.communicate()
     seconds = time.perf_counter() - started
+    cpu = children_cpu() - cpu  # the command's and its reaped children's (its pool's)
     peaks = rss.stop()
     if proc.returncode != 0:
         raise RuntimeError(f"{cmd} failed ({proc.returncode}):\n{err[-4000:]}")
     last = out.strip().splitlines()[-1] if out.strip() else "{}"
-    return {"seconds": round(seconds, 2), "peak_rss_mb": peaks,
+    return {"seconds": round(seconds, 2), "cpu_s": round(cpu, 2), "peak_rss_mb": peaks,
             "result": json.loads(last) if last.startswith("{") else last}
 
 
@@ -229,10 +236,12 @@ def compare_trees(other: Path, articles: int, workers: int, rounds: int, out: Pa
                       flush=True)
     after = machine()
     best = {name: min(r["seconds"] for r in v) for name, v in runs.items()}
+    cpu = {name: min(r["cpu_s"] for r in v) for name, v in runs.items()}
     ratio = best["other"] / best["ours"]
     same = len(digests["ours"] | digests["other"]) == 1
     data = {"machine": info, "machine_after": after, "articles": articles,
             "workers": workers, "other": str(other), "runs": runs, "best_s": best,
+            "least_cpu_s": cpu,
             "ratio_other_over_ours": round(ratio, 2), "same_rows": same}
     md = "\n".join([
         "# Sharded NLP: this checkout against another", "", f"Before: {machine_line(info)}.",
@@ -244,7 +253,9 @@ def compare_trees(other: Path, articles: int, workers: int, rounds: int, out: Pa
         f"{runs['ours'][0]['result']['shards']} vs {runs['other'][0]['result']['shards']}; "
         f"worker peak RSS MB ours {runs['ours'][0]['peak_rss_mb'].get('worker')}, other "
         f"{runs['other'][0]['peak_rss_mb'].get('worker')}. Rows identical (digest of the "
-        f"sorted tables): {same}.", ""])
+        f"sorted tables): {same}. CPU seconds (all processes; steadier than wall time on a "
+        f"busy box), least of each: ours {cpu['ours']}, other {cpu['other']} "
+        f"({cpu['other'] / max(cpu['ours'], 0.01):.2f}x).", ""])
     write_results("shards_ab", md, data, out)
     print(md)
     return 0 if same else 1
