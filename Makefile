@@ -85,7 +85,7 @@ fuzz: $(STAMP)
 
 # The benchmark suite (bench/run_all.py): clean vs trafilatura, fetch+clean at 1k and
 # 10k pages, NLP vs raw stanza, a day of 500 articles through the DAG; writes
-# bench/results/summary.md. BENCH_ARGS=--quick for a smoke run, --warehouse adds that one.
+# bench/results/summary.md. BENCH_ARGS=--quick for a smoke run, --warehouse and --celery add those.
 .PHONY: bench
 bench: $(STAMP)
 	$(STANZA_ENV) $(BIN)/python bench/run_all.py $(BENCH_ARGS)

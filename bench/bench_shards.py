@@ -88,17 +88,24 @@ class PeakRss:
 
 def timed(cmd: list[str], env: dict[str, str]) -> dict:
     """Run ``cmd``; its wall time, peak RSS per process and its last stdout line."""
-    started = time.perf_counter()
+    import resource
+
+    def children_cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    started, cpu = time.perf_counter(), children_cpu()
     proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     rss = PeakRss(proc.pid)
     out, err = proc.communicate()
     seconds = time.perf_counter() - started
+    cpu = children_cpu() - cpu  # the command's and its reaped children's (its pool's)
     peaks = rss.stop()
     if proc.returncode != 0:
         raise RuntimeError(f"{cmd} failed ({proc.returncode}):\n{err[-4000:]}")
     last = out.strip().splitlines()[-1] if out.strip() else "{}"
-    return {"seconds": round(seconds, 2), "peak_rss_mb": peaks,
+    return {"seconds": round(seconds, 2), "cpu_s": round(cpu, 2), "peak_rss_mb": peaks,
             "result": json.loads(last) if last.startswith("{") else last}
 
 
@@ -142,10 +149,28 @@ def child_stage(cleaned: str, workers: int) -> dict:
     else:
         with ShardRunner(settings, workers) as runner:
             (manifest,) = runner.annotate([cleaned])
-    counts = StageManifest.load(manifest).counts
-    shards = len(list(Path(cleaned).parent.glob("shards/*/shard.json")))
-    return {"seconds": round(time.perf_counter() - started, 2), "articles": counts.articles,
-            "rows": counts.rows, "shards": shards if workers else 1}
+    seconds = time.perf_counter() - started
+    annotated = StageManifest.load(manifest)
+    shards = sorted(Path(cleaned).parent.glob("shards/*/shard.json"))
+    shard_seconds = [StageManifest.load(p.parent / "annotate.json").seconds
+                     for p in shards] if workers > 0 else []
+    return {"seconds": round(seconds, 2), "articles": annotated.counts.articles,
+            "rows": annotated.counts.rows, "shards": len(shards) if workers > 0 else 1,
+            "shard_seconds": shard_seconds, "digest": rows_digest(annotated.files)}
+
+
+def rows_digest(files: list) -> str:
+    """One digest of every NLP table's rows, sorted: equal digests, identical tables."""
+    import hashlib
+
+    import duckdb
+
+    sha = hashlib.sha256()
+    for staged in sorted(files, key=lambda f: (f.table, str(f.day))):
+        rows = duckdb.sql("select * from read_parquet(?) order by all",
+                          params=[staged.path]).fetchall()
+        sha.update(f"{staged.table} {staged.day} {rows!r}".encode())
+    return sha.hexdigest()[:16]
 
 
 def child_load() -> dict:
@@ -170,12 +195,82 @@ def child_load() -> dict:
 
 
 # -- the parent --------------------------------------------------------------------------
+def bench_env(work: Path, base: str, articles: int, repo: Path = REPO) -> dict[str, str]:
+    (work / "sources.yaml").write_text(sources_yaml(base, SOURCE_ID), "utf-8")
+    env = {**os.environ, "NEWSWIRE_LAKE": str(work / "lake"),
+           "NEWSWIRE_CATALOG": str(work / "nw.duckdb"),
+           "NEWSWIRE_SOURCES": str(work / "sources.yaml"),
+           "PYTHONPATH": str(repo / "include")}
+    env.pop("NEWSWIRE_STAGING", None)
+    if articles != 500:  # keep about 4 shards on a smaller day
+        env["NEWSWIRE_SHARD_CHARS"] = str(max(2_000, articles * 230))
+    return env
+
+
+def compare_trees(other: Path, articles: int, workers: int, rounds: int, out: Path) -> int:
+    """The sharded stage over one day, this checkout's code against ``other``'s, in
+    alternation (ABAB...), each in a fresh process: what a change buys, measured in one
+    run whatever the load. The rows of both must be identical."""
+    from newswire.stages import StageManifest
+
+    info = machine()
+    runs: dict[str, list[dict]] = {"ours": [], "other": []}
+    digests: dict[str, set[str]] = {"ours": set(), "other": set()}
+    with tempfile.TemporaryDirectory(prefix="newswire-bench-") as tmp, \
+            archive_server(articles, articles) as base:
+        work = Path(tmp)
+        env = bench_env(work, base, articles)
+        timed([sys.executable, "-m", "newswire", "run", "--from", FIRST_DAY.isoformat(),
+               "--quiet", "--run-id", "bench", "--workers", "1", "--no-nlp"], env)
+        (cleaned,) = (work / "lake").rglob("bench_aa/clean.json")
+        for _ in range(rounds):
+            for name, tree in (("other", other.resolve()), ("ours", REPO)):
+                result = timed([sys.executable, str(tree / "bench" / "bench_shards.py"),
+                                "--child", "stage", "--workers", str(workers),
+                                "--arg", str(cleaned)], {**env, "PYTHONPATH": str(
+                                    tree / "include")})
+                annotated = StageManifest.load(cleaned.parent / "annotate.json")
+                digests[name].add(rows_digest(annotated.files))
+                runs[name].append(result)
+                print(f"{name}: {result['seconds']} s, load {os.getloadavg()[0]:.2f}",
+                      flush=True)
+    after = machine()
+    best = {name: min(r["seconds"] for r in v) for name, v in runs.items()}
+    cpu = {name: min(r["cpu_s"] for r in v) for name, v in runs.items()}
+    ratio = best["other"] / best["ours"]
+    same = len(digests["ours"] | digests["other"]) == 1
+    data = {"machine": info, "machine_after": after, "articles": articles,
+            "workers": workers, "other": str(other), "runs": runs, "best_s": best,
+            "least_cpu_s": cpu,
+            "ratio_other_over_ours": round(ratio, 2), "same_rows": same}
+    md = "\n".join([
+        "# Sharded NLP: this checkout against another", "", f"Before: {machine_line(info)}.",
+        f"After: {machine_line(after)}.", "",
+        f"Sharded stage, {articles} articles, {workers} workers, {rounds} rounds in "
+        f"alternation: ours {[r['seconds'] for r in runs['ours']]} s, "
+        f"{other} {[r['seconds'] for r in runs['other']]} s; best of each: "
+        f"{best['other']} / {best['ours']} = **{ratio:.2f}x**. Shards: "
+        f"{runs['ours'][0]['result']['shards']} vs {runs['other'][0]['result']['shards']}; "
+        f"worker peak RSS MB ours {runs['ours'][0]['peak_rss_mb'].get('worker')}, other "
+        f"{runs['other'][0]['peak_rss_mb'].get('worker')}. Rows identical (digest of the "
+        f"sorted tables): {same}. CPU seconds (all processes; steadier than wall time on a "
+        f"busy box), least of each: ours {cpu['ours']}, other {cpu['other']} "
+        f"({cpu['other'] / max(cpu['ours'], 0.01):.2f}x).", ""])
+    write_results("shards_ab", md, data, out)
+    print(md)
+    return 0 if same else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smoke run: 40 articles")
     parser.add_argument("--articles", type=int, default=500)
     parser.add_argument("--workers", type=int, default=2)  # the cores of the target box
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--ab", type=Path, metavar="CHECKOUT",
+                        help="only the sharded stage, this tree against another checkout's "
+                             "(e.g. `git archive` of main), alternating; writes shards_ab")
+    parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--child", choices=["raw", "stage", "load"], help=argparse.SUPPRESS)
     parser.add_argument("--arg", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -191,18 +286,13 @@ def main(argv: list[str] | None = None) -> int:
 
     articles = 40 if args.quick else args.articles
     me = [sys.executable, __file__]
+    if args.ab:
+        return compare_trees(args.ab, articles, args.workers, args.rounds, args.out)
     info = machine()
     with tempfile.TemporaryDirectory(prefix="newswire-bench-") as tmp, \
             archive_server(articles, articles) as base:
         work = Path(tmp)
-        (work / "sources.yaml").write_text(sources_yaml(base, SOURCE_ID), "utf-8")
-        env = {**os.environ, "NEWSWIRE_LAKE": str(work / "lake"),
-               "NEWSWIRE_CATALOG": str(work / "nw.duckdb"),
-               "NEWSWIRE_SOURCES": str(work / "sources.yaml"),
-               "PYTHONPATH": str(REPO / "include")}
-        env.pop("NEWSWIRE_STAGING", None)
-        if args.articles != 500 or args.quick:  # keep about 4 shards on a smaller day
-            env["NEWSWIRE_SHARD_CHARS"] = str(max(2_000, articles * 230))
+        env = bench_env(work, base, articles)
         load = timed([*me, "--child", "load"], env)["result"]
         print(f"model load: fresh {load['fresh_load_s']} s, forked {load['forked_load_s']} s",
               flush=True)
@@ -223,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"NLP stage: single {single['seconds']} s, sharded {sharded['seconds']} s "
               f"-> {stage_ratio:.2f}", flush=True)
     after = machine()
-    same = single["result"]["rows"] == sharded["result"]["rows"]
+    same = single["result"]["digest"] == sharded["result"]["digest"]
     data = {"machine": info, "machine_after": after, "articles": articles,
             "workers": args.workers, "model_load": load,
             "whole_day": {"pipeline": pipeline, "raw_stanza": raw,
@@ -257,7 +347,9 @@ def main(argv: list[str] | None = None) -> int:
         f"- per article: sharded stage {sharded['seconds'] * per:.0f} ms, single stage "
         f"{single['seconds'] * per:.0f} ms, whole day {pipeline['seconds'] * per:.0f} ms, "
         f"raw stanza {raw['seconds'] * per:.0f} ms",
-        f"- rows identical between the two stages: {same}",
+        f"- rows identical between the two stages (digest of the sorted tables): {same}",
+        f"- seconds per shard (the shard's own annotate time): "
+        f"{sharded['result']['shard_seconds']}",
     ]
     md = "\n".join([
         "# Sharded NLP", "", f"Before: {machine_line(info)}.", f"After: {machine_line(after)}.",

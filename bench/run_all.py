@@ -5,7 +5,8 @@
 
 Runs bench_clean (990 real-world pages + our news pages), bench_fetch_clean (1k and 10k
 pages), bench_nlp (NLP stage vs raw stanza), bench_e2e (a day of 500 articles through
-the DAG) and, with --warehouse, bench_warehouse; each writes its own result files in
+the DAG), bench_shards (sharded NLP) and, with --warehouse, bench_warehouse, with
+--celery, bench_celery (Airflow on Celery, one worker vs two); each writes its own result files in
 bench/results/, and this writes bench/results/summary.md: one row per figure (ours,
 the baseline measured in the same run, the ratio, the target, met?) plus the memory
 figures. A benchmark that fails to run is a row saying so; the exit status is non-zero
@@ -157,6 +158,14 @@ def shard_rows(data: dict) -> list[list[str]]:
     ]
 
 
+def celery_rows(data: dict) -> list[list[str]]:
+    one, two = data["one_worker"], data["two_workers"]
+    return [[f"annotate wall time on Celery, {data['articles']} articles "
+             f"({two['annotate']['shards']} shards), 2 workers",
+             f"{two['annotate']['wall_s']:.0f} s", f"{one['annotate']['wall_s']:.0f} s "
+             "(1 worker)", f"{data['ratio']:.2f}x", f"≤ {data['target']}", yes(data["met"])]]
+
+
 def warehouse_rows(out: Path) -> list[list[str]]:
     path = out / "warehouse.md"
     return [["warehouse", f"see {path.name}", "", "", "", ""]] if path.exists() else []
@@ -180,8 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="every bench in its smoke mode")
     parser.add_argument("--warehouse", action="store_true", help="also bench_warehouse")
+    parser.add_argument("--celery", action="store_true", help="also bench_celery")
     parser.add_argument("--only", nargs="+", choices=["clean", "fetch_clean", "nlp", "e2e",
-                                                      "shards", "warehouse"])
+                                                      "shards", "warehouse", "celery"])
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--summarize", action="store_true",
                         help="run nothing: rebuild summary.md from the result files there")
@@ -200,6 +210,9 @@ def main(argv: list[str] | None = None) -> int:
             ("shards", "bench_shards.py", [*quick, "--out", str(out)])]
     if args.warehouse:
         plan.append(("warehouse", "bench_warehouse.py", ["--days", "30"] if args.quick else []))
+    if (args.celery or (args.only and "celery" in args.only)
+            or (args.summarize and (out / "celery.json").exists())):
+        plan.append(("celery", "bench_celery.py", [*quick, "--out", str(out)]))
     if args.only:
         plan = [p for p in plan if p[0] in args.only]
     before = machine()
@@ -221,9 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[list[str]] = []
     failures = []
     for name, (code, _seconds) in status.items():
-        data = (load(out, name) if name in ("clean", "fetch_clean", "e2e", "shards")
-                else None)
-        if name in ("clean", "fetch_clean", "e2e", "shards") and data is None:
+        loaded = ("clean", "fetch_clean", "e2e", "shards", "celery")
+        data = load(out, name) if name in loaded else None
+        if name in loaded and data is None:
             rows.append([name, "FAILED to run", "", "", "", f"see {logs / name}.log"])
             failures.append(name)
             continue
@@ -237,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
             rows += e2e_rows(data)
         elif name == "shards":
             rows += shard_rows(data)
+        elif name == "celery":
+            rows += celery_rows(data)
         elif name == "warehouse":
             rows += warehouse_rows(BENCH / "results")  # it writes there only
         if code != 0:

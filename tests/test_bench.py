@@ -94,7 +94,27 @@ def test_fetch_clean_bench_quick_50_pages(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("script", ["bench_clean.py", "bench_fetch_clean.py", "bench_nlp.py",
-                                    "bench_e2e.py", "bench_shards.py", "run_all.py"])
+                                    "bench_e2e.py", "bench_shards.py", "bench_celery.py",
+                                    "run_all.py"])
 def test_every_bench_has_a_quick_mode(script: str) -> None:
     done = run_bench(script, "--help")
     assert done.returncode == 0 and "--quick" in done.stdout
+
+
+def test_celery_bench_measures_annotate_from_first_start_to_last_end() -> None:
+    from bench_celery import annotate_span
+
+    def ti(task: str, host: str, start: str, end: str, duration: float) -> dict:
+        return {"task_id": task, "hostname": host, "state": "success", "try_number": 1,
+                "start_date": f"2026-11-30T10:{start}Z", "end_date": f"2026-11-30T10:{end}Z",
+                "duration": duration}
+
+    span = annotate_span([ti("clean", "worker1", "00:00", "00:20", 20.0),
+                          ti("annotate", "worker1", "00:30", "01:00", 30.0),
+                          ti("annotate", "worker2", "00:31", "01:05", 34.0),
+                          ti("annotate", "worker1", "01:00", "01:10", 10.0),
+                          ti("publish_annotations", "worker2", "01:11", "01:12", 1.0)])
+    assert span["wall_s"] == 40.0 and span["shards"] == 3
+    assert span["busy_s_per_worker"] == {"worker1": 40.0, "worker2": 34.0}
+    with pytest.raises(RuntimeError, match="annotate"):
+        annotate_span([ti("clean", "worker1", "00:00", "00:20", 20.0)])

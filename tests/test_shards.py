@@ -30,6 +30,25 @@ def test_cut_keeps_order_and_closes_a_shard_at_the_limit() -> None:
     assert [offset for offset, _, _ in cut] == sorted(offset for offset, _, _ in cut)
 
 
+def test_cut_is_even_and_a_multiple_of_the_processes_that_take_it() -> None:
+    # 4 x 120k would leave a last run of 101k: four runs of ~115k instead.
+    lengths = [1_000 + (n * 37) % 800 for n in range(330)]
+    total = sum(lengths)
+    assert 3 * 120_000 < total < 4 * 120_000
+    cut = cut_by_chars(lengths, 120_000)
+    assert len(cut) == 4
+    assert max(chars for *_, chars in cut) - min(chars for *_, chars in cut) < 2 * 1_800
+    # Two processes: five runs' worth becomes six, so neither takes three while the
+    # other takes two.
+    five = lengths + lengths[:60]
+    assert len(cut_by_chars(five, 120_000)) == 5
+    six = cut_by_chars(five, 120_000, multiple_of=2)
+    assert len(six) == 6 and sum(length for _, length, _ in six) == len(five)
+    assert [offset for offset, _, _ in six] == sorted({offset for offset, _, _ in six})
+    assert cut_by_chars([5], 100, multiple_of=2) == [(0, 1, 5)]  # articles are not split
+    assert cut_by_chars([0, 0], 10) == [(0, 2, 0)]  # empty bodies: still one shard
+
+
 def test_shard_size_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch,
                                               tmp_path: Path) -> None:
     monkeypatch.setenv("NEWSWIRE_LAKE", str(tmp_path / "lake"))

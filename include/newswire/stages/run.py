@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from newswire.config import Settings
 from newswire.stages.clean import clean_source
-from newswire.stages.common import days_in, list_sources
+from newswire.stages.common import days_in, list_sources, load_source
 from newswire.stages.discover import discover_source
 from newswire.stages.fetch import fetch_source
 from newswire.stages.publish import publish
@@ -40,6 +40,8 @@ def _run_days(settings: Settings, start: datetime, end: datetime, run_id: str,
     summary: dict[str, dict] = {}
     failures: list[str] = []
     sources = list_sources(settings, only)
+    if nlp:  # the NLP processes load their models while the first day is fetched
+        shards.start(load_source(settings, source_id).lang for source_id in sources)
     for day in days_in(start, end):
         day_start = datetime(day.year, day.month, day.day, tzinfo=UTC)
         day_end = day_start + timedelta(days=1)

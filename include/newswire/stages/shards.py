@@ -2,9 +2,9 @@
 
     plan_shards (per cleaned manifest) -> annotate_shard (per shard) -> gather_shards
 
-A day's articles are cut, in their staged order, into shards of about
-``settings.shard_chars`` characters of body. Each shard is annotated on its own, by a
-mapped DAG task (so the executor spreads them over every core and worker) or by a
+A day's articles are cut, in their staged order, into as few shards as keep each under
+about ``settings.shard_chars`` characters of body, cut evenly. Each shard is annotated on
+its own, by a mapped DAG task (so the executor spreads them over every core and worker) or by a
 process of :class:`ShardRunner`'s pool (the CLI), with ``settings.torch_threads`` torch
 threads: stanza's small LSTMs barely use a second thread, a second process doubles the
 work done. ``gather_shards`` puts a source's shards back together, in order, into the
@@ -76,32 +76,46 @@ class Shard:
         return load_record(Shard, path)
 
 
-def cut_by_chars(lengths: Iterable[int], limit: int) -> list[tuple[int, int, int]]:
-    """Consecutive runs of items of about ``limit`` characters each, as (offset, length,
-    chars): a run closes once it holds ``limit`` or more (an article longer than that is
-    a shard of its own; articles are never split)."""
+def cut_by_chars(lengths: Iterable[int], limit: int, multiple_of: int = 1
+                 ) -> list[tuple[int, int, int]]:
+    """Consecutive runs of items, as (offset, length, chars): as few runs as keep each
+    under about ``limit`` characters, their number rounded up to a multiple of
+    ``multiple_of`` (the processes that will take them), cut evenly: a day of 461k
+    characters with a limit of 120k gives four runs of ~115k, not three of 120k and one
+    of 101k, so two processes finish together. An article longer than a run is a run of
+    its own; articles are never split."""
+    lengths = list(lengths)
+    total = sum(lengths)
+    if total == 0:
+        return [(0, len(lengths), 0)] if lengths else []
+    runs_wanted = -(-total // max(1, limit))  # ceil(total / limit)
+    multiple_of = max(1, multiple_of)
+    step = total / (-(-runs_wanted // multiple_of) * multiple_of)
     runs: list[tuple[int, int, int]] = []
-    start = chars = 0
-    count = 0
+    start = chars = done = 0
+    boundary = step
     for count, length in enumerate(lengths, 1):
         chars += length
-        if chars >= limit:
+        done += length
+        if done >= boundary:
             runs.append((start, count - start, chars))
             start, chars = count, 0
-    if count > start:
-        runs.append((start, count - start, chars))
+            boundary = (done // step + 1) * step
+    if len(lengths) > start:
+        runs.append((start, len(lengths) - start, chars))
     return runs
 
 
-def plan_shards(settings: Settings, cleaned_manifest: str) -> list[str]:
-    """Cut the articles a :class:`Cleaned` manifest staged into shards; their paths."""
+def plan_shards(settings: Settings, cleaned_manifest: str, multiple_of: int = 1) -> list[str]:
+    """Cut the articles a :class:`Cleaned` manifest staged into shards (a day's number of
+    them a multiple of ``multiple_of``: the processes that take them); their paths."""
     cleaned = StageManifest.load(cleaned_manifest)
     assert isinstance(cleaned, Cleaned), cleaned_manifest
     shards: list[Shard] = []
     for day, staged in sorted(cleaned.staged("articles").items()):
         bodies = pq.read_table(staged.path, columns=["body"]).column("body")
         lengths = pc.fill_null(pc.utf8_length(bodies), 0).to_pylist()
-        runs = cut_by_chars(lengths, settings.shard_chars) or [(0, 0, 0)]
+        runs = cut_by_chars(lengths, settings.shard_chars, multiple_of) or [(0, 0, 0)]
         shards += [Shard(cleaned=cleaned_manifest, index=len(shards) + n, day=day,
                          articles=staged.path, offset=offset, length=length, chars=chars)
                    for n, (offset, length, chars) in enumerate(runs)]
@@ -174,6 +188,10 @@ def _gather(settings: Settings, shards: list[Annotated]) -> str:
 
 
 # -- running shards ----------------------------------------------------------------------
+def _shard_chars(path: str) -> int:
+    return Shard.load(path).chars
+
+
 def use_torch_threads(threads: int) -> None:
     """Intra-op threads for this process's stanza (one process per core does more work
     than one process with a thread per core)."""
@@ -223,19 +241,30 @@ class ShardRunner:
     def annotate(self, cleaned_manifests: list[str]) -> list[str]:
         """Plan, annotate and gather the NLP stage of these cleaned manifests; the
         ``annotate`` manifests, for ``publish``."""
-        shards = [s for path in cleaned_manifests for s in plan_shards(self.settings, path)]
+        shards = [s for path in cleaned_manifests
+                  for s in plan_shards(self.settings, path, self.workers)]
         if self.workers == 1:
             done = [annotate_shard(self.settings, shard) for shard in shards]
         else:
-            done = list(self._pool_for(cleaned_manifests).map(
-                partial(annotate_shard, self.settings), shards))
+            # Longest first: the short shards fill in at the end, so no worker idles
+            # while another finishes a long one (gather_shards restores the order).
+            pool = self._pool_for(self._langs(cleaned_manifests))
+            done = list(pool.map(partial(annotate_shard, self.settings),
+                                 sorted(shards, key=_shard_chars, reverse=True)))
         return gather_shards(self.settings, done)
 
-    def _pool_for(self, cleaned_manifests: list[str]) -> ProcessPoolExecutor:
+    def start(self, langs: Iterable[str]) -> None:
+        """Start the pool now, so its processes load the models of ``langs`` while the
+        caller does other work (fetch and clean); no-op with one worker."""
+        if self.workers > 1:
+            self._pool_for(tuple(sorted(set(langs)))).submit(int)
+
+    def _langs(self, cleaned_manifests: list[str]) -> tuple[str, ...]:
+        return tuple(sorted({load_source(self.settings, StageManifest.load(p).source).lang
+                             for p in cleaned_manifests}))
+
+    def _pool_for(self, langs: tuple[str, ...]) -> ProcessPoolExecutor:
         if self._pool is None:
-            langs = tuple(sorted({load_source(self.settings,
-                                              StageManifest.load(p).source).lang
-                                  for p in cleaned_manifests}))
             # spawn: a fresh interpreter, never a fork of a process that may hold
             # threads (torch's, the HTTP server's in tests) or open files.
             self._pool = ProcessPoolExecutor(
