@@ -185,6 +185,23 @@ def test_language_mismatch_is_recorded() -> None:
     assert any("differs from the source's tr" in w for w in article.warnings)
 
 
+def test_a_known_sites_declared_language_is_taken_an_unknown_sites_is_read() -> None:
+    # The seed page (Turkish text) declaring English: a source configured with the site's
+    # profile takes the declaration as it is; a source without one reads the text.
+    body, url, ctype = seed_page()
+    body = body.replace(b'<html lang="tr"', b'<html lang="en"', 1)
+    known = clean_html(body, url, source_lang="en", profile="aa", content_type=ctype)
+    assert known.lang == "en"
+    assert not any("language" in w for w in known.warnings)
+    unknown = clean_html(body, url, source_lang="en", content_type=ctype)
+    assert unknown.lang == "tr"
+    assert "language tr differs from the source's en" in unknown.warnings
+    # Where the declaration and the source disagree, the text decides, on a known site too.
+    declared_tr = clean_html(body.replace(b'lang="en"', b'lang="tr"', 1), url,
+                             source_lang="en", profile="aa", content_type=ctype)
+    assert declared_tr.lang == "tr"
+
+
 @pytest.mark.parametrize("html", ["", "<html><body><nav>menu</nav></body></html>"])
 def test_page_without_article_raises_clean_error(html: str) -> None:
     with pytest.raises(CleanError):

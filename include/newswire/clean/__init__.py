@@ -101,6 +101,17 @@ def detect_lang(text: str) -> str | None:
     return str(lang)
 
 
+def article_lang(text: str, declared: str | None, source_lang: str,
+                 trusted: bool = True) -> str | None:
+    """The article's language: the source's where the page declares the same one
+    (``<html lang>``, JSON-LD ``inLanguage``) and the declaration is ``trusted``,
+    without reading the text; else detected from the text, the declared one where the
+    text is too short to tell."""
+    if trusted and declared == source_lang:
+        return source_lang
+    return detect_lang(text) or declared
+
+
 def _scopes(root: HtmlElement) -> list[HtmlElement]:
     """Where to look for the visible date: around the headline first (the page's top bar
     often prints today's date), widening one level at a time, then the whole page."""
@@ -309,7 +320,10 @@ def clean_html(body: bytes | str, url: str, *, source: str = "adhoc", source_lan
 
     paragraphs = [p for s in sections for p in s.paragraphs]
     text = "\n\n".join(paragraphs)
-    lang = detect_lang(text) or meta.lang
+    # A source configured with its site's profile is a site we know: where its page
+    # declares the source's language, that is the language. Pages of unknown sites are
+    # read (on trafilatura's 990-page set, 20 German or French pages declare "en").
+    lang = article_lang(text, meta.lang, source_lang, trusted=profile not in (AUTO, GENERIC))
     if lang and lang != source_lang:
         warnings.append(f"language {lang} differs from the source's {source_lang}")
     canonical = canonical_url(url)
