@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from newswire.clean.dateline import place_alone
 from newswire.clean.dates import PageDate, date_line, find_dates
@@ -34,6 +35,7 @@ TOP_LINES = 4  # header lines are looked for among the body's first paragraphs
 READ_ALSO_MAX_CHARS = 200  # a cue and one story's title
 TEASER_MAX_CHARS = 120  # a teaser title under a "related" heading
 ORPHAN_LABEL_MAX_CHARS = 40
+RELATED_MAX_CHARS = 80
 _WORDS = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _SENTENCE = re.compile(r"[.!?…]\s+\S|[.!?…]$")
 _SHARE_FILLERS = frozenset({"on", "ile", "via", "this", "article", "haberi", "bu", "the",
@@ -43,9 +45,10 @@ _STRONG_FAMILIES = ("copyright", "subscription")
 
 def is_notice(paragraph: str) -> bool:
     """A copyright, reuse or subscription notice (not one agency's exact sentence)."""
-    if len(paragraph) > NOTICE_MAX_CHARS:
-        return False
-    text = fold(paragraph)
+    return len(paragraph) <= NOTICE_MAX_CHARS and _notice(fold(paragraph))
+
+
+def _notice(text: str) -> bool:
     lex = lexicon()
     if lex.notice_strong.search(text):
         return True
@@ -57,35 +60,50 @@ def is_notice(paragraph: str) -> bool:
 
 
 def is_share_bar(paragraph: str) -> bool:
-    if len(paragraph) > SHARE_MAX_CHARS:
-        return False
-    words = _WORDS.findall(fold(paragraph))
+    return len(paragraph) <= SHARE_MAX_CHARS and _share_bar(fold(paragraph))
+
+
+def _share_bar(text: str) -> bool:
+    words = _WORDS.findall(text)
     share = lexicon().share_words
     return bool(words) and all(w in share for w in words) \
         and any(w not in _SHARE_FILLERS for w in words)
 
 
 def is_credit_line(paragraph: str) -> bool:
-    return len(paragraph) <= CREDIT_MAX_CHARS and bool(lexicon().credit_line.match(fold(paragraph)))
+    return len(paragraph) <= CREDIT_MAX_CHARS and _credit_line(fold(paragraph))
+
+
+def _credit_line(text: str) -> bool:
+    return bool(lexicon().credit_line.match(text))
 
 
 def is_related_heading(text: str) -> bool:
-    return len(text) <= 80 and bool(lexicon().related_heading.match(fold(text)))
+    return len(text) <= RELATED_MAX_CHARS and _related_heading(fold(text))
+
+
+def _related_heading(text: str) -> bool:
+    return bool(lexicon().related_heading.match(text))
 
 
 def is_read_also(paragraph: str) -> bool:
     """'Lea también: <another story's title>', 'Czytaj też: ...': a pointer, not text."""
-    return len(paragraph) <= READ_ALSO_MAX_CHARS and bool(
-        lexicon().read_also.match(fold(paragraph)))
+    return len(paragraph) <= READ_ALSO_MAX_CHARS and _read_also(fold(paragraph))
+
+
+def _read_also(text: str) -> bool:
+    return bool(lexicon().read_also.match(text))
 
 
 def is_label_line(paragraph: str) -> bool:
     """A line that is only a kicker or an update stamp ("SON DAKİKA", "BREAKING",
     "GÜNCELLEME (10:42)"), or only an agency's sign-off ("- Anadolu Agency", "(AA)")."""
-    if len(paragraph) > ORPHAN_LABEL_MAX_CHARS:
-        return False
+    return len(paragraph) <= ORPHAN_LABEL_MAX_CHARS and _label_line(fold(paragraph))
+
+
+def _label_line(text: str) -> bool:
     lex = lexicon()
-    words = _WORDS.findall(fold(paragraph))
+    words = _WORDS.findall(text)
     if not words:
         return False
     if " ".join(words) in lex.kickers or " ".join(words) in lex.agencies:
@@ -94,11 +112,22 @@ def is_label_line(paragraph: str) -> bool:
     return bool(rest) and len(rest) < len(words) and " ".join(rest) in lex.kickers
 
 
+# Each kind of furniture: the longest line it may be, and its test on the folded line.
+_KINDS = ((NOTICE_MAX_CHARS, _notice), (SHARE_MAX_CHARS, _share_bar),
+          (CREDIT_MAX_CHARS, _credit_line), (RELATED_MAX_CHARS, _related_heading),
+          (READ_ALSO_MAX_CHARS, _read_also), (ORPHAN_LABEL_MAX_CHARS, _label_line))
+_LONGEST_KIND = max(limit for limit, _ in _KINDS)
+
+
+@lru_cache(maxsize=8192)
 def is_boilerplate(paragraph: str) -> bool:
-    """A line that is furniture wherever it stands in a body."""
-    return (is_notice(paragraph) or is_share_bar(paragraph) or is_credit_line(paragraph)
-            or is_related_heading(paragraph) or is_read_also(paragraph)
-            or is_label_line(paragraph))
+    """A line that is furniture wherever it stands in a body: any kind above, the line
+    folded once. Cached: the extractor asks about each line, then the cleaning again."""
+    size = len(paragraph)
+    if size > _LONGEST_KIND:
+        return False
+    text = fold(paragraph)
+    return any(size <= limit and is_kind(text) for limit, is_kind in _KINDS)
 
 
 def is_byline_line(paragraph: str, byline: str | None = None) -> bool:
