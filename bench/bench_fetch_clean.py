@@ -5,8 +5,8 @@
 
 For each archive size, in a fresh process (so each peak is its own): the pipeline's real
 stages (``discover_source`` over the archive's sitemap index and day sitemaps, then
-``fetch_source`` with the real Fetcher, ``clean_source`` and ``publish``) into a
-temporary lake, the politeness delay 0 (our own server, in another process), cleaning
+``fetch_and_clean``: the real Fetcher, each page cleaned while later ones are fetched,
+as ``run`` does; then ``publish``) into a temporary lake, the politeness delay 0 (our own server, in another process), cleaning
 in ``--workers`` processes as ``python -m newswire run --workers N`` does (default: the
 cores). Reports
 pages/s, peak RSS (``ru_maxrss``) and RSS after start-up, and checks every cleaned body
@@ -92,7 +92,7 @@ def child_pipeline(base: str, pages: int, per_day: int, work: Path, workers: int
     from dataclasses import asdict
 
     from newswire.config import Settings
-    from newswire.stages import StageManifest, clean_source, discover_source, fetch_source
+    from newswire.stages import StageManifest, discover_source, fetch_and_clean
     from newswire.stages import publish as publish_stage
 
     settings = Settings.from_env()
@@ -106,11 +106,9 @@ def child_pipeline(base: str, pages: int, per_day: int, work: Path, workers: int
     discovered = discover_source(settings, SOURCE_ID, start, end, "bench", "daily")
     seconds["discover"] = time.perf_counter() - started
     mark = time.perf_counter()
-    fetched = fetch_source(settings, discovered)
-    seconds["fetch"] = time.perf_counter() - mark
-    mark = time.perf_counter()
-    cleaned = clean_source(settings, fetched, workers=workers)
-    seconds["clean"] = time.perf_counter() - mark
+    # As `run` does: pages cleaned while later ones are fetched.
+    fetched, cleaned = fetch_and_clean(settings, discovered, workers=workers)
+    seconds["fetch+clean"] = time.perf_counter() - mark
     mark = time.perf_counter()
     published = publish_stage(settings, [cleaned])
     seconds["publish"] = time.perf_counter() - mark
@@ -243,8 +241,9 @@ def main(argv: list[str] | None = None) -> int:
                "seconds per stage", "RSS after start-up MB", "peak RSS MB",
                "bodies = gold"], rows), "",
         f"{per_day} pages a day; discover → fetch (real Fetcher, politeness delay 0, "
-        f"conditional GET, robots.txt) → clean (in {args.workers} process(es), as `run "
-        f"--workers {args.workers}`) → publish into a fresh lake, each size in "
+        f"conditional GET, robots.txt) and clean (in {args.workers} process(es), as `run "
+        f"--workers {args.workers}`: pages cleaned while later ones are fetched) → publish "
+        "into a fresh lake, each size in "
         "a fresh process, the archive served by another process.", "",
         f"Memory: peak {largest['peak_rss_mb']:.0f} MB at {largest['pages']:,} pages vs "
         f"{smallest['peak_rss_mb']:.0f} MB at {smallest['pages']:,} pages, ratio "

@@ -272,3 +272,49 @@ def test_cleaning_in_a_pool_stages_the_articles_of_one_process(settings: Setting
     finally:
         close_clean_pools()
     assert staged[1] == staged[2] and any(staged[1])
+
+
+def _staged(manifest: object, tables: tuple[str, ...]) -> dict[str, list]:
+    """The manifest's staged rows per table, without what differs between two runs (the
+    run id, the time of a request)."""
+    import pyarrow.parquet as pq
+
+    found: dict[str, list] = {}
+    for staged in manifest.files:  # type: ignore[attr-defined]
+        if staged.table in tables:
+            rows = pq.read_table(staged.path).to_pylist()
+            found.setdefault(staged.table, []).append(
+                [{k: v for k, v in row.items() if k not in ("run_id", "fetched_at")}
+                 for row in rows])
+    return found
+
+
+def test_fetch_and_clean_overlapped_stages_what_the_two_stages_stage(settings: Settings
+                                                                     ) -> None:
+    """``fetch_and_clean`` (pages cleaned in a pool of two while later ones are fetched,
+    as ``run`` does) stages the same raw pages, articles and template statistics, with
+    the same counts and errors, as ``fetch_source`` then ``clean_source`` here."""
+    from newswire.stages import (
+        StageManifest,
+        clean_source,
+        discover_source,
+        fetch_and_clean,
+        fetch_source,
+    )
+    from newswire.stages.clean import close_clean_pools
+
+    start, end = interval(FIRST, LAST)
+    tables = ("raw_pages", "articles", "template_stats")
+    one = clean_source(settings, fetch_source(settings, discover_source(
+        settings, "sample_aa", start, end, "one-by-one", "daily")))
+    try:
+        fetched, cleaned = fetch_and_clean(settings, discover_source(
+            settings, "sample_aa", start, end, "overlapped", "daily"), workers=2)
+    finally:
+        close_clean_pools()
+    first, second = StageManifest.load(one), StageManifest.load(cleaned)
+    assert second.counts == first.counts and second.counts.cleaned > 0
+    assert second.errors == first.errors
+    assert StageManifest.load(fetched).counts.fetched == second.counts.cleaned
+    assert _staged(second, tables) == _staged(first, tables)
+    assert set(_staged(second, tables)) == set(tables)

@@ -101,6 +101,12 @@ def detect_lang(text: str) -> str | None:
     return str(lang)
 
 
+def reads_language(profile: str) -> bool:
+    """Whether a source's pages are read to tell their language: a source configured
+    with its site's profile is a site we know, whose declared language is taken."""
+    return profile in (AUTO, GENERIC)
+
+
 def article_lang(text: str, declared: str | None, source_lang: str,
                  trusted: bool = True) -> str | None:
     """The article's language: the source's where the page declares the same one
@@ -323,7 +329,7 @@ def clean_html(body: bytes | str, url: str, *, source: str = "adhoc", source_lan
     # A source configured with its site's profile is a site we know: where its page
     # declares the source's language, that is the language. Pages of unknown sites are
     # read (on trafilatura's 990-page set, 20 German or French pages declare "en").
-    lang = article_lang(text, meta.lang, source_lang, trusted=profile not in (AUTO, GENERIC))
+    lang = article_lang(text, meta.lang, source_lang, trusted=not reads_language(profile))
     if lang and lang != source_lang:
         warnings.append(f"language {lang} differs from the source's {source_lang}")
     canonical = canonical_url(url)
@@ -367,4 +373,4 @@ def with_templates(article: Article, state: TemplateState) -> Article:
                    content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
-__all__ = ["CleanError", "TemplateState", "clean_html", "with_templates"]
+__all__ = ["CleanError", "TemplateState", "clean_html", "reads_language", "with_templates"]

@@ -10,7 +10,7 @@ run. ``run_interval`` runs them all, a day at a time, as the daily DAG does.
 """
 
 from newswire.stages.annotate import annotate_articles, annotate_source
-from newswire.stages.clean import clean_source
+from newswire.stages.clean import clean_source, fetch_and_clean
 from newswire.stages.common import (
     MODES,
     Annotated,
@@ -45,7 +45,8 @@ __all__ = [
     "MODES", "Annotated", "Cleaned", "Discovered", "Fetched", "ShardRunner", "SourcesNotRead",
     "StageManifest", "StagedFile", "annotate_articles", "annotate_shard", "annotate_source",
     "check_sources_read", "clean_source",
-    "days_in", "discover_source", "fetch_source", "gather_shards", "list_sources",
+    "days_in", "discover_source", "fetch_and_clean", "fetch_source", "gather_shards",
+    "list_sources",
     "plan_shards", "preload_models", "publish", "record_run", "run_interval", "run_mode",
     "use_torch_threads",
 ]

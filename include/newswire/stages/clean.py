@@ -12,15 +12,14 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
-from functools import partial
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from newswire.clean import CleanError, clean_html, with_templates
+from newswire.clean import CleanError, clean_html, reads_language, with_templates
 from newswire.clean.templates import TemplateStore, day_stats, raw_digest, state_for_day
 from newswire.config import Settings
 from newswire.records import Article
@@ -38,17 +37,20 @@ from newswire.stages.common import (
     stage_rows,
     utc,
 )
+from newswire.stages.fetch import fetch_source
 from newswire.store import Partition
 
 log = logging.getLogger("newswire")
 
 
-def clean_source(settings: Settings, fetched_manifest: str, *, workers: int = 1) -> str:
+def clean_source(settings: Settings, fetched_manifest: str, *, workers: int = 1,
+                 queue: CleanQueue | None = None) -> str:
     """Clean the interval's pages of one source. One broken page never sinks the day: it
     is counted and its error recorded. Returns the path of the :class:`Cleaned` manifest,
     which also carries the fetched pages and log for publish. With ``workers`` > 1 the
     pages are cleaned in a pool of that many processes (the CLI's ``--workers``); the
-    articles are the same, in the same order."""
+    articles are the same, in the same order. ``queue``: pages handed to the pool
+    already, as they were fetched (``fetch_and_clean``)."""
     started = time.monotonic()
     fetched = StageManifest.load(fetched_manifest)
     assert isinstance(fetched, Fetched), fetched_manifest
@@ -58,7 +60,9 @@ def clean_source(settings: Settings, fetched_manifest: str, *, workers: int = 1)
     errors: list[str] = []
     files: list[StagedFile] = []
     templates = TemplateFiles(settings, source, out)
-    for day, pages, outcomes in _day_outcomes(settings, source, fetched, workers):
+    if queue is None:
+        queue = CleanQueue(source, workers)
+    for day, pages, outcomes in _day_outcomes(settings, source, fetched, queue):
         cleaned = [(page, article) for page, outcome in zip(pages, outcomes, strict=True)
                    if (article := _counted(page, outcome, day, counts, errors))]
         if cleaned:
@@ -80,6 +84,18 @@ def clean_source(settings: Settings, fetched_manifest: str, *, workers: int = 1)
     return manifest.save(out)
 
 
+def fetch_and_clean(settings: Settings, discovered: str, *, refetch: bool = False,
+                    workers: int = 1) -> tuple[str, str]:
+    """``fetch_source`` then ``clean_source``, the pages cleaned in the pool while later
+    ones are still fetched (the CLI's ``run``; the DAG runs the two as separate tasks).
+    The same manifests, staged files and articles as the two stages one after the
+    other. Returns the paths of the Fetched and Cleaned manifests."""
+    source = load_source(settings, StageManifest.load(discovered).source)
+    queue = CleanQueue(source, workers)  # its processes start before the fetch threads
+    fetched = fetch_source(settings, discovered, refetch=refetch, on_page=queue.put)
+    return fetched, clean_source(settings, fetched, workers=workers, queue=queue)
+
+
 def day_pages(settings: Settings, source_id: str, day: date,
               fetched: StagedFile | None) -> list[RawPage]:
     """The day's raw pages: those stored or, when this run fetched the day, the pages it
@@ -92,41 +108,110 @@ def day_pages(settings: Settings, source_id: str, day: date,
 
 
 CLEAN_AHEAD_DAYS = 2  # days handed to the pool before the one being finished (memory)
+CLEAN_BATCH = 8  # pages per task sent to a cleaning process
+CLEAN_IN_FLIGHT = 16  # batches handed to the pool and not yet cleaned (memory)
+
+Outcome = Article | str
+_PageKey = tuple[str, str | None, str | None, str | None]
 
 
-def _day_outcomes(settings: Settings, source: Source, fetched: Fetched, workers: int
-                  ) -> Iterator[tuple[date, list[RawPage], list[Article | str]]]:
+def _page_key(page: RawPage) -> _PageKey:
+    """What cleaning reads from a page: the same key, the same article."""
+    listed = page.listed_published_at
+    return (page.url, page.body_sha256, page.content_type,
+            utc(listed).isoformat() if listed is not None else None)
+
+
+class CleanQueue:
+    """Pages handed to the cleaning pool in small batches as they come (fetched now, or
+    read from the lake by the clean stage), each page's outcome taken back by the page.
+    Without a pool (``workers`` 1, or a pool that broke) pages are cleaned when taken,
+    in this process. At most CLEAN_IN_FLIGHT batches wait for the pool: a fetch faster
+    than cleaning waits for it rather than holding every page in memory."""
+
+    def __init__(self, source: Source, workers: int) -> None:
+        self.source = source
+        self.workers = workers
+        self.pool = clean_pool(workers, reads_language(source.profile)) if workers > 1 \
+            else None
+        self._batch: list[RawPage] = []
+        self._in_flight: deque[Future] = deque()
+        self._outcomes: dict[_PageKey, tuple[Future, int]] = {}
+
+    def put(self, page: RawPage) -> None:
+        if self.pool is None:
+            return
+        self._batch.append(page)
+        if len(self._batch) >= CLEAN_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pool is None or not self._batch:
+            return
+        batch, self._batch = self._batch, []
+        while self._in_flight and self._in_flight[0].done():
+            self._in_flight.popleft()
+        if len(self._in_flight) >= CLEAN_IN_FLIGHT:
+            wait([self._in_flight.popleft()])
+        try:
+            future = self.pool.submit(_clean_batch, batch, self.source)
+        except BrokenProcessPool:  # then cleaned here, when taken
+            self._broken()
+            return
+        self._in_flight.append(future)
+        for index, page in enumerate(batch):
+            self._outcomes[_page_key(page)] = (future, index)
+
+    def take(self, pages: list[RawPage]) -> list[tuple[Future, int] | None]:
+        """Each page's pending outcome (None: to be cleaned here); pages not handed in
+        yet are handed in now."""
+        for page in pages:
+            if _page_key(page) not in self._outcomes:
+                self.put(page)
+        self.flush()
+        return [self._outcomes.pop(_page_key(page), None) for page in pages]
+
+    def outcome(self, page: RawPage, pending: tuple[Future, int] | None) -> Outcome:
+        if pending is not None:
+            future, index = pending
+            try:
+                return future.result()[index]
+            except BrokenProcessPool:  # a worker died (a crash in C): clean here instead
+                log.warning("clean pool broke; cleaning %s in this process", page.url)
+                self._broken()
+        return _try_clean(page, self.source)
+
+    def _broken(self) -> None:
+        if self.pool is not None:
+            _POOLS.pop(self.workers, None)
+            self.pool = None
+
+
+def _day_outcomes(settings: Settings, source: Source, fetched: Fetched, queue: CleanQueue
+                  ) -> Iterator[tuple[date, list[RawPage], list[Outcome]]]:
     """Each day's pages and what cleaning each gave (its article, or why none), day by
-    day: in this process, or (``workers`` > 1) in a pool that cleans the next days'
-    pages while this process finishes a day (template learning, staging)."""
+    day: in this process, or in a pool that cleans the next days' pages while this
+    process finishes a day (template learning, staging)."""
     fresh = fetched.staged("raw_pages")
-    pending: deque[tuple[date, list[RawPage], Iterator[Article | str] | None]] = deque()
-    pool = clean_pool(workers) if workers > 1 else None
+    pending: deque[tuple[date, list[RawPage], list[tuple[Future, int] | None]]] = deque()
     for day in fetched.days():
         pages = day_pages(settings, source.id, day, fresh.get(day))
-        outcomes = None
-        if pool is not None and len(pages) > 1:
-            with contextlib.suppress(BrokenProcessPool):  # then cleaned here (_finished)
-                outcomes = pool.map(partial(_try_clean, source=source), pages,
-                                    chunksize=max(1, min(16, len(pages) // (4 * workers))))
-        pending.append((day, pages, outcomes))
-        while len(pending) > (CLEAN_AHEAD_DAYS if pool is not None else 0):
-            yield _finished(pending.popleft(), source, workers)
+        pending.append((day, pages, queue.take(pages)))
+        while len(pending) > (CLEAN_AHEAD_DAYS if queue.pool is not None else 0):
+            yield _finished(pending.popleft(), queue)
     while pending:
-        yield _finished(pending.popleft(), source, workers)
+        yield _finished(pending.popleft(), queue)
 
 
-def _finished(entry: tuple[date, list[RawPage], Iterator[Article | str] | None],
-              source: Source, workers: int) -> tuple[date, list[RawPage], list[Article | str]]:
+def _finished(entry: tuple[date, list[RawPage], list[tuple[Future, int] | None]],
+              queue: CleanQueue) -> tuple[date, list[RawPage], list[Outcome]]:
     day, pages, outcomes = entry
-    if outcomes is not None:
-        try:
-            return day, pages, list(outcomes)
-        except BrokenProcessPool:  # a worker died (a crash in C): clean here instead
-            log.warning("clean pool broke; cleaning %s's %d pages in this process", day,
-                        len(pages))
-            _POOLS.pop(workers, None)
-    return day, pages, [_try_clean(page, source) for page in pages]
+    return day, pages, [queue.outcome(page, pending)
+                        for page, pending in zip(pages, outcomes, strict=True)]
+
+
+def _clean_batch(pages: list[RawPage], source: Source) -> list[Outcome]:
+    return [_try_clean(page, source) for page in pages]
 
 
 def _try_clean(page: RawPage, source: Source) -> Article | str:
@@ -165,7 +250,7 @@ def clean_html_page(page: RawPage, source: Source) -> Article:
 _POOLS: dict[int, ProcessPoolExecutor] = {}
 
 
-def clean_pool(workers: int) -> ProcessPoolExecutor:
+def clean_pool(workers: int, languages: bool = True) -> ProcessPoolExecutor:
     """A pool of cleaning processes, started on first use and kept for the process's
     life (every day and source of a run share it). Forks of this process when it runs
     no other thread: they start at once with the cleaner's data already loaded here.
@@ -173,13 +258,14 @@ def clean_pool(workers: int) -> ProcessPoolExecutor:
     forkserver, never of a process whose other threads may hold locks."""
     if workers not in _POOLS:
         if threading.active_count() == 1:
-            warm_cleaner()
+            warm_cleaner(languages)
             context = multiprocessing.get_context("fork")
         else:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["newswire.stages.clean"])
         _POOLS[workers] = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                               initializer=warm_cleaner)
+        _POOLS[workers].submit(int)  # forks the processes now (see above)
     return _POOLS[workers]
 
 
@@ -188,8 +274,9 @@ def close_clean_pools() -> None:
         _POOLS.popitem()[1].shutdown()
 
 
-def warm_cleaner() -> None:
-    """Load the cleaner's data files once per worker, before its first page."""
+def warm_cleaner(languages: bool = False) -> None:
+    """Load the cleaner's data files once per worker, before its first page; the
+    language identifier (a second of CPU) where asked, else on first use."""
     from newswire.clean import detect_lang
     from newswire.clean.lexicon import lexicon
     from newswire.clean.places import known_places, language_words
@@ -199,7 +286,8 @@ def warm_cleaner() -> None:
     known_places()
     language_words()
     profiles()
-    detect_lang("warm the language identifier up with one sentence of text")
+    if languages:
+        detect_lang("warm the language identifier up with one sentence of text")
 
 
 atexit.register(close_clean_pools)

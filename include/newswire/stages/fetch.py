@@ -14,6 +14,7 @@ import hashlib
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 
 import pyarrow as pa
@@ -41,9 +42,11 @@ from newswire.urls import article_id, is_amp_variant
 log = logging.getLogger("newswire")
 
 
-def fetch_source(settings: Settings, discovered: str, *, refetch: bool = False) -> str:
+def fetch_source(settings: Settings, discovered: str, *, refetch: bool = False,
+                 on_page: Callable[[RawPage], None] | None = None) -> str:
     """Fetch the pages a :class:`Discovered` manifest lists (conditional GETs against the
-    stored copies unless ``refetch``). Returns the path of the :class:`Fetched` manifest."""
+    stored copies unless ``refetch``). Returns the path of the :class:`Fetched` manifest.
+    ``on_page`` is handed each page fetched now as it arrives (to clean it meanwhile)."""
     started = time.monotonic()
     listed = StageManifest.load(discovered)
     assert isinstance(listed, Discovered), discovered
@@ -68,7 +71,7 @@ def fetch_source(settings: Settings, discovered: str, *, refetch: bool = False) 
                     for r in listed.requests] if day == first_day else [])
         stored = _validators(settings, source.id, day)
         pages, keep = _fetch_day(fetcher, listed.run_id, source.id, by_day[day], stored,
-                                 not refetch, entries, counts, errors)
+                                 not refetch, entries, counts, errors, on_page)
         moved = {stored[page_id]["article_id"]: url for page_id, url in
                  ((article_id(source.id, i.url), i.url) for i in by_day[day])
                  if page_id in stored and stored[page_id]["article_id"] in keep
@@ -117,7 +120,9 @@ def _moved_pages(settings: Settings, source_id: str, day: date,
 
 def _fetch_day(fetcher: Fetcher, run_id: str, source_id: str, items: list[DiscoveredItem],
                stored: dict[str, dict], conditional: bool, entries: list[FetchLogEntry],
-               counts: FetchCounts, errors: list[str]) -> tuple[list[RawPage], list[str]]:
+               counts: FetchCounts, errors: list[str],
+               on_page: Callable[[RawPage], None] | None = None
+               ) -> tuple[list[RawPage], list[str]]:
     """The day's pages fetched now (conditional GETs for stored pages unless told
     otherwise), and the ids of the stored pages kept (304, or failed); every request is
     added to ``entries``."""
@@ -147,7 +152,7 @@ def _fetch_day(fetcher: Fetcher, run_id: str, source_id: str, items: list[Discov
                 keep.append(previous["article_id"])
             continue
         counts.fetched += 1
-        pages.append(RawPage(
+        page = RawPage(
             url=url, final_url=result.final_url, article_id=page_id,
             fetched_at=result.attempts[-1].fetched_at, status=result.status,
             content_type=result.headers.get("content-type"),
@@ -155,7 +160,10 @@ def _fetch_day(fetcher: Fetcher, run_id: str, source_id: str, items: list[Discov
             found_via=item.found_via, listed_in=item.listed_in,
             listed_published_at=item.published_at, listed_title=item.title,
             body=result.body, body_sha256=hashlib.sha256(result.body).hexdigest(),
-            bytes=len(result.body), run_id=run_id))
+            bytes=len(result.body), run_id=run_id)
+        pages.append(page)
+        if on_page is not None:
+            on_page(page)
     return pages, keep
 
 

@@ -7,10 +7,9 @@ import logging
 from datetime import UTC, date, datetime, timedelta
 
 from newswire.config import Settings
-from newswire.stages.clean import clean_source
+from newswire.stages.clean import fetch_and_clean
 from newswire.stages.common import days_in, list_sources, load_source
 from newswire.stages.discover import discover_source
-from newswire.stages.fetch import fetch_source
 from newswire.stages.publish import publish
 from newswire.stages.shards import ShardRunner
 
@@ -50,8 +49,10 @@ def _run_days(settings: Settings, start: datetime, end: datetime, run_id: str,
         for source_id in sources:
             discovered = discover_source(settings, source_id, day_start, day_end, day_run,
                                          mode or ("refetch" if refetch else "daily"))
-            fetched = fetch_source(settings, discovered, refetch=refetch)
-            cleaned.append(clean_source(settings, fetched, workers=shards.workers))
+            # Pages are cleaned while later ones are fetched (the DAG: two tasks).
+            _, cleaned_path = fetch_and_clean(settings, discovered, refetch=refetch,
+                                              workers=shards.workers)
+            cleaned.append(cleaned_path)
         published = publish(settings, cleaned)
         if gates:
             failures += _gate_failures(settings, "publish", sources, day)
