@@ -6,11 +6,11 @@
 For each archive size, in a fresh process (so each peak is its own): the pipeline's real
 stages (``discover_source`` over the archive's sitemap index and day sitemaps, then
 ``fetch_and_clean``: the real Fetcher, each page cleaned while later ones are fetched,
-as ``run`` does; then ``publish``) into a temporary lake, the politeness delay 0 (our own server, in another process), cleaning
-in ``--workers`` processes as ``python -m newswire run --workers N`` does (default: the
-cores). Reports
-pages/s, peak RSS (``ru_maxrss``) and RSS after start-up, and checks every cleaned body
-against the paragraphs the page was rendered from. Memory is flat when the largest
+as ``run`` does; then ``publish``) into a temporary lake, the politeness delay 0 (our
+own server, in another process), cleaning in ``--workers`` processes as ``python -m
+newswire run --workers N`` does (default: the cores). Reports pages/s, peak RSS
+(``ru_maxrss``) and RSS after start-up, and checks every cleaned body against the
+paragraphs the page was rendered from. Memory is flat when the largest
 archive's peak is within 25% of the smallest one's.
 
 Baseline, in the same run: a plain ``requests`` GET of the same pages in one session (no

@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -112,14 +112,13 @@ CLEAN_BATCH = 8  # pages per task sent to a cleaning process
 CLEAN_IN_FLIGHT = 16  # batches handed to the pool and not yet cleaned (memory)
 
 Outcome = Article | str
-_PageKey = tuple[str, str | None, str | None, str | None]
+_PageKey = tuple[str, str | None, str | None, datetime | None]
 
 
 def _page_key(page: RawPage) -> _PageKey:
-    """What cleaning reads from a page: the same key, the same article."""
-    listed = page.listed_published_at
-    return (page.url, page.body_sha256, page.content_type,
-            utc(listed).isoformat() if listed is not None else None)
+    """What cleaning reads from a page: the same key, the same article (an aware
+    datetime equals the same instant in any timezone)."""
+    return page.url, page.body_sha256, page.content_type, page.listed_published_at
 
 
 class CleanQueue:
