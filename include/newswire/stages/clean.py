@@ -254,7 +254,9 @@ def clean_pool(workers: int, languages: bool = True) -> ProcessPoolExecutor:
     life (every day and source of a run share it). Forks of this process when it runs
     no other thread: they start at once with the cleaner's data already loaded here.
     Otherwise (an HTTP server's thread in tests, a scheduler's) forks of a fresh
-    forkserver, never of a process whose other threads may hold locks."""
+    forkserver, never of a process whose other threads may hold locks. The processes
+    start here, before the threads of a fetch that hands them pages. ``languages``: load
+    the language identifier here too (forks share it), for sources read for it."""
     if workers not in _POOLS:
         if threading.active_count() == 1:
             warm_cleaner(languages)
