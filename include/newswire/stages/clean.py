@@ -11,7 +11,6 @@ import multiprocessing
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date, datetime
@@ -43,57 +42,92 @@ from newswire.store import Partition
 log = logging.getLogger("newswire")
 
 
-def clean_source(settings: Settings, fetched_manifest: str, *, workers: int = 1,
-                 queue: CleanQueue | None = None) -> str:
+def clean_source(settings: Settings, fetched_manifest: str, *, workers: int = 1) -> str:
     """Clean the interval's pages of one source. One broken page never sinks the day: it
     is counted and its error recorded. Returns the path of the :class:`Cleaned` manifest,
     which also carries the fetched pages and log for publish. With ``workers`` > 1 the
     pages are cleaned in a pool of that many processes (the CLI's ``--workers``); the
-    articles are the same, in the same order. ``queue``: pages handed to the pool
-    already, as they were fetched (``fetch_and_clean``)."""
-    started = time.monotonic()
+    articles are the same, in the same order."""
     fetched = StageManifest.load(fetched_manifest)
     assert isinstance(fetched, Fetched), fetched_manifest
-    source = load_source(settings, fetched.source)
-    out = run_dir(settings, fetched.run_id, source.id)
-    counts = CleanCounts()
-    errors: list[str] = []
-    files: list[StagedFile] = []
-    templates = TemplateFiles(settings, source, out)
-    if queue is None:
-        queue = CleanQueue(source, workers)
-    for day, pages, outcomes in _day_outcomes(settings, source, fetched, queue):
+    cleaner = SourceCleaner(settings, load_source(settings, fetched.source), fetched.run_id,
+                            workers)
+    fresh = fetched.staged("raw_pages")
+    for day in fetched.days():
+        cleaner.add_day(day, fresh.get(day))
+    return cleaner.finish(fetched_manifest)
+
+
+def fetch_and_clean(settings: Settings, discovered: str, *, refetch: bool = False,
+                    workers: int = 1) -> tuple[str, str]:
+    """``fetch_source`` then ``clean_source``, each page handed to the cleaning pool as
+    it arrives and each day finished once fetched, while later ones are fetched (the
+    CLI's ``run``; the DAG runs the two as separate tasks). The same manifests, staged
+    files and articles as the two stages one after the other. Returns the paths of the
+    Fetched and Cleaned manifests."""
+    listed = StageManifest.load(discovered)
+    # The pool's processes start here, before the fetch's threads.
+    cleaner = SourceCleaner(settings, load_source(settings, listed.source), listed.run_id,
+                            workers)
+    fetched = fetch_source(settings, discovered, refetch=refetch, on_page=cleaner.queue.put,
+                           on_day=cleaner.add_day)
+    return fetched, cleaner.finish(fetched)
+
+
+class SourceCleaner:
+    """The clean stage of one source, a day at a time (``add_day``, in the interval's
+    order), then its manifest (``finish``). Days are cleaned in the pool ahead of the one
+    being finished here (template learning, staging)."""
+
+    def __init__(self, settings: Settings, source: Source, run_id: str, workers: int) -> None:
+        self.settings, self.source, self.run_id = settings, source, run_id
+        self.started = time.monotonic()
+        self.out = run_dir(settings, run_id, source.id)
+        self.queue = CleanQueue(source, workers)
+        self.counts = CleanCounts()
+        self.errors: list[str] = []
+        self.files: list[StagedFile] = []
+        self.templates = TemplateFiles(settings, source, self.out)
+        self.pending: deque[tuple[date, list[RawPage], list[tuple[Future, int] | None]]] = \
+            deque()
+
+    def add_day(self, day: date, fresh: StagedFile | None) -> None:
+        """``fresh``: the day's raw pages this run staged (None: the stored ones)."""
+        pages = day_pages(self.settings, self.source.id, day, fresh)
+        self.pending.append((day, pages, self.queue.take(pages)))
+        while len(self.pending) > (CLEAN_AHEAD_DAYS if self.queue.pool is not None else 0):
+            self._finish_day(*self.pending.popleft())
+
+    def _finish_day(self, day: date, pages: list[RawPage],
+                    pending: list[tuple[Future, int] | None]) -> None:
+        outcomes = [self.queue.outcome(page, waiting)
+                    for page, waiting in zip(pages, pending, strict=True)]
         cleaned = [(page, article) for page, outcome in zip(pages, outcomes, strict=True)
-                   if (article := _counted(page, outcome, day, counts, errors))]
+                   if (article := _counted(page, outcome, day, self.counts, self.errors))]
         if cleaned:
             # Paragraphs recurring across the source's articles are furniture, learned
             # from the raw pages of a fixed window of days (order-free: clean/templates.py).
             todays = day_stats(day, [(a.id, a.sections) for _, a in cleaned],
                                raw_digest(p.body_sha256 for p in pages))
-            state = state_for_day(day, todays, templates.store())
+            state = state_for_day(day, todays, self.templates.store())
             cleaned = [(page, with_templates(a, state)) for page, a in cleaned]
-        rows = sorted((article_row(a, page.body_sha256, fetched.run_id) for page, a in cleaned),
+        rows = sorted((article_row(a, page.body_sha256, self.run_id) for page, a in cleaned),
                       key=lambda r: r.article_id)
-        files.append(stage_rows(out, "articles", day, rows))
-    files += templates.files()
-    manifest = Cleaned(run_id=fetched.run_id, source=source.id, start=fetched.start,
-                       end=fetched.end, mode=fetched.mode, counts=counts, errors=errors,
-                       files=[*fetched.files, *files],
-                       seconds=round(time.monotonic() - started, 3))
-    log.info("clean %s: %s", source.id, counts)
-    return manifest.save(out)
+        self.files.append(stage_rows(self.out, "articles", day, rows))
 
-
-def fetch_and_clean(settings: Settings, discovered: str, *, refetch: bool = False,
-                    workers: int = 1) -> tuple[str, str]:
-    """``fetch_source`` then ``clean_source``, the pages cleaned in the pool while later
-    ones are still fetched (the CLI's ``run``; the DAG runs the two as separate tasks).
-    The same manifests, staged files and articles as the two stages one after the
-    other. Returns the paths of the Fetched and Cleaned manifests."""
-    source = load_source(settings, StageManifest.load(discovered).source)
-    queue = CleanQueue(source, workers)  # its processes start before the fetch threads
-    fetched = fetch_source(settings, discovered, refetch=refetch, on_page=queue.put)
-    return fetched, clean_source(settings, fetched, workers=workers, queue=queue)
+    def finish(self, fetched_manifest: str) -> str:
+        """Every day finished; returns the path of the :class:`Cleaned` manifest."""
+        while self.pending:
+            self._finish_day(*self.pending.popleft())
+        fetched = StageManifest.load(fetched_manifest)
+        assert isinstance(fetched, Fetched), fetched_manifest
+        manifest = Cleaned(run_id=fetched.run_id, source=self.source.id, start=fetched.start,
+                           end=fetched.end, mode=fetched.mode, counts=self.counts,
+                           errors=self.errors,
+                           files=[*fetched.files, *self.files, *self.templates.files()],
+                           seconds=round(time.monotonic() - self.started, 3))
+        log.info("clean %s: %s", self.source.id, self.counts)
+        return manifest.save(self.out)
 
 
 def day_pages(settings: Settings, source_id: str, day: date,
@@ -184,29 +218,6 @@ class CleanQueue:
         if self.pool is not None:
             _POOLS.pop(self.workers, None)
             self.pool = None
-
-
-def _day_outcomes(settings: Settings, source: Source, fetched: Fetched, queue: CleanQueue
-                  ) -> Iterator[tuple[date, list[RawPage], list[Outcome]]]:
-    """Each day's pages and what cleaning each gave (its article, or why none), day by
-    day: in this process, or in a pool that cleans the next days' pages while this
-    process finishes a day (template learning, staging)."""
-    fresh = fetched.staged("raw_pages")
-    pending: deque[tuple[date, list[RawPage], list[tuple[Future, int] | None]]] = deque()
-    for day in fetched.days():
-        pages = day_pages(settings, source.id, day, fresh.get(day))
-        pending.append((day, pages, queue.take(pages)))
-        while len(pending) > (CLEAN_AHEAD_DAYS if queue.pool is not None else 0):
-            yield _finished(pending.popleft(), queue)
-    while pending:
-        yield _finished(pending.popleft(), queue)
-
-
-def _finished(entry: tuple[date, list[RawPage], list[tuple[Future, int] | None]],
-              queue: CleanQueue) -> tuple[date, list[RawPage], list[Outcome]]:
-    day, pages, outcomes = entry
-    return day, pages, [queue.outcome(page, pending)
-                        for page, pending in zip(pages, outcomes, strict=True)]
 
 
 def _clean_batch(pages: list[RawPage], source: Source) -> list[Outcome]:

@@ -43,10 +43,13 @@ log = logging.getLogger("newswire")
 
 
 def fetch_source(settings: Settings, discovered: str, *, refetch: bool = False,
-                 on_page: Callable[[RawPage], None] | None = None) -> str:
+                 on_page: Callable[[RawPage], None] | None = None,
+                 on_day: Callable[[date, StagedFile | None], None] | None = None) -> str:
     """Fetch the pages a :class:`Discovered` manifest lists (conditional GETs against the
     stored copies unless ``refetch``). Returns the path of the :class:`Fetched` manifest.
-    ``on_page`` is handed each page fetched now as it arrives (to clean it meanwhile)."""
+    ``on_page`` is handed each page fetched now as it arrives, ``on_day`` each day of the
+    interval in order once its raw pages are staged (None: a day from the raw zone), so
+    that a caller can clean them meanwhile."""
     started = time.monotonic()
     listed = StageManifest.load(discovered)
     assert isinstance(listed, Discovered), discovered
@@ -65,6 +68,8 @@ def fetch_source(settings: Settings, discovered: str, *, refetch: bool = False,
     for day in listed.days():
         if day in listed.skip_days:
             counts.days_from_raw_zone += 1
+            if on_day is not None:
+                on_day(day, None)
             continue
         # Feed and sitemap requests belong to the interval's first day.
         entries = ([_log_entry(listed.run_id, r.purpose, r.attempt.url, r.attempt)
@@ -83,6 +88,8 @@ def fetch_source(settings: Settings, discovered: str, *, refetch: bool = False,
             keep = sorted({row["article_id"] for row in stored.values()})
         files.append(stage_rows(out, "raw_pages", day, pages, "article_id", keep))
         files.append(stage_rows(out, "fetch_log", day, entries))
+        if on_day is not None:
+            on_day(day, files[-2])
     manifest = Fetched(run_id=listed.run_id, source=source.id, start=listed.start,
                        end=listed.end, mode=listed.mode, counts=counts, errors=errors,
                        files=files, skip_days=listed.skip_days,
