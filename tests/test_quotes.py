@@ -162,6 +162,35 @@ def test_tr_words_of_a_third_person_in_any_construction() -> None:
                 "dediğini söyledi.", "tr") == {"Köprü yıl sonunda": "Sevgi Ural"}
 
 
+def test_tr_genitive_comma_and_a_recalling_participle_give_the_words_to_the_genitive(
+        ) -> None:
+    """ 'X'in, "…" <said-noun> anımsatan Y': the words are X's whatever noun names them
+    (a maxim, a principle), with no noun at all, for two quotations sharing one noun, and
+    with doubled apostrophes; Y's own words stay Y's."""
+    lead = "Kurucu lider Sevgi Ural törene katıldı.\n\n"
+    for said_noun in ("ilkesini", "düsturunu", "vecizesini", "sözünü", "öğüdünü", ""):
+        text = (f"Sevgi Ural'ın, \"Önce insan, sonra yol gelir\" {said_noun} anımsatan "
+                f"Kerem Aslan, \"Bu ilkeye bağlı kalacağız.\" dedi.").replace("  ", " ")
+        assert said(text, "tr") == {"Önce insan, sonra": "Sevgi Ural",
+                                    "Bu ilkeye bağlı": "Kerem Aslan"}, said_noun
+    text = (lead + "Ural'ın, \"Önce insan\" ve \"Sonra yol\" sözlerini hatırlatan Kerem "
+            "Aslan, yatırımları anlattı.")
+    assert said(text, "tr") == {"Önce insan": "Sevgi Ural", "Sonra yol": "Sevgi Ural"}
+    text = ("Sevgi Ural'ın, ''Önce insan, sonra yol gelir'' sözlerini aktaran Kerem Aslan, "
+            "yatırımları anlattı.")
+    assert said(text, "tr") == {"Önce insan, sonra": "Sevgi Ural"}
+    text = ("Kerem Aslan, Sevgi Ural'ın \"Önce insan, sonra yol gelir\" diyerek yaptığı "
+            "çağrıyı anımsattı.")
+    assert said(text, "tr") == {"Önce insan, sonra": "Sevgi Ural"}
+
+
+def test_tr_a_partial_quotation_recalled_in_reported_speech_stays_the_speakers() -> None:
+    """ 'Y, X'in "…yaptığını" hatırlattı': Y describes what X did, in Y's words."""
+    text = ("Kerem Aslan, Sevgi Ural'ın \"kentin bütün yollarını yenilediğini\" "
+            "hatırlattı.")
+    assert said(text, "tr") == {"kentin bütün yollarını": "Kerem Aslan"}
+
+
 def test_tr_organisation_subject_with_no_comma_issues_the_statement() -> None:
     text = ("Orman Genel Müdürlüğü yazılı açıklama yaptı. Açıklamada, \"Yangın kontrol "
             "altına alındı\" denildi.")

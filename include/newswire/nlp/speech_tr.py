@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from newswire.nlp.entities import strip_suffix
 from newswire.nlp.lexicon import Lexicon, fold_case
 from newswire.nlp.marks import Quotation
 from newswire.nlp.speakers import (
@@ -160,20 +161,92 @@ class TurkishAttribution:
         return None
 
     def genitive_owner(self, q: Quotation, seg_start: int) -> Speaker | None:
-        """ "Erdoğan'ın "…" sözlerini": the genitive right before the quotation."""
+        """ "Erdoğan'ın "…" sözlerini": the genitive right before the quotation (or before
+        the first of quotations joined by "ve": 'X'in "…" ve "…" sözleri'), when a
+        said-noun follows, or a verb that recalls someone's words ('X'in, "…"
+        anımsatan Y')."""
         self.quoted_third_person = False
-        if not self.said_noun.match(self.doc.folded[q.end + 1:q.end + 40]):
+        doc = self.doc
+        first, last = self._quotation_chain(q)
+        after = last.end + len(last.close_mark or "")
+        said = self.said_noun.match(doc.folded[after:after + 60])
+        if not said and not self._recalled(after) and not self._relative_clause(after):
             return None
-        before = [m for m in self.doc.names_in(seg_start, q.outer_start)
+        owner = self._genitive_before(first, seg_start)
+        if owner is None:
+            return None
+        if not said and (owner.label != "PER" or NOMINALISED.search(
+                doc.folded[first.start:last.end].rstrip(" .,;!?…"))):
+            # A recall verb with no said-noun: the words of a person, not a partial
+            # quotation inside reported speech ('Y, X'in "…kazandığını" hatırlattı').
+            return None
+        self.quoted_third_person = True
+        return owner
+
+    def _quotation_chain(self, q: Quotation) -> tuple[Quotation, Quotation]:
+        """The first and last of the quotations joined to ``q`` by "ve", "ile" or a comma
+        ('"…", "…" ve "…" sözleri')."""
+        outer = sorted(self.doc.outer, key=lambda o: o.outer_start)
+        if q not in outer:
+            return q, q
+        i = j = outer.index(q)
+        while i > 0 and self._joined(outer[i - 1], outer[i]):
+            i -= 1
+        while j + 1 < len(outer) and self._joined(outer[j], outer[j + 1]):
+            j += 1
+        return outer[i], outer[j]
+
+    def _joined(self, a: Quotation, b: Quotation) -> bool:
+        if a.close_mark is None or a.paragraph != b.paragraph:
+            return False
+        between = self.doc.folded[a.end + len(a.close_mark):b.outer_start]
+        links = "|".join(map(re.escape, self.lex.words("quotes.quotation_links"))) or "(?!)"
+        return bool(re.fullmatch(rf"\s*(?:,|(?:,\s*)?(?:{links}))?\s*", between))
+
+    def _recalled(self, after: int) -> bool:
+        """A verb recalling words said right after the quotation ('"…" anımsatan')."""
+        cue = self._cue_right_after(after)
+        return cue is not None and cue.lemma in self.lex.words("quotes.recall_verbs")
+
+    def _relative_clause(self, after: int) -> bool:
+        """ 'X'in "…" diyerek yaptığı çağrı': a converb in a clause made a noun ("yaptığı",
+        "verdiğini"), whose subject is the genitive before the quotation."""
+        cue = self._cue_right_after(after)
+        if cue is None or cue.kind != "converb":
+            return False
+        words = self.doc.folded[cue.end:cue.end + 60].split()[:3]
+        return any(RELATIVE.search(w.strip(",.;:")) for w in words)
+
+    def _cue_right_after(self, after: int) -> Cue | None:
+        cue = next(iter(self.doc.cues_in(after, after + 40)), None)
+        if cue is None or self.doc.text[after:cue.start].strip(" ,"):
+            return None
+        return cue
+
+    def _genitive_before(self, q: Quotation, seg_start: int) -> Speaker | None:
+        """The name in the genitive right before a quotation: after a comma
+        ('Karahan'ın, "…"'), or with a pronoun or two between ("X'in kendisine "…"
+        dediğini"): lower-case words, no comma."""
+        doc = self.doc
+        before = [m for m in doc.names_in(seg_start, q.outer_start)
                   if GENITIVE.search(m.text)]
-        # Right before the quotation, or with a pronoun or two between ("X'in kendisine
-        # "…" dediğini"): lower-case words, no comma.
-        between = self.doc.text[before[-1].end:q.outer_start] if before else ""
-        if before and (len(between) <= 3 or (
-                len(between.split()) <= 2 and between.strip().islower()
-                and not re.search(r"[,;:.]", between))):
-            self.quoted_third_person = True
-            return self.doc.speaker_of(before[-1])
+        if before:
+            between = doc.text[before[-1].end:q.outer_start]
+            if len(between) <= 3 or (len(between.split()) <= 2 and between.strip().islower()
+                                     and not re.search(r"[,;:.]", between)):
+                return doc.speaker_of(before[-1])
+        # A surname the entity layer did not tag in this case ("Karahan'ın, "…""): the
+        # person of the document it names.
+        word = re.search(r"(?<![\w'’´])([A-ZÇĞİÖŞÜ][\w.-]*['’´](?:n?[ıiuü]n))\s*,?\s*$",
+                         doc.text[seg_start:q.outer_start])
+        if word and not doc.inside_quotation(seg_start + word.start(1)):
+            base = strip_suffix(word.group(1))
+            if base not in self.lex.not_entities:
+                full = doc.people.full_name(base) or next(
+                    (m.canonical for m in doc.names if m.label == "PER"
+                     and m.canonical.split()[-1] == base), None)
+                if full:
+                    return Speaker(full, doc.roles.get(full), "PER")
         return None
 
     def attribute(self, q: Quotation, seg: Segment, tracker: Tracker
@@ -232,6 +305,14 @@ class TurkishAttribution:
         return self.subject(seg.start, cue.start)
 
 
+# The ending of a nominalised clause ("kazandığını", "gelmesini", "olacaklarını"): a
+# quotation ending so is part of reported speech, not words quoted whole.
+NOMINALISED = re.compile(r"(?:ğ[ıiuü]n[ıiuü]|ğ[ıiuü]|m[ae]s[ıi]n[ıi]|m[ae]y[ıi]|"
+                         r"kl[ae]r[ıi]n[ıi])$")
+# A verb made a noun or an adjective by -DIK / -(y)AcAK ("verdiği", "yaptığı",
+# "çağırdığını", "yapacağı"), with its possessive and case endings.
+RELATIVE = re.compile(r"(?:[dt][ıiuü]ğ|[ae]c[ae]ğ)(?:[ıiuü]|l[ae]r[ıi])"
+                      r"(?:n[ıiuü]|n[ae]|nd[ae]|n[ıiuü]n|yl[ae])?$")
 TR_COMPLEMENT = re.compile(
     r"(?:ğ[ıiuü]n[ıiuü]|ğ[ıiuü]|k[ıiuü]n[ıiuü]|kl[ae]r[ıi]n[ıi]|m[ae]s[ıi]n[ıi]|m[ae]y[ıi]|"
     r"s[ıiuü]n[ıiuü]|n[ıiuü]|y[ıiuü]|l[ae]r[ıi]n[ıi]|m[ae]k|m[ae]s[ıi])['’]?\w*[,]?$")
