@@ -191,6 +191,23 @@ def test_tr_a_partial_quotation_recalled_in_reported_speech_stays_the_speakers()
     assert said(text, "tr") == {"kentin bütün yollarını": "Kerem Aslan"}
 
 
+def test_tr_words_said_with_no_subject_go_to_the_person_named_around_them() -> None:
+    """Nobody is the subject anywhere before: a sentence whose only quotation marks hold
+    a name still says who the article is about; else the person last named in any case
+    ("X'in katılımıyla", "X'e göre"), for a cue, a colon and the block after it."""
+    text = ("Vali Sevgi Ural, \"Güvenli Okul\" projesini tanıttı.\n\n"
+            "\"Okullarımızda tüm önlemleri aldık\" ifadesini kullandı.")
+    assert said(text, "tr") == {"Okullarımızda tüm önlemleri": "Sevgi Ural"}
+    text = ("Projenin tanıtımı Vali Sevgi Ural'ın katılımıyla yapıldı. \"Okullarımızda "
+            "tüm önlemleri aldık\" ifadesini kullandı.")
+    assert said(text, "tr") == {"Okullarımızda tüm önlemleri": "Sevgi Ural"}
+    text = ("Vali Sevgi Ural'a göre kentte yeni dönem başlıyor. Yaptığı açıklamada şunları "
+            "söyledi:\n\n\"Okullarımızda tüm önlemleri aldık.\n\nYeni dönemde daha çok "
+            "çalışacağız.\"")
+    assert said(text, "tr") == {"Okullarımızda tüm önlemleri": "Sevgi Ural",
+                                "Yeni dönemde daha": "Sevgi Ural"}
+
+
 def test_tr_organisation_subject_with_no_comma_issues_the_statement() -> None:
     text = ("Orman Genel Müdürlüğü yazılı açıklama yaptı. Açıklamada, \"Yangın kontrol "
             "altına alındı\" denildi.")

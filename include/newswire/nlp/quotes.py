@@ -77,6 +77,7 @@ def _attribute_document(doc: Document) -> list[Quote]:
                 and not any(q.whole or q.continued for q in seg.quotations):
             tracker.colon = None
         _note_statement(doc, rules, seg, tracker)
+        heard_before = len(quotes)
         for q in sorted(seg.quotations, key=lambda q: (q.depth, q.start)):
             if q.depth > 0 and not doc.lex.nested_quotes:
                 continue
@@ -129,6 +130,8 @@ def _attribute_document(doc: Document) -> list[Quote]:
                     speaker = tracker.last_person if cue is not None else tracker.last
                 if cue is None and not speech_like(inner) and q.depth == 0 and not q.whole:
                     continue
+            if speaker is None and doc.lang == "tr":
+                speaker = mentioned_person(doc, q.outer_start)
             quote = _quote(inner, inner_start, inner_end, speaker, cue, seg)
             quotes.append(quote)
             if speaker is not None and q.depth == 0:
@@ -136,7 +139,7 @@ def _attribute_document(doc: Document) -> list[Quote]:
                 tracker.spoke(speaker)
                 tracker.last_quoted = speaker
                 by_paragraph_last[q.paragraph] = speaker
-        _note_cues(doc, rules, seg, tracker)
+        _note_cues(doc, rules, seg, tracker, spoken=len(quotes) > heard_before)
     deferred.close(tracker.last)
     return quotes
 
@@ -235,9 +238,12 @@ def _note_statement(doc: Document, rules, seg: Segment, tracker: Tracker) -> Non
         tracker.issuer = author
 
 
-def _note_cues(doc: Document, rules, seg: Segment, tracker: Tracker) -> None:
+def _note_cues(doc: Document, rules, seg: Segment, tracker: Tracker, spoken: bool) -> None:
     """Reporting verbs outside quotations tell the tracker who is speaking now, and a
-    cue before a colon at the paragraph's end hands the next paragraph to its speaker."""
+    cue before a colon at the paragraph's end hands the next paragraph to its speaker.
+    ``spoken``: the sentence held words said (not only a name or a term in marks, as in
+    'Vali X, "Güvenli Okul" projesini tanıttı', which still names who the next
+    sentences are about)."""
     cues = [c for c in doc.cues_in(seg.start, seg.end)]
     p_end = doc.paragraphs[doc.paragraph_of(seg.start)][1]
     tail = doc.text[seg.start:seg.end].rstrip()
@@ -249,8 +255,10 @@ def _note_cues(doc: Document, rules, seg: Segment, tracker: Tracker) -> None:
             cue = cues[-1] if cues else None
             who = rules.cue_speaker(cue, seg, tracker) if cue else None
         tracker.colon = who or tracker.last
+        if tracker.colon is None and doc.lang == "tr":
+            tracker.colon = mentioned_person(doc, seg.end)
         tracker.colon_paragraph = doc.paragraph_of(seg.start)
-    if seg.quotations:
+    if spoken:
         return
     if doc.lang == "tr" and not cues:
         _note_subject(doc, seg, tracker)
@@ -274,6 +282,18 @@ def _note_subject(doc: Document, seg: Segment, tracker: Tracker) -> None:
               if m.label == "PER" and nominative(doc, m)]
     if people:
         tracker.last_person = doc.speaker_of(people[0])
+
+
+def mentioned_person(doc: Document, offset: int) -> Speaker | None:
+    """The last resort for words said with no subject anyone could find: the person
+    last named before them in any case ("Vali X'in katılımıyla …", "X'e göre …"), else
+    the first named after them in the same paragraph."""
+    people = [m for m in doc.names_in(0, offset, ("PER",))]
+    if people:
+        return doc.speaker_of(people[-1])
+    p_end = doc.paragraphs[doc.paragraph_of(offset)][1]
+    later = doc.names_in(offset, p_end, ("PER",))
+    return doc.speaker_of(later[0]) if later else None
 
 
 def reported_speech(doc: Document) -> list[Quote]:
