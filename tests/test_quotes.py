@@ -184,6 +184,25 @@ def test_tr_genitive_comma_and_a_recalling_participle_give_the_words_to_the_geni
     assert said(text, "tr") == {"Önce insan, sonra": "Sevgi Ural"}
 
 
+def test_tr_a_genitive_the_model_took_for_a_place_still_owns_the_words() -> None:
+    """The weak model tags "Ural'ın" before a quotation as a place: a name not in the
+    gazetteer is still the person whose words they are; a known place is not."""
+    text = ("Ural'ın, \"Önce insan, sonra yol gelir\" düsturunu anımsatan Kerem Aslan, "
+            "yatırımları anlattı.")
+    model = [("LOCATION", 0, len("Ural'ın")), ("PERSON", text.index("Kerem"),
+                                                text.index("Kerem") + len("Kerem Aslan"))]
+    names = resolve_names(text, model, "tr")
+    found = extract_quotes(text, names.mentions, "tr", people=names.people)
+    assert [(q.quote, q.speaker) for q in found if q.kind == "direct"] == [
+        ("Önce insan, sonra yol gelir", "Ural")]
+    text = text.replace("Ural'ın", "Ankara'nın")
+    model[0] = ("LOCATION", 0, len("Ankara'nın"))
+    model[1] = ("PERSON", text.index("Kerem"), text.index("Kerem") + len("Kerem Aslan"))
+    names = resolve_names(text, model, "tr")
+    found = extract_quotes(text, names.mentions, "tr", people=names.people)
+    assert [q.speaker for q in found if q.kind == "direct"] == ["Kerem Aslan"]
+
+
 def test_tr_a_partial_quotation_recalled_in_reported_speech_stays_the_speakers() -> None:
     """ 'Y, X'in "…yaptığını" hatırlattı': Y describes what X did, in Y's words."""
     text = ("Kerem Aslan, Sevgi Ural'ın \"kentin bütün yollarını yenilediğini\" "
@@ -206,6 +225,25 @@ def test_tr_words_said_with_no_subject_go_to_the_person_named_around_them() -> N
             "çalışacağız.\"")
     assert said(text, "tr") == {"Okullarımızda tüm önlemleri": "Sevgi Ural",
                                 "Yeni dönemde daha": "Sevgi Ural"}
+
+
+def test_tr_dropped_subject_is_not_a_name_that_only_modifies_or_joins() -> None:
+    """ "X yönetiminin", "X ile Y arasındaki", "X döneminde": a name before a noun that
+    owns it is no subject; "Törene X de katıldı" adds X to the scene; "Toplantıda," is
+    an adverbial, not a bare name. The verb with no subject is still the minister's."""
+    lead = "Dışişleri Bakanı Kerem Aslan, Cenevre'de temaslarda bulundu.\n\n"
+    for middle in ("Sevgi Ural yönetiminin kararlarına değinerek",
+                   "Sevgi Ural ile Tomas Berg arasındaki görüşmeye değinerek,",
+                   "Sevgi Ural döneminde başlatılan projeleri anarak",
+                   "Toplantıda,"):
+        text = lead + middle + " \"Bu tutum kabul edilemez\" ifadesini kullandı."
+        assert said(text, "tr") == {"Bu tutum kabul": "Kerem Aslan"}, middle
+    text = (lead + "Görüşmeye Büyükelçi Sevgi Ural da katıldı.\n\n"
+            "\"Bu tutum kabul edilemez\" ifadesini kullandı.")
+    assert said(text, "tr") == {"Bu tutum kabul": "Kerem Aslan"}
+    # A name with a bare possessive reads as an object: the subject is still the name.
+    text = lead + "Sevgi Ural hükümeti eleştirerek \"Bu tutum kabul edilemez\" dedi."
+    assert said(text, "tr") == {"Bu tutum kabul": "Sevgi Ural"}
 
 
 def test_tr_organisation_subject_with_no_comma_issues_the_statement() -> None:

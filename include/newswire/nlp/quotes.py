@@ -278,8 +278,12 @@ def _note_subject(doc: Document, seg: Segment, tracker: Tracker) -> None:
     the subject that the sentence before named; a person in the nominative opening a
     sentence (its first few words) is the one a later verb with no subject means."""
     opening = seg.start + len(" ".join(doc.text[seg.start:seg.end].split()[:5]))
+    joined = doc.lex.words("quotes.joining_particles")
+    # "Törene Vali X de katıldı": X joins the person the article is about; not the one
+    # a later verb with no subject means.
     people = [m for m in doc.names_in(seg.start, opening)
-              if m.label == "PER" and nominative(doc, m)]
+              if m.label == "PER" and nominative(doc, m)
+              and doc.folded[m.end:m.end + 6].split()[:1] not in ([w] for w in joined)]
     if people:
         tracker.last_person = doc.speaker_of(people[0])
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from newswire.nlp.entities import strip_suffix
+from newswire.nlp.entities import load_gazetteer, strip_suffix
 from newswire.nlp.lexicon import Lexicon, fold_case
 from newswire.nlp.marks import Quotation
 from newswire.nlp.speakers import (
@@ -74,11 +74,20 @@ class TurkishAttribution:
                     holder = doc.holder_of(phrase)
                     if holder:
                         return holder
-                elif len(words) <= 3 and not self.statement.search(fold(phrase)):
+                elif (len(words) <= 3 and not self.statement.search(fold(phrase))
+                      and not self._locative_opener(phrase, start + head.start(1))):
                     who = doc.bare_name(start + head.start(1), start + head.end(1))
                     if who is not None:
                         return who
         return self._org_reference(start, limit)
+
+    def _locative_opener(self, phrase: str, at: int) -> bool:
+        """ "Toplantıda,", "Görüşmeden,": one capitalised word in the locative or the
+        ablative, with no apostrophe and not a name the entity layer found, opens the
+        sentence as an adverbial; it is no bare name."""
+        if len(phrase.split()) != 1 or any(m.start <= at < m.end for m in self.doc.names):
+            return False
+        return bool(re.search(r"(?:[dt][ae]n?)$", fold(phrase)))
 
     def colon_speaker(self, start: int, limit: int, tracker: Tracker) -> Speaker | None:
         """Who a colon hands the next words to: 'Bakan Soylu'nun şu cümleleri …
@@ -175,8 +184,7 @@ class TurkishAttribution:
         owner = self._genitive_before(first, seg_start)
         if owner is None:
             return None
-        if not said and (owner.label != "PER" or NOMINALISED.search(
-                doc.folded[first.start:last.end].rstrip(" .,;!?…"))):
+        if not said and NOMINALISED.search(doc.folded[first.start:last.end].rstrip(" .,;!?…")):
             # A recall verb with no said-noun: the words of a person, not a partial
             # quotation inside reported speech ('Y, X'in "…kazandığını" hatırlattı').
             return None
@@ -235,19 +243,34 @@ class TurkishAttribution:
             if len(between) <= 3 or (len(between.split()) <= 2 and between.strip().islower()
                                      and not re.search(r"[,;:.]", between)):
                 return doc.speaker_of(before[-1])
-        # A surname the entity layer did not tag in this case ("Karahan'ın, "…""): the
-        # person of the document it names.
-        word = re.search(r"(?<![\w'’´])([A-ZÇĞİÖŞÜ][\w.-]*['’´](?:n?[ıiuü]n))\s*,?\s*$",
-                         doc.text[seg_start:q.outer_start])
-        if word and not doc.inside_quotation(seg_start + word.start(1)):
-            base = strip_suffix(word.group(1))
-            if base not in self.lex.not_entities:
-                full = doc.people.full_name(base) or next(
-                    (m.canonical for m in doc.names if m.label == "PER"
-                     and m.canonical.split()[-1] == base), None)
-                if full:
-                    return Speaker(full, doc.roles.get(full), "PER")
-        return None
+        # A name the entity layer did not tag in this case ("Atatürk'ün, "…"",
+        # "Lider Sevgi Ural'ın, "…""): the capitalised words ending in the genitive, after
+        # any title, resolved to a person of the document when one has that name.
+        run = re.search(r"((?:[A-ZÇĞİÖŞÜ][\w.-]*\s+){0,4}[A-ZÇĞİÖŞÜ][\w.-]*['’´]n?[ıiuü]n)"
+                        r"\s*,?\s*$", doc.text[seg_start:q.outer_start])
+        if run is None:
+            return None
+        at = seg_start + run.start(1)
+        known = load_gazetteer()
+        if doc.inside_quotation(at) or any(
+                m.start < seg_start + run.end(1) and m.end > at and m.label != "PER"
+                and (m.label == "ORG" or known.label(m.canonical)) for m in doc.names):
+            # "Türkiye'nin", "NATO'nun": a known place or an organisation. A person the
+            # weak model tagged as a place ("Atatürk'ün") is still a person here.
+            return None
+        words = run.group(1).split()
+        words[-1] = strip_suffix(words[-1])
+        titled = [i for i, w in enumerate(words) if w in self.lex.title_words]
+        words = words[titled[-1] + 1:] if titled else words
+        while words and (words[0] in self.lex.not_entities or words[0] in self.lex.titles):
+            words = words[1:]
+        if not words:
+            return None
+        name = " ".join(words)
+        full = doc.people.full_name(name) or next(
+            (m.canonical for m in doc.names if m.label == "PER"
+             and m.canonical.split()[-1] == words[-1]), None)
+        return Speaker(full or name, doc.roles.get(full or name), "PER")
 
     def attribute(self, q: Quotation, seg: Segment, tracker: Tracker
                   ) -> tuple[Speaker | None, Cue | None, bool]:
