@@ -246,6 +246,19 @@ def test_tr_dropped_subject_is_not_a_name_that_only_modifies_or_joins() -> None:
     assert said(text, "tr") == {"Bu tutum kabul": "Sevgi Ural"}
 
 
+def test_tr_a_short_quotation_named_by_a_said_noun_is_speech() -> None:
+    """ '"…" mesajı' in a subheading: two words are speech when a said-noun names them,
+    and the subheading takes the speaker of its section; a short phrase in marks with
+    no said-noun stays a term."""
+    text = ("Teknik direktör Kerem Aslan maçın ardından konuştu.\n\n"
+            "Soyunma odasında \"Büyük kupa\" mesajı\n\n"
+            "Aslan, \"Oyunculara büyük kupa için geldik dedim\" şeklinde konuştu.")
+    assert said(text, "tr") == {"Büyük kupa": "Kerem Aslan",
+                                "Oyunculara büyük kupa": "Kerem Aslan"}
+    text = text.replace("\"Büyük kupa\" mesajı", "\"Büyük kupa\" sevinci")
+    assert "Büyük kupa" not in said(text, "tr")
+
+
 def test_tr_organisation_subject_with_no_comma_issues_the_statement() -> None:
     text = ("Orman Genel Müdürlüğü yazılı açıklama yaptı. Açıklamada, \"Yangın kontrol "
             "altına alındı\" denildi.")

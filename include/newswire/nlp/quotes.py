@@ -112,6 +112,15 @@ def _attribute_document(doc: Document) -> list[Quote]:
                 if name_like(inner, doc.lex):
                     continue  # "Global Conversation", ‘KAIROS’: a name in quotation marks
                 speaker, cue, found = rules.attribute(q, seg, tracker)
+                if (found and speaker is None and cue is None and doc.lang == "tr"
+                        and _in_subheading(doc, q)):
+                    # 'Soyunma odasında "…" mesajı': a subheading naming words said; the
+                    # speaker of the section it heads, as for a quote subheading.
+                    quote = _quote(inner, inner_start, inner_end, None, None, seg)
+                    quotes.append(quote)
+                    deferred.close()
+                    deferred.add(quote)
+                    continue
                 if doc.lang == "tr" and len(inner.split()) == 1 and (
                         cue is None or len(doc.text[q.end:cue.start].split()) > 2):
                     continue  # "birlik": a single word in quotation marks, no speech
@@ -196,6 +205,11 @@ def _previous_block_speaker(quotes: list[Quote]) -> Speaker | None:
 def _has_own_cue(q: Quotation, seg: Segment) -> bool:
     """A whole-paragraph quotation inside a sentence laid out over paragraphs."""
     return seg.start < q.outer_start - 1 or seg.end > q.end + 2
+
+
+def _in_subheading(doc: Document, q: Quotation) -> bool:
+    p_start, p_end = doc.paragraphs[q.paragraph]
+    return looks_like_subheading(doc.text[p_start:p_end])
 
 
 def _lead_speaker(doc: Document, q: Quotation, tracker: Tracker) -> Speaker | None:

@@ -311,7 +311,14 @@ class TurkishAttribution:
                 return self.statement_author(seg.start, q.outer_start, tracker), cue, True
             return self.subject(seg.start, seg.end) or self._subject_outside(seg, q), cue, \
                 True
-        return None, None, False
+        # 'Soyunma odasında "Altın madalya" mesajı': a said-noun after the quotation makes
+        # even a short one words said, by whoever speaks around it.
+        return None, None, self.named_as_said(q)
+
+    def named_as_said(self, q: Quotation) -> bool:
+        """A said-noun follows the quotation ('"…" mesajı', '"…" çağrısında')."""
+        after = q.end + len(q.close_mark or "")
+        return bool(self.said_noun.match(self.doc.folded[after:after + 60]))
 
     def _subject_outside(self, seg: Segment, q: Quotation) -> Speaker | None:
         """The subject named after the quotation ('"…" diye konuştu Tusk' is rare, but
