@@ -274,6 +274,16 @@ def test_tr_dropped_subject_is_the_person_the_sentence_before_opened_with() -> N
     assert said(text, "tr") == {"Köprü yıl sonunda": "Sevgi Ural"}
 
 
+def test_tr_dropped_subject_is_the_subject_before_the_first_comma_of_the_sentence_before(
+        ) -> None:
+    """ "X'i ziyaret eden Vali Y, bilgi verdi. "…" ifadesini kullandı.": Y, the subject
+    named before the comma, however many words open the sentence."""
+    text = ("Bakan Sevgi Ural, kentteki çalışmaları inceledi.\n\n"
+            "Ural'ı makamında ziyaret eden Vali Kerem Aslan, çalışmalar hakkında bilgi "
+            "verdi.\n\n\"Çalışmalar hızla sürüyor\" ifadesini kullandı.")
+    assert said(text, "tr") == {"Çalışmalar hızla sürüyor": "Kerem Aslan"}
+
+
 def test_tr_genitive_and_its_said_noun_before_a_colon() -> None:
     assert said("Sevgi Ural'ın açıklaması şöyle: \"Köprü yıl sonunda açılacak.\"",
                 "tr") == {"Köprü yıl sonunda": "Sevgi Ural"}

@@ -289,17 +289,22 @@ def _note_cues(doc: Document, rules, seg: Segment, tracker: Tracker, spoken: boo
 
 def _note_subject(doc: Document, seg: Segment, tracker: Tracker) -> None:
     """ "Yılmaz törene katıldı. Burada "…" değerlendirmesinde bulundu.": Turkish drops
-    the subject that the sentence before named; a person in the nominative opening a
-    sentence (its first few words) is the one a later verb with no subject means."""
-    opening = seg.start + len(" ".join(doc.text[seg.start:seg.end].split()[:5]))
+    the subject that the sentence before named: a person in the nominative before the
+    sentence's first comma ("X'i ziyaret eden Vali Y, bilgi verdi"), else one opening
+    it (its first few words), is the one a later verb with no subject means."""
     joined = doc.lex.words("quotes.joining_particles")
-    # "Törene Vali X de katıldı": X joins the person the article is about; not the one
-    # a later verb with no subject means.
-    people = [m for m in doc.names_in(seg.start, opening)
+    people = [m for m in doc.names_in(seg.start, seg.end)
               if m.label == "PER" and nominative(doc, m)
-              and doc.folded[m.end:m.end + 6].split()[:1] not in ([w] for w in joined)]
-    if people:
-        tracker.last_person = doc.speaker_of(people[0])
+              # "Törene Vali X de katıldı": X joins the person the article is about.
+              and doc.folded[m.end:m.end + 6].split()[:1] not in [[w] for w in joined]]
+    first_comma = doc.text.find(",", seg.start, seg.end)
+    subject = next((m for m in people if m.end == first_comma
+                    and not doc.names_in(m.end, m.end + 3)), None)
+    if subject is None:
+        opening = seg.start + len(" ".join(doc.text[seg.start:seg.end].split()[:5]))
+        subject = next((m for m in people if m.end <= opening), None)
+    if subject is not None:
+        tracker.last_person = doc.speaker_of(subject)
 
 
 def mentioned_person(doc: Document, offset: int) -> Speaker | None:
