@@ -284,6 +284,18 @@ def test_tr_dropped_subject_is_the_subject_before_the_first_comma_of_the_sentenc
     assert said(text, "tr") == {"Çalışmalar hızla sürüyor": "Kerem Aslan"}
 
 
+def test_tr_a_third_person_quoted_does_not_become_the_dropped_subject() -> None:
+    """ 'X'in "…" sözlerini hatırlatan Y, … belirtti. "…" ifadesini kullandı.': X is
+    quoted, Y speaks; the verb with no subject is Y's, in the same sentence or after."""
+    lead = "Dışişleri Bakanı Sevgi Ural, Cenevre'de konuştu.\n\n"
+    for middle in ("Tomas Berg'in \"Barış yakın\" sözlerini hatırlatan Ural, sürecin "
+                   "uzadığını belirtti.\n\n",
+                   "Konuşmasında Tomas Berg'in \"Barış yakın\" sözlerine atıfta bulundu. "):
+        text = lead + middle + "\"Bu sözlerin arkası gelmedi\" ifadesini kullandı."
+        assert said(text, "tr") == {"Barış yakın": "Tomas Berg",
+                                    "Bu sözlerin arkası": "Sevgi Ural"}, middle
+
+
 def test_tr_genitive_and_its_said_noun_before_a_colon() -> None:
     assert said("Sevgi Ural'ın açıklaması şöyle: \"Köprü yıl sonunda açılacak.\"",
                 "tr") == {"Köprü yıl sonunda": "Sevgi Ural"}

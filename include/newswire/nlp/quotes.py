@@ -77,7 +77,7 @@ def _attribute_document(doc: Document) -> list[Quote]:
                 and not any(q.whole or q.continued for q in seg.quotations):
             tracker.colon = None
         _note_statement(doc, rules, seg, tracker)
-        heard_before = len(quotes)
+        own_speech = False  # words of a speaker of this sentence, not a third person's
         for q in sorted(seg.quotations, key=lambda q: (q.depth, q.start)):
             if q.depth > 0 and not doc.lex.nested_quotes:
                 continue
@@ -85,6 +85,7 @@ def _attribute_document(doc: Document) -> list[Quote]:
             inner_start, inner_end = q.start, q.end
             speaker: Speaker | None = None
             cue: Cue | None = None
+            third_person = False
             if q.continued:
                 speaker = by_paragraph_last.get(q.paragraph - 1) or tracker.last
                 if speaker is None:
@@ -95,31 +96,25 @@ def _attribute_document(doc: Document) -> list[Quote]:
                 speaker = tracker.colon
             elif q.whole and not _has_own_cue(q, seg):
                 if doc.lang == "tr" and looks_like_subheading(inner):
-                    quote = _quote(inner, inner_start, inner_end, None, None, seg)
-                    quotes.append(quote)
-                    deferred.close()
-                    deferred.add(quote)
+                    own_speech = _wait_for_section(quotes, deferred, inner, q, seg)
                     continue
                 speaker = tracker.last_quoted or tracker.last
                 if speaker is None:
                     # A pull quote before anyone has spoken: the speaker of the section
                     # it heads, as for a quote subheading.
-                    quote = _quote(inner, inner_start, inner_end, None, None, seg)
-                    quotes.append(quote)
-                    deferred.add(quote)
+                    own_speech = _wait_for_section(quotes, deferred, inner, q, seg,
+                                                   new_section=False)
                     continue
             else:
                 if name_like(inner, doc.lex):
                     continue  # "Global Conversation", ‘KAIROS’: a name in quotation marks
                 speaker, cue, found = rules.attribute(q, seg, tracker)
+                third_person = rules.quoted_third_person
                 if (found and speaker is None and cue is None and doc.lang == "tr"
                         and _in_subheading(doc, q)):
                     # 'Soyunma odasında "…" mesajı': a subheading naming words said; the
                     # speaker of the section it heads, as for a quote subheading.
-                    quote = _quote(inner, inner_start, inner_end, None, None, seg)
-                    quotes.append(quote)
-                    deferred.close()
-                    deferred.add(quote)
+                    own_speech = _wait_for_section(quotes, deferred, inner, q, seg)
                     continue
                 if doc.lang == "tr" and len(inner.split()) == 1 and (
                         cue is None or len(doc.text[q.end:cue.start].split()) > 2):
@@ -143,12 +138,17 @@ def _attribute_document(doc: Document) -> list[Quote]:
                 speaker = mentioned_person(doc, q.outer_start)
             quote = _quote(inner, inner_start, inner_end, speaker, cue, seg)
             quotes.append(quote)
+            own_speech = own_speech or not third_person
             if speaker is not None and q.depth == 0:
-                deferred.heard(quote, speaker, rules.quoted_third_person)
+                deferred.heard(quote, speaker, third_person)
+                if third_person:
+                    # "Karahan, Bauer'in "…" sözlerini hatırlattı": Bauer is quoted, not
+                    # speaking; a later verb with no subject is still Karahan's.
+                    continue
                 tracker.spoke(speaker)
                 tracker.last_quoted = speaker
                 by_paragraph_last[q.paragraph] = speaker
-        _note_cues(doc, rules, seg, tracker, spoken=len(quotes) > heard_before)
+        _note_cues(doc, rules, seg, tracker, spoken=own_speech)
     deferred.close(tracker.last)
     return quotes
 
@@ -182,6 +182,18 @@ class _Subheadings:
             if chosen is not None and sub.speaker is None:
                 sub.speaker, sub.speaker_role = chosen.name, chosen.role
         self.waiting = []
+
+
+def _wait_for_section(quotes: list[Quote], deferred: _Subheadings, inner: str,
+                      q: Quotation, seg: Segment, new_section: bool = True) -> bool:
+    """A quote subheading (or pull quote) waits for the speaker of the section it heads;
+    ``new_section``: the subheading opens one (the ones before it take their fallback)."""
+    quote = _quote(inner, q.start, q.end, None, None, seg)
+    quotes.append(quote)
+    if new_section:
+        deferred.close()
+    deferred.add(quote)
+    return True
 
 
 def _content_words(text: str) -> set[str]:
