@@ -290,7 +290,7 @@ def test_tr_a_third_person_quoted_does_not_become_the_dropped_subject() -> None:
     lead = "Dışişleri Bakanı Sevgi Ural, Cenevre'de konuştu.\n\n"
     for middle in ("Tomas Berg'in \"Barış yakın\" sözlerini hatırlatan Ural, sürecin "
                    "uzadığını belirtti.\n\n",
-                   "Konuşmasında Tomas Berg'in \"Barış yakın\" sözlerine atıfta bulundu. "):
+                   "Ayrıca Tomas Berg'in \"Barış yakın\" sözlerine atıfta bulundu. "):
         text = lead + middle + "\"Bu sözlerin arkası gelmedi\" ifadesini kullandı."
         assert said(text, "tr") == {"Barış yakın": "Tomas Berg",
                                     "Bu sözlerin arkası": "Sevgi Ural"}, middle
