@@ -296,6 +296,21 @@ def test_tr_a_third_person_quoted_does_not_become_the_dropped_subject() -> None:
                                     "Bu sözlerin arkası": "Sevgi Ural"}, middle
 
 
+def test_tr_subject_before_an_abbreviation_or_a_particle() -> None:
+    """ "X Bakanlığı (XB), … ifadelerine yer verdi": the organisation, its abbreviation
+    between it and the comma; "Aslan ise "…"": a name the model missed, before a subject
+    particle, is the subject rather than the speaker before."""
+    text = ("Orman Genel Müdürlüğü (OGM), sosyal medya hesabından yaptığı paylaşımda, "
+            "\"Yangın kontrol altına alındı\" ifadelerine yer verdi.")
+    assert said(text, "tr") == {"Yangın kontrol altına": "Orman Genel Müdürlüğü"}
+    text = ("Vali Sevgi Ural, \"Yollar açık\" dedi.\n\n"
+            "Aslan ise \"Köprü yıl sonunda açılacak\" ifadesini kullandı.")
+    names = resolve_names(text, [("PERSON", 5, 15)], "tr")  # the model missed "Aslan"
+    found = extract_quotes(text, names.mentions, "tr", people=names.people)
+    assert {q.quote: q.speaker for q in found} == {"Yollar açık": "Sevgi Ural",
+                                                   "Köprü yıl sonunda açılacak": "Aslan"}
+
+
 def test_tr_genitive_and_its_said_noun_before_a_colon() -> None:
     assert said("Sevgi Ural'ın açıklaması şöyle: \"Köprü yıl sonunda açılacak.\"",
                 "tr") == {"Köprü yıl sonunda": "Sevgi Ural"}

@@ -61,11 +61,16 @@ class TurkishAttribution:
         people = [m for m in names if m.label == "PER"]
         if people:
             return doc.speaker_of(people[-1])
+        # "Milli Savunma Bakanlığı (MSB), …": its abbreviation may stand between.
         strong = [m for m in names if m.label == "ORG" and re.match(
-            rf"\s*(?:,|\s(?:{self.particles})\b)", doc.folded[m.end:m.end + 12])]
+            rf"\s*(?:\([^()]{{1,20}}\)\s*)?(?:,|\s(?:{self.particles})\b)",
+            doc.folded[m.end:m.end + 32])]
         if strong:
             return doc.speaker_of(strong[-1])
-        head = re.match(r"\s*([^,\"“”'‘’:;]{2,80}?)\s*,", doc.text[start:limit])
+        # "Rutte, …", "Şimşek ise …": a name the model missed, before a comma or a
+        # subject particle.
+        head = re.match(rf"\s*([^,\"“”'‘’:;]{{2,80}}?)\s*(?:,|\s(?:{self.particles})\s)",
+                        doc.text[start:limit])
         if head:
             phrase = head.group(1).strip()
             words = phrase.split()
