@@ -241,6 +241,9 @@ def test_tr_dropped_subject_is_not_a_name_that_only_modifies_or_joins() -> None:
     text = (lead + "Görüşmeye Büyükelçi Sevgi Ural da katıldı.\n\n"
             "\"Bu tutum kabul edilemez\" ifadesini kullandı.")
     assert said(text, "tr") == {"Bu tutum kabul": "Kerem Aslan"}
+    for words in ("konusunda", "nedeniyle", "aracılığıyla"):  # after the subject too
+        text = f"Vali Sevgi Ural, Tomas Berg {words} \"Süreç uzadı\" dedi."
+        assert said(text, "tr") == {"Süreç uzadı": "Sevgi Ural"}, words
     # A name with a bare possessive reads as an object: the subject is still the name.
     text = lead + "Sevgi Ural hükümeti eleştirerek \"Bu tutum kabul edilemez\" dedi."
     assert said(text, "tr") == {"Bu tutum kabul": "Sevgi Ural"}
