@@ -6,7 +6,10 @@ Juncker, "…" diye konuştu"), else a title that names its holder ("Beyaz Saray
 else a generic noun for an organisation ("Bakanlıktan yapılan açıklamada"). A
 participle ('"…" diyen Ban, …') names the noun phrase after it; a passive ('Açıklamada,
 "…" denildi') the author of the statement the article reports; a genitive before a noun
-for words said ('Erdoğan'ın "…" sözlerini hatırlatan X') the person quoted.
+for words said ('Erdoğan'ın "…" sözlerini hatırlatan X'), before a verb that recalls words
+('X'in, "…" anımsatan Y') or before a clause made a noun ('X'in "…" diyerek yaptığı
+çağrı') the person quoted. A name is no subject when a noun owns it ("Biden yönetiminin",
+"X ile Y arasındaki"); the said-nouns, recall verbs and such nouns are lexicon lists.
 """
 
 from __future__ import annotations
