@@ -448,6 +448,22 @@ def test_a_new_cue_verb_is_a_lexicon_change(tmp_path: Path) -> None:
     assert match and (lex.cue_lemma(match), lex.cue_kind(match)) == ("müjdele", "finite")
 
 
+def test_a_new_said_noun_is_a_lexicon_change(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """ 'X'in, "…" nakaratını anımsatan Y': Y's until "nakarat" is a said-noun."""
+    text = ("Sevgi Ural'ın, \"Önce insan, sonra yol gelir\" nakaratını anımsatan Kerem "
+            "Aslan, yatırımları anlattı.")
+    assert said(text, "tr") == {"Önce insan, sonra": "Kerem Aslan"}
+    source = (Path(__file__).parents[1] / "include" / "newswire" / "nlp" / "lexicon"
+              / "tr.yaml").read_text("utf-8")
+    extended = source.replace("said_nouns: [söz,", "said_nouns: [nakarat, söz,")
+    assert extended != source
+    path = tmp_path / "tr.yaml"
+    path.write_text(extended, "utf-8")
+    monkeypatch.setattr("newswire.nlp.speakers.lexicon", lambda lang: read_lexicon(path))
+    assert said(text, "tr") == {"Önce insan, sonra": "Sevgi Ural"}
+
+
 def test_lexicon_words_yaml_would_misread_are_refused(tmp_path: Path) -> None:
     source = (Path(__file__).parents[1] / "include" / "newswire" / "nlp" / "lexicon"
               / "en.yaml").read_text("utf-8")
