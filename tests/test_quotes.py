@@ -203,6 +203,17 @@ def test_tr_a_genitive_the_model_took_for_a_place_still_owns_the_words() -> None
     assert [q.speaker for q in found if q.kind == "direct"] == ["Kerem Aslan"]
 
 
+def test_tr_a_genitive_owning_another_noun_does_not_own_the_quotation() -> None:
+    """ 'X, Y'nin tutumunu "…" ifadesiyle eleştirdi': Y owns "tutumunu", the words are
+    X's; a passive with no author named is the person the sentence before was about, not
+    the last name mentioned."""
+    text = "Bakan Sevgi Ural, Tomas Berg'in tutumunu \"kabul edilemez\" ifadesiyle eleştirdi."
+    assert said(text, "tr") == {"kabul edilemez": "Sevgi Ural"}
+    text = ("Bakan Sevgi Ural, Tomas Berg ile görüştü. Görüşmede iki ülkenin \"stratejik "
+            "ortak\" olduğu vurgulandı.")
+    assert said(text, "tr") == {"stratejik ortak": "Sevgi Ural"}
+
+
 def test_tr_a_partial_quotation_recalled_in_reported_speech_stays_the_speakers() -> None:
     """ 'Y, X'in "…yaptığını" hatırlattı': Y describes what X did, in Y's words."""
     text = ("Kerem Aslan, Sevgi Ural'ın \"kentin bütün yollarını yenilediğini\" "

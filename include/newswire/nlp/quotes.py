@@ -135,7 +135,7 @@ def _attribute_document(doc: Document) -> list[Quote]:
                 if cue is None and not speech_like(inner) and q.depth == 0 and not q.whole:
                     continue
             if speaker is None and doc.lang == "tr":
-                speaker = mentioned_person(doc, q.outer_start)
+                speaker = tracker.last_person or mentioned_person(doc, q.outer_start)
             quote = _quote(inner, inner_start, inner_end, speaker, cue, seg)
             quotes.append(quote)
             own_speech = own_speech or not third_person

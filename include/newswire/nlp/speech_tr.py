@@ -249,7 +249,10 @@ class TurkishAttribution:
         if before:
             between = doc.text[before[-1].end:q.outer_start]
             if len(between) <= 3 or (len(between.split()) <= 2 and between.strip().islower()
-                                     and not re.search(r"[,;:.]", between)):
+                                     and not re.search(r"[,;:.]", between)
+                                     and not any(POSSESSED.search(w) and not
+                                                 w.startswith("kendi")
+                                                 for w in fold(between).split())):
                 return doc.speaker_of(before[-1])
         # A name the entity layer did not tag in this case ("Atatürk'ün, "…"",
         # "Lider Sevgi Ural'ın, "…""): the capitalised words ending in the genitive, after
@@ -320,8 +323,11 @@ class TurkishAttribution:
             return self.subject(seg.start, seg.end) or self._subject_outside(seg, q), cue, \
                 True
         # 'Soyunma odasında "Altın madalya" mesajı': a said-noun after the quotation makes
-        # even a short one words said, by whoever speaks around it.
-        return None, None, self.named_as_said(q)
+        # even a short one words said: the clause's subject's ('X, Y'nin tutumunu "…"
+        # ifadesiyle eleştirdi'), else whoever speaks around it.
+        if self.named_as_said(q):
+            return self.subject(seg.start, q.outer_start), None, True
+        return None, None, False
 
     def named_as_said(self, q: Quotation) -> bool:
         """A said-noun follows the quotation ('"…" mesajı', '"…" çağrısında')."""
@@ -347,6 +353,10 @@ class TurkishAttribution:
 # quotation ending so is part of reported speech, not words quoted whole.
 NOMINALISED = re.compile(r"(?:ğ[ıiuü]n[ıiuü]|ğ[ıiuü]|m[ae]s[ıi]n[ıi]|m[ae]y[ıi]|"
                          r"kl[ae]r[ıi]n[ıi])$")
+# A noun with a possessive and a case ending ("tutumunu", "kararına"): after a genitive
+# it is what the genitive owns ('X'in tutumunu "…" ifadesiyle eleştirdi': the words are
+# not X's).
+POSSESSED = re.compile(r"s?[ıiuü]n(?:[ıiuü]|[ae]|d[ae]|d[ae]n)$")
 # A verb made a noun or an adjective by -DIK / -(y)AcAK ("verdiği", "yaptığı",
 # "çağırdığını", "yapacağı"), with its possessive and case endings.
 RELATIVE = re.compile(r"(?:[dt][ıiuü]ğ|[ae]c[ae]ğ)(?:[ıiuü]|l[ae]r[ıi])"
