@@ -475,6 +475,15 @@ def test_a_new_said_noun_is_a_lexicon_change(tmp_path: Path,
     assert said(text, "tr") == {"Önce insan, sonra": "Sevgi Ural"}
 
 
+def test_tr_nouns_for_words_are_said_nouns() -> None:
+    """ 'X'in, "…", "…" sözcüklerini anımsatan Y': nouns for the words themselves
+    (kelime, sözcük, deyim) name someone's words like "söz" does."""
+    for noun in ("kelimelerini", "sözcüklerini", "deyimini"):
+        text = (f"Sevgi Ural'ın, \"Önce insan\", \"sonra yol\" {noun} anımsatan Kerem "
+                "Aslan, yatırımları anlattı.")
+        assert said(text, "tr") == {"Önce insan": "Sevgi Ural", "sonra yol": "Sevgi Ural"}, noun
+
+
 def test_lexicon_words_yaml_would_misread_are_refused(tmp_path: Path) -> None:
     source = (Path(__file__).parents[1] / "include" / "newswire" / "nlp" / "lexicon"
               / "en.yaml").read_text("utf-8")
