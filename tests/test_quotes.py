@@ -162,6 +162,117 @@ def test_tr_words_of_a_third_person_in_any_construction() -> None:
                 "dediğini söyledi.", "tr") == {"Köprü yıl sonunda": "Sevgi Ural"}
 
 
+def test_tr_genitive_comma_and_a_recalling_participle_give_the_words_to_the_genitive(
+        ) -> None:
+    """ 'X'in, "…" <said-noun> anımsatan Y': the words are X's whatever noun names them
+    (a maxim, a principle), with no noun at all, for two quotations sharing one noun, and
+    with doubled apostrophes; Y's own words stay Y's."""
+    lead = "Kurucu lider Sevgi Ural törene katıldı.\n\n"
+    for said_noun in ("ilkesini", "düsturunu", "vecizesini", "sözünü", "öğüdünü", ""):
+        text = (f"Sevgi Ural'ın, \"Önce insan, sonra yol gelir\" {said_noun} anımsatan "
+                f"Kerem Aslan, \"Bu ilkeye bağlı kalacağız.\" dedi.").replace("  ", " ")
+        assert said(text, "tr") == {"Önce insan, sonra": "Sevgi Ural",
+                                    "Bu ilkeye bağlı": "Kerem Aslan"}, said_noun
+    text = (lead + "Ural'ın, \"Önce insan\" ve \"Sonra yol\" sözlerini hatırlatan Kerem "
+            "Aslan, yatırımları anlattı.")
+    assert said(text, "tr") == {"Önce insan": "Sevgi Ural", "Sonra yol": "Sevgi Ural"}
+    text = ("Sevgi Ural'ın, ''Önce insan, sonra yol gelir'' sözlerini aktaran Kerem Aslan, "
+            "yatırımları anlattı.")
+    assert said(text, "tr") == {"Önce insan, sonra": "Sevgi Ural"}
+    text = ("Kerem Aslan, Sevgi Ural'ın \"Önce insan, sonra yol gelir\" diyerek yaptığı "
+            "çağrıyı anımsattı.")
+    assert said(text, "tr") == {"Önce insan, sonra": "Sevgi Ural"}
+
+
+def test_tr_a_genitive_the_model_took_for_a_place_still_owns_the_words() -> None:
+    """The weak model tags "Ural'ın" before a quotation as a place: a name not in the
+    gazetteer is still the person whose words they are; a known place is not."""
+    text = ("Ural'ın, \"Önce insan, sonra yol gelir\" düsturunu anımsatan Kerem Aslan, "
+            "yatırımları anlattı.")
+    model = [("LOCATION", 0, len("Ural'ın")), ("PERSON", text.index("Kerem"),
+                                                text.index("Kerem") + len("Kerem Aslan"))]
+    names = resolve_names(text, model, "tr")
+    found = extract_quotes(text, names.mentions, "tr", people=names.people)
+    assert [(q.quote, q.speaker) for q in found if q.kind == "direct"] == [
+        ("Önce insan, sonra yol gelir", "Ural")]
+    text = text.replace("Ural'ın", "Ankara'nın")
+    model[0] = ("LOCATION", 0, len("Ankara'nın"))
+    model[1] = ("PERSON", text.index("Kerem"), text.index("Kerem") + len("Kerem Aslan"))
+    names = resolve_names(text, model, "tr")
+    found = extract_quotes(text, names.mentions, "tr", people=names.people)
+    assert [q.speaker for q in found if q.kind == "direct"] == ["Kerem Aslan"]
+
+
+def test_tr_a_genitive_owning_another_noun_does_not_own_the_quotation() -> None:
+    """ 'X, Y'nin tutumunu "…" ifadesiyle eleştirdi': Y owns "tutumunu", the words are
+    X's; a passive with no author named is the person the sentence before was about, not
+    the last name mentioned."""
+    text = "Bakan Sevgi Ural, Tomas Berg'in tutumunu \"kabul edilemez\" ifadesiyle eleştirdi."
+    assert said(text, "tr") == {"kabul edilemez": "Sevgi Ural"}
+    text = ("Bakan Sevgi Ural, Tomas Berg ile görüştü. Görüşmede iki ülkenin \"stratejik "
+            "ortak\" olduğu vurgulandı.")
+    assert said(text, "tr") == {"stratejik ortak": "Sevgi Ural"}
+
+
+def test_tr_a_partial_quotation_recalled_in_reported_speech_stays_the_speakers() -> None:
+    """ 'Y, X'in "…yaptığını" hatırlattı': Y describes what X did, in Y's words."""
+    text = ("Kerem Aslan, Sevgi Ural'ın \"kentin bütün yollarını yenilediğini\" "
+            "hatırlattı.")
+    assert said(text, "tr") == {"kentin bütün yollarını": "Kerem Aslan"}
+
+
+def test_tr_words_said_with_no_subject_go_to_the_person_named_around_them() -> None:
+    """Nobody is the subject anywhere before: a sentence whose only quotation marks hold
+    a name still says who the article is about; else the person last named in any case
+    ("X'in katılımıyla", "X'e göre"), for a cue, a colon and the block after it."""
+    text = ("Vali Sevgi Ural, \"Güvenli Okul\" projesini tanıttı.\n\n"
+            "\"Okullarımızda tüm önlemleri aldık\" ifadesini kullandı.")
+    assert said(text, "tr") == {"Okullarımızda tüm önlemleri": "Sevgi Ural"}
+    text = ("Projenin tanıtımı Vali Sevgi Ural'ın katılımıyla yapıldı. \"Okullarımızda "
+            "tüm önlemleri aldık\" ifadesini kullandı.")
+    assert said(text, "tr") == {"Okullarımızda tüm önlemleri": "Sevgi Ural"}
+    text = ("Vali Sevgi Ural'a göre kentte yeni dönem başlıyor. Yaptığı açıklamada şunları "
+            "söyledi:\n\n\"Okullarımızda tüm önlemleri aldık.\n\nYeni dönemde daha çok "
+            "çalışacağız.\"")
+    assert said(text, "tr") == {"Okullarımızda tüm önlemleri": "Sevgi Ural",
+                                "Yeni dönemde daha": "Sevgi Ural"}
+
+
+def test_tr_dropped_subject_is_not_a_name_that_only_modifies_or_joins() -> None:
+    """ "X yönetiminin", "X ile Y arasındaki", "X döneminde": a name before a noun that
+    owns it is no subject; "Törene X de katıldı" adds X to the scene; "Toplantıda," is
+    an adverbial, not a bare name. The verb with no subject is still the minister's."""
+    lead = "Dışişleri Bakanı Kerem Aslan, Cenevre'de temaslarda bulundu.\n\n"
+    for middle in ("Sevgi Ural yönetiminin kararlarına değinerek",
+                   "Sevgi Ural ile Tomas Berg arasındaki görüşmeye değinerek,",
+                   "Sevgi Ural döneminde başlatılan projeleri anarak",
+                   "Toplantıda,"):
+        text = lead + middle + " \"Bu tutum kabul edilemez\" ifadesini kullandı."
+        assert said(text, "tr") == {"Bu tutum kabul": "Kerem Aslan"}, middle
+    text = (lead + "Görüşmeye Büyükelçi Sevgi Ural da katıldı.\n\n"
+            "\"Bu tutum kabul edilemez\" ifadesini kullandı.")
+    assert said(text, "tr") == {"Bu tutum kabul": "Kerem Aslan"}
+    for words in ("konusunda", "nedeniyle", "aracılığıyla"):  # after the subject too
+        text = f"Vali Sevgi Ural, Tomas Berg {words} \"Süreç uzadı\" dedi."
+        assert said(text, "tr") == {"Süreç uzadı": "Sevgi Ural"}, words
+    # A name with a bare possessive reads as an object: the subject is still the name.
+    text = lead + "Sevgi Ural hükümeti eleştirerek \"Bu tutum kabul edilemez\" dedi."
+    assert said(text, "tr") == {"Bu tutum kabul": "Sevgi Ural"}
+
+
+def test_tr_a_short_quotation_named_by_a_said_noun_is_speech() -> None:
+    """ '"…" mesajı' in a subheading: two words are speech when a said-noun names them,
+    and the subheading takes the speaker of its section; a short phrase in marks with
+    no said-noun stays a term."""
+    text = ("Teknik direktör Kerem Aslan maçın ardından konuştu.\n\n"
+            "Soyunma odasında \"Büyük kupa\" mesajı\n\n"
+            "Aslan, \"Oyunculara büyük kupa için geldik dedim\" şeklinde konuştu.")
+    assert said(text, "tr") == {"Büyük kupa": "Kerem Aslan",
+                                "Oyunculara büyük kupa": "Kerem Aslan"}
+    text = text.replace("\"Büyük kupa\" mesajı", "\"Büyük kupa\" sevinci")
+    assert "Büyük kupa" not in said(text, "tr")
+
+
 def test_tr_organisation_subject_with_no_comma_issues_the_statement() -> None:
     text = ("Orman Genel Müdürlüğü yazılı açıklama yaptı. Açıklamada, \"Yangın kontrol "
             "altına alındı\" denildi.")
@@ -175,6 +286,43 @@ def test_tr_dropped_subject_is_the_person_the_sentence_before_opened_with() -> N
     text = ("Vali Kerem Aslan konuştu. Sevgi Ural törene katıldı. Burada \"Köprü yıl sonunda "
             "açılacak\" değerlendirmesinde bulundu.")
     assert said(text, "tr") == {"Köprü yıl sonunda": "Sevgi Ural"}
+
+
+def test_tr_dropped_subject_is_the_subject_before_the_first_comma_of_the_sentence_before(
+        ) -> None:
+    """ "X'i ziyaret eden Vali Y, bilgi verdi. "…" ifadesini kullandı.": Y, the subject
+    named before the comma, however many words open the sentence."""
+    text = ("Bakan Sevgi Ural, kentteki çalışmaları inceledi.\n\n"
+            "Ural'ı makamında ziyaret eden Vali Kerem Aslan, çalışmalar hakkında bilgi "
+            "verdi.\n\n\"Çalışmalar hızla sürüyor\" ifadesini kullandı.")
+    assert said(text, "tr") == {"Çalışmalar hızla sürüyor": "Kerem Aslan"}
+
+
+def test_tr_a_third_person_quoted_does_not_become_the_dropped_subject() -> None:
+    """ 'X'in "…" sözlerini hatırlatan Y, … belirtti. "…" ifadesini kullandı.': X is
+    quoted, Y speaks; the verb with no subject is Y's, in the same sentence or after."""
+    lead = "Dışişleri Bakanı Sevgi Ural, Cenevre'de konuştu.\n\n"
+    for middle in ("Tomas Berg'in \"Barış yakın\" sözlerini hatırlatan Ural, sürecin "
+                   "uzadığını belirtti.\n\n",
+                   "Ayrıca Tomas Berg'in \"Barış yakın\" sözlerine atıfta bulundu. "):
+        text = lead + middle + "\"Bu sözlerin arkası gelmedi\" ifadesini kullandı."
+        assert said(text, "tr") == {"Barış yakın": "Tomas Berg",
+                                    "Bu sözlerin arkası": "Sevgi Ural"}, middle
+
+
+def test_tr_subject_before_an_abbreviation_or_a_particle() -> None:
+    """ "X Bakanlığı (XB), … ifadelerine yer verdi": the organisation, its abbreviation
+    between it and the comma; "Aslan ise "…"": a name the model missed, before a subject
+    particle, is the subject rather than the speaker before."""
+    text = ("Orman Genel Müdürlüğü (OGM), sosyal medya hesabından yaptığı paylaşımda, "
+            "\"Yangın kontrol altına alındı\" ifadelerine yer verdi.")
+    assert said(text, "tr") == {"Yangın kontrol altına": "Orman Genel Müdürlüğü"}
+    text = ("Vali Sevgi Ural, \"Yollar açık\" dedi.\n\n"
+            "Aslan ise \"Köprü yıl sonunda açılacak\" ifadesini kullandı.")
+    names = resolve_names(text, [("PERSON", 5, 15)], "tr")  # the model missed "Aslan"
+    found = extract_quotes(text, names.mentions, "tr", people=names.people)
+    assert {q.quote: q.speaker for q in found} == {"Yollar açık": "Sevgi Ural",
+                                                   "Köprü yıl sonunda açılacak": "Aslan"}
 
 
 def test_tr_genitive_and_its_said_noun_before_a_colon() -> None:
@@ -309,6 +457,31 @@ def test_a_new_cue_verb_is_a_lexicon_change(tmp_path: Path) -> None:
     lex = read_lexicon(path)
     match = lex.cue_pattern.search("müjdeledi")
     assert match and (lex.cue_lemma(match), lex.cue_kind(match)) == ("müjdele", "finite")
+
+
+def test_a_new_said_noun_is_a_lexicon_change(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """ 'X'in, "…" nakaratını anımsatan Y': Y's until "nakarat" is a said-noun."""
+    text = ("Sevgi Ural'ın, \"Önce insan, sonra yol gelir\" nakaratını anımsatan Kerem "
+            "Aslan, yatırımları anlattı.")
+    assert said(text, "tr") == {"Önce insan, sonra": "Kerem Aslan"}
+    source = (Path(__file__).parents[1] / "include" / "newswire" / "nlp" / "lexicon"
+              / "tr.yaml").read_text("utf-8")
+    extended = source.replace("said_nouns: [söz,", "said_nouns: [nakarat, söz,")
+    assert extended != source
+    path = tmp_path / "tr.yaml"
+    path.write_text(extended, "utf-8")
+    monkeypatch.setattr("newswire.nlp.speakers.lexicon", lambda lang: read_lexicon(path))
+    assert said(text, "tr") == {"Önce insan, sonra": "Sevgi Ural"}
+
+
+def test_tr_nouns_for_words_are_said_nouns() -> None:
+    """ 'X'in, "…", "…" sözcüklerini anımsatan Y': nouns for the words themselves
+    (kelime, sözcük, deyim) name someone's words like "söz" does."""
+    for noun in ("kelimelerini", "sözcüklerini", "deyimini"):
+        text = (f"Sevgi Ural'ın, \"Önce insan\", \"sonra yol\" {noun} anımsatan Kerem "
+                "Aslan, yatırımları anlattı.")
+        assert said(text, "tr") == {"Önce insan": "Sevgi Ural", "sonra yol": "Sevgi Ural"}, noun
 
 
 def test_lexicon_words_yaml_would_misread_are_refused(tmp_path: Path) -> None:

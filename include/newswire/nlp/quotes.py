@@ -77,6 +77,7 @@ def _attribute_document(doc: Document) -> list[Quote]:
                 and not any(q.whole or q.continued for q in seg.quotations):
             tracker.colon = None
         _note_statement(doc, rules, seg, tracker)
+        own_speech = False  # words of a speaker of this sentence, not a third person's
         for q in sorted(seg.quotations, key=lambda q: (q.depth, q.start)):
             if q.depth > 0 and not doc.lex.nested_quotes:
                 continue
@@ -84,6 +85,7 @@ def _attribute_document(doc: Document) -> list[Quote]:
             inner_start, inner_end = q.start, q.end
             speaker: Speaker | None = None
             cue: Cue | None = None
+            third_person = False
             if q.continued:
                 speaker = by_paragraph_last.get(q.paragraph - 1) or tracker.last
                 if speaker is None:
@@ -94,23 +96,26 @@ def _attribute_document(doc: Document) -> list[Quote]:
                 speaker = tracker.colon
             elif q.whole and not _has_own_cue(q, seg):
                 if doc.lang == "tr" and looks_like_subheading(inner):
-                    quote = _quote(inner, inner_start, inner_end, None, None, seg)
-                    quotes.append(quote)
-                    deferred.close()
-                    deferred.add(quote)
+                    own_speech = _wait_for_section(quotes, deferred, inner, q, seg)
                     continue
                 speaker = tracker.last_quoted or tracker.last
                 if speaker is None:
                     # A pull quote before anyone has spoken: the speaker of the section
                     # it heads, as for a quote subheading.
-                    quote = _quote(inner, inner_start, inner_end, None, None, seg)
-                    quotes.append(quote)
-                    deferred.add(quote)
+                    own_speech = _wait_for_section(quotes, deferred, inner, q, seg,
+                                                   new_section=False)
                     continue
             else:
                 if name_like(inner, doc.lex):
                     continue  # "Global Conversation", ‘KAIROS’: a name in quotation marks
                 speaker, cue, found = rules.attribute(q, seg, tracker)
+                third_person = rules.quoted_third_person
+                if (found and speaker is None and cue is None and doc.lang == "tr"
+                        and _in_subheading(doc, q)):
+                    # 'Soyunma odasında "…" mesajı': a subheading naming words said; the
+                    # speaker of the section it heads, as for a quote subheading.
+                    own_speech = _wait_for_section(quotes, deferred, inner, q, seg)
+                    continue
                 if doc.lang == "tr" and len(inner.split()) == 1 and (
                         cue is None or len(doc.text[q.end:cue.start].split()) > 2):
                     continue  # "birlik": a single word in quotation marks, no speech
@@ -129,14 +134,21 @@ def _attribute_document(doc: Document) -> list[Quote]:
                     speaker = tracker.last_person if cue is not None else tracker.last
                 if cue is None and not speech_like(inner) and q.depth == 0 and not q.whole:
                     continue
+            if speaker is None and doc.lang == "tr":
+                speaker = tracker.last_person or mentioned_person(doc, q.outer_start)
             quote = _quote(inner, inner_start, inner_end, speaker, cue, seg)
             quotes.append(quote)
+            own_speech = own_speech or not third_person
             if speaker is not None and q.depth == 0:
-                deferred.heard(quote, speaker, rules.quoted_third_person)
+                deferred.heard(quote, speaker, third_person)
+                if third_person:
+                    # "Karahan, Bauer'in "…" sözlerini hatırlattı": Bauer is quoted, not
+                    # speaking; a later verb with no subject is still Karahan's.
+                    continue
                 tracker.spoke(speaker)
                 tracker.last_quoted = speaker
                 by_paragraph_last[q.paragraph] = speaker
-        _note_cues(doc, rules, seg, tracker)
+        _note_cues(doc, rules, seg, tracker, spoken=own_speech)
     deferred.close(tracker.last)
     return quotes
 
@@ -172,6 +184,18 @@ class _Subheadings:
         self.waiting = []
 
 
+def _wait_for_section(quotes: list[Quote], deferred: _Subheadings, inner: str,
+                      q: Quotation, seg: Segment, new_section: bool = True) -> bool:
+    """A quote subheading (or pull quote) waits for the speaker of the section it heads;
+    ``new_section``: the subheading opens one (the ones before it take their fallback)."""
+    quote = _quote(inner, q.start, q.end, None, None, seg)
+    quotes.append(quote)
+    if new_section:
+        deferred.close()
+    deferred.add(quote)
+    return True
+
+
 def _content_words(text: str) -> set[str]:
     return {w[:6] for w in re.findall(r"\w+", fold(text)) if len(w) > 3}
 
@@ -193,6 +217,11 @@ def _previous_block_speaker(quotes: list[Quote]) -> Speaker | None:
 def _has_own_cue(q: Quotation, seg: Segment) -> bool:
     """A whole-paragraph quotation inside a sentence laid out over paragraphs."""
     return seg.start < q.outer_start - 1 or seg.end > q.end + 2
+
+
+def _in_subheading(doc: Document, q: Quotation) -> bool:
+    p_start, p_end = doc.paragraphs[q.paragraph]
+    return looks_like_subheading(doc.text[p_start:p_end])
 
 
 def _lead_speaker(doc: Document, q: Quotation, tracker: Tracker) -> Speaker | None:
@@ -235,9 +264,12 @@ def _note_statement(doc: Document, rules, seg: Segment, tracker: Tracker) -> Non
         tracker.issuer = author
 
 
-def _note_cues(doc: Document, rules, seg: Segment, tracker: Tracker) -> None:
+def _note_cues(doc: Document, rules, seg: Segment, tracker: Tracker, spoken: bool) -> None:
     """Reporting verbs outside quotations tell the tracker who is speaking now, and a
-    cue before a colon at the paragraph's end hands the next paragraph to its speaker."""
+    cue before a colon at the paragraph's end hands the next paragraph to its speaker.
+    ``spoken``: the sentence held words said (not only a name or a term in marks, as in
+    'Vali X, "Güvenli Okul" projesini tanıttı', which still names who the next
+    sentences are about)."""
     cues = [c for c in doc.cues_in(seg.start, seg.end)]
     p_end = doc.paragraphs[doc.paragraph_of(seg.start)][1]
     tail = doc.text[seg.start:seg.end].rstrip()
@@ -249,8 +281,10 @@ def _note_cues(doc: Document, rules, seg: Segment, tracker: Tracker) -> None:
             cue = cues[-1] if cues else None
             who = rules.cue_speaker(cue, seg, tracker) if cue else None
         tracker.colon = who or tracker.last
+        if tracker.colon is None and doc.lang == "tr":
+            tracker.colon = mentioned_person(doc, seg.end)
         tracker.colon_paragraph = doc.paragraph_of(seg.start)
-    if seg.quotations:
+    if spoken:
         return
     if doc.lang == "tr" and not cues:
         _note_subject(doc, seg, tracker)
@@ -267,13 +301,34 @@ def _note_cues(doc: Document, rules, seg: Segment, tracker: Tracker) -> None:
 
 def _note_subject(doc: Document, seg: Segment, tracker: Tracker) -> None:
     """ "Yılmaz törene katıldı. Burada "…" değerlendirmesinde bulundu.": Turkish drops
-    the subject that the sentence before named; a person in the nominative opening a
-    sentence (its first few words) is the one a later verb with no subject means."""
-    opening = seg.start + len(" ".join(doc.text[seg.start:seg.end].split()[:5]))
-    people = [m for m in doc.names_in(seg.start, opening)
-              if m.label == "PER" and nominative(doc, m)]
+    the subject that the sentence before named: a person in the nominative before the
+    sentence's first comma ("X'i ziyaret eden Vali Y, bilgi verdi"), else one opening
+    it (its first few words), is the one a later verb with no subject means."""
+    joined = doc.lex.words("quotes.joining_particles")
+    people = [m for m in doc.names_in(seg.start, seg.end)
+              if m.label == "PER" and nominative(doc, m)
+              # "Törene Vali X de katıldı": X joins the person the article is about.
+              and doc.folded[m.end:m.end + 6].split()[:1] not in [[w] for w in joined]]
+    first_comma = doc.text.find(",", seg.start, seg.end)
+    subject = next((m for m in people if m.end == first_comma
+                    and not doc.names_in(m.end, m.end + 3)), None)
+    if subject is None:
+        opening = seg.start + len(" ".join(doc.text[seg.start:seg.end].split()[:5]))
+        subject = next((m for m in people if m.end <= opening), None)
+    if subject is not None:
+        tracker.last_person = doc.speaker_of(subject)
+
+
+def mentioned_person(doc: Document, offset: int) -> Speaker | None:
+    """The last resort for words said with no subject anyone could find: the person
+    last named before them in any case ("Vali X'in katılımıyla …", "X'e göre …"), else
+    the first named after them in the same paragraph."""
+    people = [m for m in doc.names_in(0, offset, ("PER",))]
     if people:
-        tracker.last_person = doc.speaker_of(people[0])
+        return doc.speaker_of(people[-1])
+    p_end = doc.paragraphs[doc.paragraph_of(offset)][1]
+    later = doc.names_in(offset, p_end, ("PER",))
+    return doc.speaker_of(later[0]) if later else None
 
 
 def reported_speech(doc: Document) -> list[Quote]:

@@ -6,6 +6,7 @@ are per language (``speech_tr``, ``speech_en``); ``quotes`` runs them over a doc
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -290,11 +291,28 @@ _CASE_SUFFIXED = re.compile(r"[’'´]\w+$")
 
 
 def nominative(doc: Document, m: Mention) -> bool:
-    """A name not in an oblique case: no case suffix, not before a postposition."""
+    """A name not in an oblique case: no case suffix, not before a postposition, not the
+    modifier of a noun that owns it ("Biden yönetiminin", "X ile Y arasındaki")."""
     if _CASE_SUFFIXED.search(m.text) and not re.search(r"[’'´]s$", m.text):
         return False
-    after = doc.folded[m.end:m.end + 20].split()
-    return not (after and after[0] in doc.lex.words("quotes.postpositions"))
+    after = doc.folded[m.end:m.end + 30].split()
+    if not after:
+        return True
+    return not (after[0] in doc.lex.words("quotes.postpositions")
+                or _possessed_head(doc.lex).match(after[0].strip(",.;:")))
+
+
+@functools.cache
+def _possessed_head(lex: Lexicon) -> re.Pattern[str]:
+    """A noun with a possessive and a case ending ("yönetiminin", "döneminde",
+    "arasındaki") from the lexicon's ``quotes.name_heads``. The bare possessive
+    ("hükümeti") is left out: it reads as an object too ("X hükümeti eleştirdi")."""
+    heads = "|".join(map(re.escape, sorted(lex.words("quotes.name_heads"), key=len,
+                                           reverse=True)))
+    if not heads:
+        return re.compile(r"(?!)")
+    return re.compile(rf"(?:{heads})(?:s?[ıiuü]|l[ae]r[ıi])"
+                      rf"(?:n[ıiuü]n|n[ae]|n[ıiuü]|nd[ae]|nd[ae]n|yl[ae])(?:ki)?$")
 
 
 def speech_like(text: str) -> bool:

@@ -6,13 +6,17 @@ Juncker, "…" diye konuştu"), else a title that names its holder ("Beyaz Saray
 else a generic noun for an organisation ("Bakanlıktan yapılan açıklamada"). A
 participle ('"…" diyen Ban, …') names the noun phrase after it; a passive ('Açıklamada,
 "…" denildi') the author of the statement the article reports; a genitive before a noun
-for words said ('Erdoğan'ın "…" sözlerini hatırlatan X') the person quoted.
+for words said ('Erdoğan'ın "…" sözlerini hatırlatan X'), before a verb that recalls words
+('X'in, "…" anımsatan Y') or before a clause made a noun ('X'in "…" diyerek yaptığı
+çağrı') the person quoted. A name is no subject when a noun owns it ("Biden yönetiminin",
+"X ile Y arasındaki"); the said-nouns, recall verbs and such nouns are lexicon lists.
 """
 
 from __future__ import annotations
 
 import re
 
+from newswire.nlp.entities import load_gazetteer, strip_suffix
 from newswire.nlp.lexicon import Lexicon, fold_case
 from newswire.nlp.marks import Quotation
 from newswire.nlp.speakers import (
@@ -60,11 +64,16 @@ class TurkishAttribution:
         people = [m for m in names if m.label == "PER"]
         if people:
             return doc.speaker_of(people[-1])
+        # "Milli Savunma Bakanlığı (MSB), …": its abbreviation may stand between.
         strong = [m for m in names if m.label == "ORG" and re.match(
-            rf"\s*(?:,|\s(?:{self.particles})\b)", doc.folded[m.end:m.end + 12])]
+            rf"\s*(?:\([^()]{{1,20}}\)\s*)?(?:,|\s(?:{self.particles})\b)",
+            doc.folded[m.end:m.end + 32])]
         if strong:
             return doc.speaker_of(strong[-1])
-        head = re.match(r"\s*([^,\"“”'‘’:;]{2,80}?)\s*,", doc.text[start:limit])
+        # "Rutte, …", "Şimşek ise …": a name the model missed, before a comma or a
+        # subject particle.
+        head = re.match(rf"\s*([^,\"“”'‘’:;]{{2,80}}?)\s*(?:,|\s(?:{self.particles})\s)",
+                        doc.text[start:limit])
         if head:
             phrase = head.group(1).strip()
             words = phrase.split()
@@ -73,11 +82,20 @@ class TurkishAttribution:
                     holder = doc.holder_of(phrase)
                     if holder:
                         return holder
-                elif len(words) <= 3 and not self.statement.search(fold(phrase)):
+                elif (len(words) <= 3 and not self.statement.search(fold(phrase))
+                      and not self._locative_opener(phrase, start + head.start(1))):
                     who = doc.bare_name(start + head.start(1), start + head.end(1))
                     if who is not None:
                         return who
         return self._org_reference(start, limit)
+
+    def _locative_opener(self, phrase: str, at: int) -> bool:
+        """ "Toplantıda,", "Görüşmeden,": one capitalised word in the locative or the
+        ablative, with no apostrophe and not a name the entity layer found, opens the
+        sentence as an adverbial; it is no bare name."""
+        if len(phrase.split()) != 1 or any(m.start <= at < m.end for m in self.doc.names):
+            return False
+        return bool(re.search(r"(?:[dt][ae]n?)$", fold(phrase)))
 
     def colon_speaker(self, start: int, limit: int, tracker: Tracker) -> Speaker | None:
         """Who a colon hands the next words to: 'Bakan Soylu'nun şu cümleleri …
@@ -160,21 +178,110 @@ class TurkishAttribution:
         return None
 
     def genitive_owner(self, q: Quotation, seg_start: int) -> Speaker | None:
-        """ "Erdoğan'ın "…" sözlerini": the genitive right before the quotation."""
+        """ "Erdoğan'ın "…" sözlerini": the genitive right before the quotation (or before
+        the first of quotations joined by "ve": 'X'in "…" ve "…" sözleri'), when a
+        said-noun follows, or a verb that recalls someone's words ('X'in, "…"
+        anımsatan Y')."""
         self.quoted_third_person = False
-        if not self.said_noun.match(self.doc.folded[q.end + 1:q.end + 40]):
+        doc = self.doc
+        first, last = self._quotation_chain(q)
+        after = last.end + len(last.close_mark or "")
+        said = self.said_noun.match(doc.folded[after:after + 60])
+        if not said and not self._recalled(after) and not self._relative_clause(after):
             return None
-        before = [m for m in self.doc.names_in(seg_start, q.outer_start)
+        owner = self._genitive_before(first, seg_start)
+        if owner is None:
+            return None
+        if not said and NOMINALISED.search(doc.folded[first.start:last.end].rstrip(" .,;!?…")):
+            # A recall verb with no said-noun: the words of a person, not a partial
+            # quotation inside reported speech ('Y, X'in "…kazandığını" hatırlattı').
+            return None
+        self.quoted_third_person = True
+        return owner
+
+    def _quotation_chain(self, q: Quotation) -> tuple[Quotation, Quotation]:
+        """The first and last of the quotations joined to ``q`` by "ve", "ile" or a comma
+        ('"…", "…" ve "…" sözleri')."""
+        outer = sorted(self.doc.outer, key=lambda o: o.outer_start)
+        if q not in outer:
+            return q, q
+        i = j = outer.index(q)
+        while i > 0 and self._joined(outer[i - 1], outer[i]):
+            i -= 1
+        while j + 1 < len(outer) and self._joined(outer[j], outer[j + 1]):
+            j += 1
+        return outer[i], outer[j]
+
+    def _joined(self, a: Quotation, b: Quotation) -> bool:
+        if a.close_mark is None or a.paragraph != b.paragraph:
+            return False
+        between = self.doc.folded[a.end + len(a.close_mark):b.outer_start]
+        links = "|".join(map(re.escape, self.lex.words("quotes.quotation_links"))) or "(?!)"
+        return bool(re.fullmatch(rf"\s*(?:,|(?:,\s*)?(?:{links}))?\s*", between))
+
+    def _recalled(self, after: int) -> bool:
+        """A verb recalling words said right after the quotation ('"…" anımsatan')."""
+        cue = self._cue_right_after(after)
+        return cue is not None and cue.lemma in self.lex.words("quotes.recall_verbs")
+
+    def _relative_clause(self, after: int) -> bool:
+        """ 'X'in "…" diyerek yaptığı çağrı': a converb in a clause made a noun ("yaptığı",
+        "verdiğini"), whose subject is the genitive before the quotation."""
+        cue = self._cue_right_after(after)
+        if cue is None or cue.kind != "converb":
+            return False
+        words = self.doc.folded[cue.end:cue.end + 60].split()[:3]
+        return any(RELATIVE.search(w.strip(",.;:")) for w in words)
+
+    def _cue_right_after(self, after: int) -> Cue | None:
+        cue = next(iter(self.doc.cues_in(after, after + 40)), None)
+        if cue is None or self.doc.text[after:cue.start].strip(" ,"):
+            return None
+        return cue
+
+    def _genitive_before(self, q: Quotation, seg_start: int) -> Speaker | None:
+        """The name in the genitive right before a quotation: after a comma
+        ('Karahan'ın, "…"'), or with a pronoun or two between ("X'in kendisine "…"
+        dediğini"): lower-case words, no comma."""
+        doc = self.doc
+        before = [m for m in doc.names_in(seg_start, q.outer_start)
                   if GENITIVE.search(m.text)]
-        # Right before the quotation, or with a pronoun or two between ("X'in kendisine
-        # "…" dediğini"): lower-case words, no comma.
-        between = self.doc.text[before[-1].end:q.outer_start] if before else ""
-        if before and (len(between) <= 3 or (
-                len(between.split()) <= 2 and between.strip().islower()
-                and not re.search(r"[,;:.]", between))):
-            self.quoted_third_person = True
-            return self.doc.speaker_of(before[-1])
-        return None
+        if before:
+            between = doc.text[before[-1].end:q.outer_start]
+            if len(between) <= 3 or (len(between.split()) <= 2 and between.strip().islower()
+                                     and not re.search(r"[,;:.]", between)
+                                     and not any(POSSESSED.search(w) and not
+                                                 w.startswith("kendi")
+                                                 for w in fold(between).split())):
+                return doc.speaker_of(before[-1])
+        # A name the entity layer did not tag in this case ("Atatürk'ün, "…"",
+        # "Lider Sevgi Ural'ın, "…""): the capitalised words ending in the genitive, after
+        # any title, resolved to a person of the document when one has that name.
+        run = re.search(r"((?:[A-ZÇĞİÖŞÜ][\w.-]*\s+){0,4}[A-ZÇĞİÖŞÜ][\w.-]*['’´]n?[ıiuü]n)"
+                        r"\s*,?\s*$", doc.text[seg_start:q.outer_start])
+        if run is None:
+            return None
+        at = seg_start + run.start(1)
+        known = load_gazetteer()
+        if doc.inside_quotation(at) or any(
+                m.start < seg_start + run.end(1) and m.end > at and m.label != "PER"
+                and (m.label == "ORG" or known.label(m.canonical)) for m in doc.names):
+            # "Türkiye'nin", "NATO'nun": a known place or an organisation. A person the
+            # weak model tagged as a place ("Atatürk'ün") is still a person here.
+            return None
+        words = run.group(1).split()
+        words[-1] = strip_suffix(words[-1])
+        titled = [i for i, w in enumerate(words) if w in self.lex.title_words]
+        words = words[titled[-1] + 1:] if titled else words
+        while words and (words[0] in self.lex.not_entities or words[0] in self.lex.titles):
+            words = words[1:]
+        if not words:
+            return None
+        name = " ".join(words)
+        full = doc.people.full_name(name) or next(
+            (m.canonical for m in doc.names if m.label == "PER"
+             and m.canonical.split()[-1] == words[-1]), None)
+        return Speaker(full or name, doc.roles.get(full or name), "PER")
 
     def attribute(self, q: Quotation, seg: Segment, tracker: Tracker
                   ) -> tuple[Speaker | None, Cue | None, bool]:
@@ -215,7 +322,17 @@ class TurkishAttribution:
                 return self.statement_author(seg.start, q.outer_start, tracker), cue, True
             return self.subject(seg.start, seg.end) or self._subject_outside(seg, q), cue, \
                 True
+        # 'Soyunma odasında "Altın madalya" mesajı': a said-noun after the quotation makes
+        # even a short one words said: the clause's subject's ('X, Y'nin tutumunu "…"
+        # ifadesiyle eleştirdi'), else whoever speaks around it.
+        if self.named_as_said(q):
+            return self.subject(seg.start, q.outer_start), None, True
         return None, None, False
+
+    def named_as_said(self, q: Quotation) -> bool:
+        """A said-noun follows the quotation ('"…" mesajı', '"…" çağrısında')."""
+        after = q.end + len(q.close_mark or "")
+        return bool(self.said_noun.match(self.doc.folded[after:after + 60]))
 
     def _subject_outside(self, seg: Segment, q: Quotation) -> Speaker | None:
         """The subject named after the quotation ('"…" diye konuştu Tusk' is rare, but
@@ -232,6 +349,18 @@ class TurkishAttribution:
         return self.subject(seg.start, cue.start)
 
 
+# The ending of a nominalised clause ("kazandığını", "gelmesini", "olacaklarını"): a
+# quotation ending so is part of reported speech, not words quoted whole.
+NOMINALISED = re.compile(r"(?:ğ[ıiuü]n[ıiuü]|ğ[ıiuü]|m[ae]s[ıi]n[ıi]|m[ae]y[ıi]|"
+                         r"kl[ae]r[ıi]n[ıi])$")
+# A noun with a possessive and a case ending ("tutumunu", "kararına"): after a genitive
+# it is what the genitive owns ('X'in tutumunu "…" ifadesiyle eleştirdi': the words are
+# not X's).
+POSSESSED = re.compile(r"s?[ıiuü]n(?:[ıiuü]|[ae]|d[ae]|d[ae]n)$")
+# A verb made a noun or an adjective by -DIK / -(y)AcAK ("verdiği", "yaptığı",
+# "çağırdığını", "yapacağı"), with its possessive and case endings.
+RELATIVE = re.compile(r"(?:[dt][ıiuü]ğ|[ae]c[ae]ğ)(?:[ıiuü]|l[ae]r[ıi])"
+                      r"(?:n[ıiuü]|n[ae]|nd[ae]|n[ıiuü]n|yl[ae])?$")
 TR_COMPLEMENT = re.compile(
     r"(?:ğ[ıiuü]n[ıiuü]|ğ[ıiuü]|k[ıiuü]n[ıiuü]|kl[ae]r[ıi]n[ıi]|m[ae]s[ıi]n[ıi]|m[ae]y[ıi]|"
     r"s[ıiuü]n[ıiuü]|n[ıiuü]|y[ıiuü]|l[ae]r[ıi]n[ıi]|m[ae]k|m[ae]s[ıi])['’]?\w*[,]?$")
