@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newswire.nlp.lexicon import Lexicon, lexicon
+from newswire.nlp.organisations import org_evidence
 from newswire.yaml_data import load_yaml
 
 GAZETTEER_FILE = Path(__file__).with_name("gazetteer.yaml")
@@ -40,6 +41,7 @@ MODEL_LABELS = {"PERSON": "PER", "PER": "PER", "LOCATION": "LOC", "LOC": "LOC",
 NAME_LABELS = ("PER", "ORG", "LOC")
 _SUFFIX = re.compile(r"[’'´]\w+$")
 _POSSESSIVE = re.compile(r"[’'´]s$")
+_PLURAL_POSSESSIVE = re.compile(r"(?<=\w\w)s[’'´]$")
 _GENITIVE_END = re.compile(r"[’'´]n?[ıiuü]n$")
 # News agencies credited in datelines and at the end of paragraphs: "BRÜKSEL (AA) -",
 # "(DHA)", "MOSCOW, February 3. /TASS/.".
@@ -139,11 +141,12 @@ def _person_by_name(words: list[_Word], lex: Lexicon) -> bool:
 
 
 def _acronym_led(words: list[_Word]) -> bool:
-    """ "ATP Tour", "TRT Haber", "BBC World": a run of two or three words that opens with
-    an acronym (capitals only, no dots) names an organisation or its product, never a
-    person: people's initials are written with dots ("A.K. Yılmaz")."""
+    """ "ATP Tour", "TRT Haber", "BBC World", "POLITICO Playbook": a run of two or three
+    words that opens with an acronym (capitals only, no dots) names an organisation or
+    its product, never a person: people's initials are written with dots ("A.K.
+    Yılmaz")."""
     first = words[0].written
-    return (2 <= len(words) <= 3 and 2 <= len(first) <= 6 and first.isalpha()
+    return (2 <= len(words) <= 3 and 2 <= len(first) <= 8 and first.isalpha()
             and first.isupper() and not any(w.paren for w in words)
             and all(w.written[:1].isupper() and not w.written.isupper() for w in words[1:]))
 
@@ -430,7 +433,7 @@ def _match_gazetteer(words: list[_Word], i: int, gaz: Gazetteer) -> int:
     for n in range(min(most, len(words) - i), 0, -1):
         if any(w.paren for w in words[i:i + n]):
             continue
-        name = " ".join([*(w.written for w in words[i:i + n - 1]), words[i + n - 1].text])
+        name = _Piece("gazetteer", words[i:i + n]).name
         if gaz.label(name):
             return n
     return 0
@@ -451,7 +454,8 @@ class _Piece:
 
     @property
     def name(self) -> str:
-        parts = [w.written.strip("()") for w in self.words[:-1]] + [self.words[-1].text]
+        parts = [w.written.strip("()") for w in self.words[:-1]] + [
+            _PLURAL_POSSESSIVE.sub("s", self.words[-1].text)]  # "NBC News'"
         return " ".join(p for p in parts if p)
 
 
@@ -504,7 +508,29 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
     pieces = _split_after_place_heads(pieces, lex)
     if lex.lang != "en":
         return pieces
+    pieces = [part for piece in pieces for part in _split_owner(piece, lex, gaz)]
     return [part for piece in pieces for part in _split_role_word(piece, lex)]
+
+
+def _split_owner(piece: _Piece, lex: Lexicon, gaz: Gazetteer) -> list[_Piece]:
+    """ "the ACLU's Jay Stanley", "Axios' Kaveh Waddell": a possessive before a given name,
+    or an organisation's possessive before two or more words, ends the owner's name; the
+    person starts there."""
+    words = piece.words
+
+    def owner_ends(k: int) -> bool:
+        if not (_POSSESSIVE.search(words[k].written)
+                or _PLURAL_POSSESSIVE.search(words[k].written)):
+            return False
+        owner = _Piece("name", words[:k + 1]).name
+        return words[k + 1].written in given_names()[0] or (
+            len(words) - k > 2 and org_evidence(owner, lex, gaz))
+
+    cut = next((k for k in range(len(words) - 1)
+                if piece.kind == "name" and owner_ends(k)), None)
+    if cut is None:
+        return [piece]
+    return [_Piece("name", words[:cut + 1]), _Piece("name", words[cut + 1:])]
 
 
 def _split_role_word(piece: _Piece, lex: Lexicon) -> list[_Piece]:
@@ -631,10 +657,13 @@ def _join_heads(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer) -> list[_Pie
                 and not (len(out) > 1 and out[-2].kind in ("title", "honorific"))):
             out[-1] = _Piece("org", [*out[-1].words, *piece.words])
             continue
-        if (piece.kind == "name" and out and out[-1].kind == "title"
-                and piece.words[0].text in heads and len(piece.words) == 1):
-            # "Justice Department", "Defense Ministry": a title word before an
-            # organisation head names the organisation, not a person's role.
+        if (piece.kind == "name" and out and out[-1].kind == "title" and (
+                (piece.words[0].text in heads and len(piece.words) == 1)
+                or (lex.lang == "en" and bare_head(piece.words[-1].text, heads)
+                    and piece.words[0].written not in given_names()[0]))):
+            # "Justice Department", "Defense Ministry", "Teacher Retirement System": a
+            # title word before a name ending in an organisation head names the
+            # organisation, not a person's role.
             out[-1] = _Piece("org", [*out[-1].words, *piece.words])
             continue
         if (piece.kind == "name" and out and out[-1].kind in ("gazetteer", "paren")
@@ -743,7 +772,8 @@ def _speakers_are_people(text: str, mentions: list[Mention], lex: Lexicon,
         return bool(gaz.label(m.canonical) or bare_head(words[-1], lex.org_heads)
                     or words[-1] in lex.loc_heads or m.canonical.isupper()
                     or m.canonical in lex.agencies
-                    or (m.label == "ORG" and _org_noun_before(text, m.start, lex)))
+                    or (m.label == "ORG" and _org_noun_before(text, m.start, lex))
+                    or org_evidence(m.canonical, lex, gaz))
 
     suspects = {m.canonical.split()[-1] for m in mentions
                 if m.label in ("ORG", "LOC", "PER") and not vouched(m)}
@@ -930,6 +960,8 @@ def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
                 label = model_label if model_label in ("ORG", "LOC") else None  # the role's
             elif model_label:
                 label = model_label
+            elif len(words) >= 2 and org_evidence(name, lex, gaz):
+                label = "ORG"  # "Progressive Caucus": a head inside the run, no model label
             else:
                 label = "PER" if len(words) >= 2 and words[0].text not in lex.not_entities \
                     else None
@@ -1088,15 +1120,19 @@ def consolidate(text: str, mentions: list[Mention], gaz: Gazetteer,
                 and not gaz.label(words[0]):
             org_short.setdefault(words[0], m.canonical)
     roles: dict[str, str] = {}
+    lex = lex or lexicon("tr")
     for m in mentions:
         if m.label not in (*NAME_LABELS, "MISC"):
             continue
         full = index.full_name(m.canonical)
+        if m.label == "ORG" and org_evidence(m.canonical, lex, gaz):
+            full = None  # "Miami-Dade Police" in "Miami-Dade Police Detective X"
         if full and full != m.canonical and (m.label == "PER" or len(m.canonical.split()) == 1
                                              or not gaz.label(m.canonical)):
             # "Karadağ" is a country, but in an article about Selim Karadağ it is him.
             m.canonical, m.label = full, "PER"
-        elif not gaz.label(m.canonical) and (full or m.canonical in per_names):
+        elif not gaz.label(m.canonical) and (full or m.canonical in per_names) and not (
+                m.label == "ORG" and org_evidence(m.canonical, lex, gaz)):
             m.label = "PER"
         elif m.label == "ORG" and m.canonical in org_short:
             m.canonical = org_short[m.canonical]  # "Cobalt" for "Cobalt Biosciences"
@@ -1105,7 +1141,6 @@ def consolidate(text: str, mentions: list[Mention], gaz: Gazetteer,
     # Surnames the model and the runs missed ("... diyen Stoltenberg,").
     taken = [(m.start, m.end) for m in mentions]
     extra = []
-    lex = lex or lexicon("tr")
     for short, full in index.short_forms().items():
         if short in lex.not_entities or gaz.label(short):
             continue
@@ -1130,7 +1165,7 @@ def promote_speakers(text: str, mentions: list[Mention], speakers: Iterable[str]
     lex = lexicon(lang)
     people = {name for name in speakers if name and not gaz.label(name)
               and not bare_head(name.split()[-1], lex.org_heads)
-              and name not in lex.not_entities}
+              and not org_evidence(name, lex, gaz) and name not in lex.not_entities}
     if not people:
         return mentions
     for m in mentions:

@@ -1,0 +1,104 @@
+"""Organisations the name layers used to turn into people, places or pieces, one test
+per class of error (sentences written for these tests; no model needed: the spans a
+weak model would give are passed by hand)."""
+
+from __future__ import annotations
+
+from newswire.nlp.entities import load_gazetteer, promote_speakers, resolve_names
+from newswire.nlp.lexicon import lexicon
+from newswire.nlp.organisations import is_acronym, org_evidence
+from newswire.nlp.quotes import extract_quotes
+
+from tests.test_nlp import spans
+
+
+def labels(text: str, model: list[tuple[str, int, int]] | None = None) -> dict[str, str]:
+    return {m.canonical: m.label for m in resolve_names(text, model or [], "en").mentions}
+
+
+def after_quotes(text: str, model: list[tuple[str, int, int]] | None = None
+                 ) -> dict[str, set[str]]:
+    """Labels after the quote layer has promoted its speakers, as ``annotate`` does."""
+    names = resolve_names(text, model or [], "en")
+    found = extract_quotes(text, names.mentions, "en", people=names.people)
+    promoted = promote_speakers(text, names.mentions, {q.speaker for q in found}, "en")
+    out: dict[str, set[str]] = {}
+    for m in promoted:
+        out.setdefault(m.canonical, set()).add(m.label)
+    return out
+
+
+def test_org_evidence_is_heads_anywhere_acronyms_and_the_gazetteer() -> None:
+    lex, gaz = lexicon("en"), load_gazetteer()
+    assert org_evidence("Ministry of Fisheries", lex, gaz)
+    assert org_evidence("Harbour Caucus", lex, gaz)
+    assert org_evidence("KVRA", lex, gaz) and org_evidence("ABC13", lex, gaz)
+    assert org_evidence("Department of Homeland Security", lex, gaz)
+    assert not org_evidence("Tomas Brenner", lex, gaz)
+    assert not org_evidence("Geneva", lex, gaz)
+    assert is_acronym("U.N.") and not is_acronym("A") and not is_acronym("Mr.")
+
+
+def test_an_organisation_that_speaks_stays_an_organisation() -> None:
+    """ "the Ministry of X said", "the KVRA said": a speaking body is no person."""
+    text = ('"Stocks are recovering," the Ministry of Fisheries said on Monday. '
+            '"We disagree," the KVRA said in a statement.')
+    found = after_quotes(text, spans(text, ("ORG", "Ministry of Fisheries")))
+    assert found["Ministry of Fisheries"] == {"ORG"}
+    assert found["KVRA"] == {"ORG"}
+
+
+def test_a_head_inside_an_unlabelled_run_beats_the_person_guess() -> None:
+    """Two capitalised words nobody labelled are guessed a person, unless one of them is
+    an organisation head (a caucus, a company word, a newspaper's name)."""
+    text = ("Two members of the Harbour Caucus met on Tuesday. The batteries came from "
+            "Velmora Technology, the Brackwater Gazette reported.")
+    found = labels(text)
+    assert found["Harbour Caucus"] == "ORG"
+    assert found["Velmora Technology"] == "ORG"
+    assert found["Brackwater Gazette"] == "ORG"
+
+
+def test_a_company_suffix_without_a_dot_is_part_of_the_name() -> None:
+    text = "Norvale Corp said on Thursday it would cut 300 jobs."
+    found = labels(text, spans(text, ("ORG", "Norvale Corp")))
+    assert found.get("Norvale Corp") == "ORG" and "Corp" not in found
+
+
+def test_a_title_word_before_an_organisation_name_is_part_of_it() -> None:
+    """ "Teacher" is a title, but "Teacher Pension System" is a body, not a teacher."""
+    text = "The bill gives money to the Teacher Pension System next year."
+    found = labels(text, spans(text, ("ORG", "Teacher Pension System")))
+    assert found.get("Teacher Pension System") == "ORG"
+    assert not [n for n, label in found.items() if label == "PER"]
+
+
+def test_an_organisations_possessive_ends_it_before_a_person() -> None:
+    """ "the Bellwater Institute's Dana Kirsch", "the NRDC's Tomas Brenner": the owner is
+    an organisation and the person starts after the possessive."""
+    text = ('"It is unsafe," the Bellwater Institute\'s Dana Kirsch told reporters. '
+            "Later the NRDC's Tomas Brenner Varga agreed.")
+    found = labels(text, spans(text, ("PER", "Bellwater Institute's Dana Kirsch")))
+    assert found.get("Bellwater Institute") == "ORG"
+    assert found.get("Dana Kirsch") == "PER"
+    assert found.get("NRDC") == "ORG" and found.get("Tomas Brenner Varga") == "PER"
+
+
+def test_a_plural_possessive_is_no_part_of_the_name() -> None:
+    text = "Harbour News' reporters and the Velmora Workers’ Union disagreed."
+    found = labels(text, spans(text, ("ORG", "Harbour News'")))
+    assert "Harbour News" in found and "Harbour News'" not in found
+    assert found.get("Velmora Workers’ Union") == "ORG"
+
+
+def test_an_organisation_in_a_persons_title_does_not_become_the_person() -> None:
+    """ "Lakeside Police Detective Ana Ruiz": the police force stays an organisation
+    when it speaks on its own later."""
+    text = ('Lakeside Police said a car had crashed. "He was speeding," said Lakeside '
+            "Police Detective Ana Ruiz.")
+    model = spans(text, ("ORG", "Lakeside Police Detective Ana Ruiz"))
+    found = after_quotes(text, model)
+    assert found["Lakeside Police"] == {"ORG"} and found["Ana Ruiz"] == {"PER"}
+    ruiz = next(m for m in resolve_names(text, model, "en").mentions
+                if m.canonical == "Ana Ruiz")
+    assert ruiz.role == "Lakeside Police Detective"
