@@ -102,3 +102,13 @@ def test_an_organisation_in_a_persons_title_does_not_become_the_person() -> None
     ruiz = next(m for m in resolve_names(text, model, "en").mentions
                 if m.canonical == "Ana Ruiz")
     assert ruiz.role == "Lakeside Police Detective"
+
+
+def test_rights_and_press_freedom_groups_that_speak_are_organisations() -> None:
+    """Groups with no organisation head in their name ("Reporters Without Borders",
+    "Greenpeace") are known to the gazetteer: speaking does not make them people."""
+    text = ('"The arrests must end," Reporters Without Borders said on Friday. '
+            '"The spill is worse than reported," Greenpeace said.')
+    found = after_quotes(text)
+    assert found["Reporters Without Borders"] == {"ORG"}
+    assert found["Greenpeace"] == {"ORG"}
