@@ -140,3 +140,29 @@ def test_a_task_forked_after_preload_finds_the_models_loaded() -> None:
     answer = os.read(read, 16)
     os.waitpid(pid, 0)
     assert answer == b"hit"
+
+
+def test_a_pool_process_leaves_without_teardown_but_flushes_what_it_wrote(
+        tmp_path: Path) -> None:
+    """A pool process exits at once when the pool closes (the interpreter's teardown
+    with torch loaded costs seconds the pool's owner waits for), yet loses no output."""
+    import subprocess
+    import sys
+
+    marker = tmp_path / "teardown-ran"
+    script = f"""
+import atexit, logging, sys
+atexit.register(lambda: open({str(marker)!r}, "w").close())  # a handler of the teardown
+from newswire.stages import shards
+shards._start_worker([], 1)
+logging.basicConfig(filename={str(tmp_path / "worker.log")!r}, level=logging.INFO)
+logging.getLogger("newswire").info("logged")
+print("printed", end="")  # a pipe: block-buffered, lost unless flushed
+sys.exit(0)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "printed"
+    assert "logged" in (tmp_path / "worker.log").read_text()
+    assert not marker.exists()
