@@ -166,3 +166,39 @@ sys.exit(0)
     assert done.stdout == "printed"
     assert "logged" in (tmp_path / "worker.log").read_text()
     assert not marker.exists()
+
+
+@requires_models
+def test_a_failed_shard_is_retried_alone(settings: Settings,
+                                         monkeypatch: pytest.MonkeyPatch,
+                                         caplog: pytest.LogCaptureFixture) -> None:
+    from newswire.stages import StageManifest, shards
+
+    run_interval(settings, START, START + timedelta(days=1), "retry", ["sample_aa"],
+                 nlp=False)
+    (cleaned,) = cleaned_manifests(settings)
+    one_per_article = dataclasses.replace(settings, shard_chars=1)
+    real = shards.annotate_shard
+    calls: list[str] = []
+    failures = {"0000": 1}  # shard -> attempts that fail
+
+    def flaky(settings: Settings, path: str) -> str:
+        name = Path(path).parent.name
+        calls.append(name)
+        if calls.count(name) <= failures.get(name, 0):
+            raise OSError("disk hiccup")
+        return real(settings, path)
+
+    monkeypatch.setattr(shards, "annotate_shard", flaky)
+    with shards.ShardRunner(one_per_article, 1) as runner:
+        (manifest,) = runner.annotate([cleaned])
+    assert calls == ["0000", "0000", "0001"]  # the failed shard again, alone, then on
+    assert StageManifest.load(manifest).counts.articles == 2
+    assert "retrying it alone" in caplog.text
+
+    calls.clear()
+    failures = {"0001": 2}
+    with shards.ShardRunner(one_per_article, 1) as runner, \
+            pytest.raises(OSError, match="disk hiccup"):
+        runner.annotate([cleaned])  # failing twice fails the stage
+    assert calls == ["0000", "0001", "0001"]

@@ -52,11 +52,13 @@ def _run_days(settings: Settings, start: datetime, end: datetime, run_id: str,
                                          mode or ("refetch" if refetch else "daily"))
             fetched = fetch_source(settings, discovered, refetch=refetch)
             cleaned.append(clean_source(settings, fetched, workers=shards.workers))
+        # The pool annotates while this process publishes the articles.
+        annotating = shards.submit(cleaned) if nlp else None
         published = publish(settings, cleaned)
         if gates:
             failures += _gate_failures(settings, "publish", sources, day)
-        if nlp:
-            annotated = shards.annotate(cleaned)
+        if annotating is not None:
+            annotated = annotating()
             published.update(publish(settings, annotated))
             if gates:
                 failures += _gate_failures(settings, "annotate", sources, day)

@@ -23,11 +23,10 @@ import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
@@ -196,6 +195,15 @@ def _gather(settings: Settings, shards: list[Annotated]) -> str:
 
 
 # -- running shards ----------------------------------------------------------------------
+def _attempt(settings: Settings, shard: str) -> tuple[str | None, Exception | None]:
+    """:func:`annotate_shard`, its failure returned rather than raised (the runner
+    retries that shard alone; a pool process that dies still breaks the pool)."""
+    try:
+        return annotate_shard(settings, shard), None
+    except Exception as exc:  # any shard failure: retried once
+        return None, exc
+
+
 def _shard_chars(path: str) -> int:
     return Shard.load(path).chars
 
@@ -270,18 +278,37 @@ class ShardRunner:
     def annotate(self, cleaned_manifests: list[str]) -> list[str]:
         """Plan, annotate and gather the NLP stage of these cleaned manifests; the
         ``annotate`` manifests, for ``publish``."""
+        return self.submit(cleaned_manifests)()
+
+    def submit(self, cleaned_manifests: list[str]) -> Callable[[], list[str]]:
+        """Plan the shards and hand them to the pool; returns the function that waits
+        for them and gathers (the ``annotate`` manifests). The caller does other work
+        in between (publishing the articles) while the pool annotates. With one worker
+        nothing runs before that function is called."""
         per_day = self.workers * (SHARDS_PER_WORKER if self.workers > 1 else 1)
         shards = [s for path in cleaned_manifests
                   for s in plan_shards(self.settings, path, per_day)]
         if self.workers == 1:
-            done = [annotate_shard(self.settings, shard) for shard in shards]
-        else:
-            # Longest first: the short shards fill in at the end, so no worker idles
-            # while another finishes a long one (gather_shards restores the order).
-            pool = self._pool_for(self._langs(cleaned_manifests))
-            done = list(pool.map(partial(annotate_shard, self.settings),
-                                 sorted(shards, key=_shard_chars, reverse=True)))
-        return gather_shards(self.settings, done)
+            return lambda: gather_shards(self.settings, [
+                self._retried(shard, exc) if exc else done
+                for shard in shards for done, exc in [_attempt(self.settings, shard)]])
+        # Longest first: the short shards fill in at the end, so no worker idles while
+        # another finishes a long one (gather_shards restores the order).
+        pool = self._pool_for(self._langs(cleaned_manifests))
+        futures = {shard: pool.submit(_attempt, self.settings, shard)
+                   for shard in sorted(shards, key=_shard_chars, reverse=True)}
+        return lambda: gather_shards(self.settings, [
+            self._retried(shard, exc) if exc else done
+            for shard, future in futures.items() for done, exc in [future.result()]])
+
+    def _retried(self, shard: str, exc: BaseException) -> str:
+        """A shard that failed, run once more on its own (its rows are rewritten
+        whole); a second failure fails the stage."""
+        log.warning("annotate shard %s failed (%s: %s); retrying it alone", shard,
+                    type(exc).__name__, exc)
+        if self._pool is None:
+            return annotate_shard(self.settings, shard)
+        return self._pool.submit(annotate_shard, self.settings, shard).result()
 
     def start(self, langs: Iterable[str]) -> None:
         """Start the pool now, so its processes load the models of ``langs`` while the
