@@ -122,12 +122,14 @@ def test_only_the_processes_that_fork_tasks_preload_models() -> None:
 def test_a_task_forked_after_preload_finds_the_models_loaded() -> None:
     """What NEWSWIRE_PRELOAD_NLP buys under Airflow, which forks a process per task:
     the forked task's pipeline comes from the parent's cache, not from disk."""
+    import gc
     import os
 
     from newswire.nlp.models import find_models, load_pipeline
     from newswire.stages import preload_models
 
     assert set(preload_models(["tr"])) == {"tr"}
+    assert gc.get_freeze_count() > 0  # the models' objects, out of the collector's sight
     misses = load_pipeline.cache_info().misses
     read, write = os.pipe()
     pid = os.fork()
