@@ -29,6 +29,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
@@ -70,11 +71,27 @@ def annotate_span(instances: list[dict]) -> dict:
     for ti in shards:
         busy[ti["hostname"]] = busy.get(ti["hostname"], 0.0) + (ti["duration"] or 0.0)
     return {"wall_s": round((last - first).total_seconds(), 2), "shards": len(shards),
+            "idle_s_per_worker": idle_time(shards, first, last),
             "states": sorted({ti["state"] for ti in shards}),
             "tries": max(ti["try_number"] for ti in shards),
             "busy_s_per_worker": {k: round(v, 2) for k, v in sorted(busy.items())},
             "shard_s": sorted((round(ti["duration"] or 0.0, 2) for ti in shards),
                               reverse=True)}
+
+
+def idle_time(shards: list[dict], first: datetime, last: datetime) -> dict[str, dict]:
+    """Where each worker stood idle within the annotate span: before its first shard,
+    between its shards (task hand-over: Celery, the task's start and end), after its
+    last one (waiting for the other worker to finish)."""
+    out: dict[str, dict] = {}
+    for host in sorted({ti["hostname"] for ti in shards}):
+        spans = sorted((_when(ti["start_date"]), _when(ti["end_date"]))
+                       for ti in shards if ti["hostname"] == host)
+        gaps = [(b[0] - a[1]).total_seconds() for a, b in pairwise(spans)]
+        out[host] = {"before_s": round((spans[0][0] - first).total_seconds(), 2),
+                     "between_s": [round(g, 2) for g in gaps],
+                     "after_s": round((last - spans[-1][1]).total_seconds(), 2)}
+    return out
 
 
 def one_deployment(work: Path, base: str, workers: int, concurrency: int,
@@ -133,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
              f"{ratio:.2f}x", f"<= {TARGET}", "yes" if met else "**no**"]]
     lines = [f"- {n} worker(s): run {r['run_state']} in {r['run_s']} s (deployment start-up "
              f"{r['startup_s']} s, not counted); annotate busy s per worker "
-             f"{r['annotate']['busy_s_per_worker']}; shard s {r['annotate']['shard_s']}; "
+             f"{r['annotate']['busy_s_per_worker']}; idle s per worker "
+             f"{r['annotate']['idle_s_per_worker']}; shard s {r['annotate']['shard_s']}; "
              f"worker peak RSS MB {r['worker_peak_rss_mb']}"
              for n, r in runs.items()]
     md = "\n".join([

@@ -122,12 +122,14 @@ def test_only_the_processes_that_fork_tasks_preload_models() -> None:
 def test_a_task_forked_after_preload_finds_the_models_loaded() -> None:
     """What NEWSWIRE_PRELOAD_NLP buys under Airflow, which forks a process per task:
     the forked task's pipeline comes from the parent's cache, not from disk."""
+    import gc
     import os
 
     from newswire.nlp.models import find_models, load_pipeline
     from newswire.stages import preload_models
 
     assert set(preload_models(["tr"])) == {"tr"}
+    assert gc.get_freeze_count() > 0  # the models' objects, out of the collector's sight
     misses = load_pipeline.cache_info().misses
     read, write = os.pipe()
     pid = os.fork()
@@ -140,3 +142,65 @@ def test_a_task_forked_after_preload_finds_the_models_loaded() -> None:
     answer = os.read(read, 16)
     os.waitpid(pid, 0)
     assert answer == b"hit"
+
+
+def test_a_pool_process_leaves_without_teardown_but_flushes_what_it_wrote(
+        tmp_path: Path) -> None:
+    """A pool process exits at once when the pool closes (the interpreter's teardown
+    with torch loaded costs seconds the pool's owner waits for), yet loses no output."""
+    import subprocess
+    import sys
+
+    marker = tmp_path / "teardown-ran"
+    script = f"""
+import atexit, logging, sys
+atexit.register(lambda: open({str(marker)!r}, "w").close())  # a handler of the teardown
+from newswire.stages import shards
+shards._start_worker([], 1)
+logging.basicConfig(filename={str(tmp_path / "worker.log")!r}, level=logging.INFO)
+logging.getLogger("newswire").info("logged")
+print("printed", end="")  # a pipe: block-buffered, lost unless flushed
+sys.exit(0)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "printed"
+    assert "logged" in (tmp_path / "worker.log").read_text()
+    assert not marker.exists()
+
+
+@requires_models
+def test_a_failed_shard_is_retried_alone(settings: Settings,
+                                         monkeypatch: pytest.MonkeyPatch,
+                                         caplog: pytest.LogCaptureFixture) -> None:
+    from newswire.stages import StageManifest, shards
+
+    run_interval(settings, START, START + timedelta(days=1), "retry", ["sample_aa"],
+                 nlp=False)
+    (cleaned,) = cleaned_manifests(settings)
+    one_per_article = dataclasses.replace(settings, shard_chars=1)
+    real = shards.annotate_shard
+    calls: list[str] = []
+    failures = {"0000": 1}  # shard -> attempts that fail
+
+    def flaky(settings: Settings, path: str) -> str:
+        name = Path(path).parent.name
+        calls.append(name)
+        if calls.count(name) <= failures.get(name, 0):
+            raise OSError("disk hiccup")
+        return real(settings, path)
+
+    monkeypatch.setattr(shards, "annotate_shard", flaky)
+    with shards.ShardRunner(one_per_article, 1) as runner:
+        (manifest,) = runner.annotate([cleaned])
+    assert calls == ["0000", "0000", "0001"]  # the failed shard again, alone, then on
+    assert StageManifest.load(manifest).counts.articles == 2
+    assert "retrying it alone" in caplog.text
+
+    calls.clear()
+    failures = {"0001": 2}
+    with shards.ShardRunner(one_per_article, 1) as runner, \
+            pytest.raises(OSError, match="disk hiccup"):
+        runner.annotate([cleaned])  # failing twice fails the stage
+    assert calls == ["0000", "0001", "0001"]

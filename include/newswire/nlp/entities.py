@@ -1002,8 +1002,8 @@ def _context_label(text: str, piece: _Piece, following: _Piece | None, lex: Lexi
         # "Ali al-Nuaimi, the Oil Minister", "Tedros Adhanom, WHO director-general,"
         apposition = re.match(r",\s+(?:(?:the|a|an|its|his|her)\s+)?((?:[\w-]+\s*){1,4})",
                               after)
-        titles = lex.title_words | {t.lower() for t in lex.title_words}
-        if apposition and any(w in titles for w in apposition.group(1).split()):
+        if apposition and any(w in lex.title_words_any_case
+                              for w in apposition.group(1).split()):
             return "PER"
     folded_after = after.lower().split()
     if folded_after and any(folded_after[0].startswith(n) for n in lex.place_nouns_after):

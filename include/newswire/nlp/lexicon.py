@@ -69,6 +69,11 @@ class Lexicon:
         return frozenset(t.split()[-1] for t in self.titles)
 
     @functools.cached_property
+    def title_words_any_case(self) -> frozenset[str]:
+        """``title_words`` as written and in lower case ("Minister", "minister")."""
+        return self.title_words | {t.lower() for t in self.title_words}
+
+    @functools.cached_property
     def cue_pattern(self) -> re.Pattern[str]:
         """A reporting cue in case-folded text. Turkish: a stem with one of the endings
         (group ``stem`` + ``end``) or an irregular form (group ``form``); English: a

@@ -12,6 +12,7 @@ Two layouts are understood under ``NEWSWIRE_STANZA_DIR`` (default ``./stanza_mod
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import logging
 import os
@@ -140,12 +141,20 @@ def load_pipeline(spec: ModelSpec):  # -> stanza.Pipeline (imported lazily: torc
               "download_method": None, "logging_level": "WARN", "use_gpu": False,
               "tokenize_no_ssplit": False, **BATCH_SIZES}
     if spec.layout == "official":
-        return stanza.Pipeline(dir=str(spec.root), **common)
-    paths = {f"{name}_model_path": path for name, path in spec.files}
-    # No pretrained vectors or charlm ship with the flat layout; an empty resources file
-    # keeps stanza from looking them up online.
-    logging.getLogger("stanza").addFilter(_UNSUPPORTED_LANGUAGE)
-    return stanza.Pipeline(resources_filepath=_empty_resources(), **paths, **common)
+        pipeline = stanza.Pipeline(dir=str(spec.root), **common)
+    else:
+        paths = {f"{name}_model_path": path for name, path in spec.files}
+        # No pretrained vectors or charlm ship with the flat layout; an empty resources
+        # file keeps stanza from looking them up online.
+        logging.getLogger("stanza").addFilter(_UNSUPPORTED_LANGUAGE)
+        pipeline = stanza.Pipeline(resources_filepath=_empty_resources(), **paths, **common)
+    # The models' ~370k Python objects (vocabularies) live as long as the process: out of
+    # the collector's sight, its full collections during annotation stop walking them
+    # (~4% of a shard's CPU time; results unchanged). Garbage is collected first, so
+    # nothing already unreachable (a closed connection in a cycle) is kept for good.
+    gc.collect()
+    gc.freeze()
+    return pipeline
 
 
 def download_official(lang: str, root: Path | None = None) -> Path:

@@ -14,7 +14,9 @@ for words said ('Erdoğan'ın "…" sözlerini hatırlatan X'), before a verb th
 
 from __future__ import annotations
 
+import functools
 import re
+from dataclasses import dataclass
 
 from newswire.nlp.entities import load_gazetteer, strip_suffix
 from newswire.nlp.lexicon import Lexicon, fold_case
@@ -33,28 +35,47 @@ from newswire.nlp.speakers import (
 )
 
 
+@dataclass(frozen=True)
+class _Rules:
+    """What the rules read from the lexicon: built once per lexicon, not per article."""
+
+    said_noun: re.Pattern[str]
+    title_stems: frozenset[str]
+    particles: str
+    statement: re.Pattern[str]
+
+
+@functools.cache
+def _rules(lex: Lexicon) -> _Rules:
+    said = "|".join(re.escape(n) for n in sorted(lex.said_nouns, key=len, reverse=True))
+    # "sözlerini", "iddialarına", "ifadesi": a said-noun with a possessive ending,
+    # maybe after a link ('"…" şeklindeki sözlerine'); or a nominalised "demek"
+    # ('X'in "…" dediğini'): the genitive before the quotation said it.
+    links = "|".join(re.escape(w) for w in sorted(lex.words("quotes.said_noun_links"),
+                                                  key=len, reverse=True)) or "(?!)"
+    said_forms = "|".join(re.escape(w) for w in sorted(
+        lex.words("quotes.said_forms"), key=len, reverse=True)) or "(?!)"
+    statement = "|".join(re.escape(n) for n in sorted(lex.statement_nouns, key=len,
+                                                      reverse=True))
+    return _Rules(
+        said_noun=re.compile(
+            rf"^\s*[,]?\s*(?:(?:(?:{links})\s+)?(?:{said})(?:ler|lar)?(?:s?[ıiuü])"
+            rf"(?:n[ıiuü]n|n[ae]|n[ıiuü]|nd[ae]|yl[ae])?|(?:{said_forms}))(?![\w])"),
+        title_stems=frozenset(title_stem(t, lex) for t in lex.title_words),
+        particles="|".join(map(re.escape, lex.subject_particles)),
+        statement=re.compile(rf"(?<![\w])(?:{statement})(?![\w])"))
+
+
 class TurkishAttribution:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.lex = doc.lex
         self.quoted_third_person = False  # the last quotation was someone else's words
-        said = "|".join(re.escape(n) for n in sorted(self.lex.said_nouns, key=len,
-                                                      reverse=True))
-        # "sözlerini", "iddialarına", "ifadesi": a said-noun with a possessive ending,
-        # maybe after a link ('"…" şeklindeki sözlerine'); or a nominalised "demek"
-        # ('X'in "…" dediğini'): the genitive before the quotation said it.
-        links = "|".join(re.escape(w) for w in sorted(self.lex.words("quotes.said_noun_links"),
-                                                      key=len, reverse=True)) or "(?!)"
-        said_forms = "|".join(re.escape(w) for w in sorted(
-            self.lex.words("quotes.said_forms"), key=len, reverse=True)) or "(?!)"
-        self.said_noun = re.compile(
-            rf"^\s*[,]?\s*(?:(?:(?:{links})\s+)?(?:{said})(?:ler|lar)?(?:s?[ıiuü])"
-            rf"(?:n[ıiuü]n|n[ae]|n[ıiuü]|nd[ae]|yl[ae])?|(?:{said_forms}))(?![\w])")
-        self.title_stems = {title_stem(t, self.lex) for t in self.lex.title_words}
-        self.particles = "|".join(map(re.escape, self.lex.subject_particles))
-        statement = "|".join(re.escape(n) for n in sorted(self.lex.statement_nouns, key=len,
-                                                           reverse=True))
-        self.statement = re.compile(rf"(?<![\w])(?:{statement})(?![\w])")
+        rules = _rules(self.lex)
+        self.said_noun = rules.said_noun
+        self.title_stems = rules.title_stems
+        self.particles = rules.particles
+        self.statement = rules.statement
 
     def subject(self, start: int, limit: int) -> Speaker | None:
         """The subject of the clause in [start, limit): the last name in the nominative

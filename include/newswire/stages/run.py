@@ -53,11 +53,13 @@ def _run_days(settings: Settings, start: datetime, end: datetime, run_id: str,
             _, cleaned_path = fetch_and_clean(settings, discovered, refetch=refetch,
                                               workers=shards.workers)
             cleaned.append(cleaned_path)
+        # The pool annotates while this process publishes the articles.
+        annotating = shards.submit(cleaned) if nlp else None
         published = publish(settings, cleaned)
         if gates:
             failures += _gate_failures(settings, "publish", sources, day)
-        if nlp:
-            annotated = shards.annotate(cleaned)
+        if annotating is not None:
+            annotated = annotating()
             published.update(publish(settings, annotated))
             if gates:
                 failures += _gate_failures(settings, "annotate", sources, day)

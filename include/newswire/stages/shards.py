@@ -17,14 +17,16 @@ Shards, like manifests, travel as paths: a shard is a small JSON file naming a s
 
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
+import os
+import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
@@ -47,6 +49,11 @@ from newswire.stages.common import (
 )
 
 log = logging.getLogger("newswire")
+
+# How many shards :class:`ShardRunner`'s pool cuts a day into per process (a multiple:
+# see :func:`cut_by_chars`). More, smaller shards even out the processes' finishing
+# times; each costs a read of the day's articles and six small Parquet files.
+SHARDS_PER_WORKER = 8
 
 
 @dataclass(kw_only=True)
@@ -188,6 +195,15 @@ def _gather(settings: Settings, shards: list[Annotated]) -> str:
 
 
 # -- running shards ----------------------------------------------------------------------
+def _attempt(settings: Settings, shard: str) -> tuple[str | None, Exception | None]:
+    """:func:`annotate_shard`, its failure returned rather than raised (the runner
+    retries that shard alone; a pool process that dies still breaks the pool)."""
+    try:
+        return annotate_shard(settings, shard), None
+    except Exception as exc:  # any shard failure: retried once
+        return None, exc
+
+
 def _shard_chars(path: str) -> int:
     return Shard.load(path).chars
 
@@ -222,10 +238,31 @@ def preload_models(langs: Iterable[str] | None = None, threads: int = 1) -> dict
     return seconds
 
 
+def _start_worker(langs: Iterable[str] | None, threads: int) -> None:
+    """A pool process's start: the models, and a quick exit when the pool closes."""
+    preload_models(langs, threads)
+    atexit.register(_exit_now)  # runs first: atexit handlers run last-in, first-out
+
+
+def _exit_now() -> None:
+    """Leave without tearing the interpreter down. With torch and stanza loaded that
+    takes seconds of CPU (measured ~3 s on a busy 2-core box), which the pool's owner
+    waits for when it closes; a pool process has handed every result back by then."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
 class ShardRunner:
     """Runs :func:`annotate_shard` over shards: in this process (``workers`` 1), or in a
     pool of ``workers`` processes started on first use and kept for the runner's life
-    (several days of a run share it), each loading the models once."""
+    (several days of a run share it), each loading the models once.
+
+    The pool takes a day in :data:`SHARDS_PER_WORKER` shards per process, handed out
+    longest first as processes free up: a shard takes a few seconds, so both processes
+    stay busy to the end whatever one shard costs against another (the DAG's shards are
+    fewer and larger: each of its tasks has a start-up cost a pool process has not)."""
 
     def __init__(self, settings: Settings, workers: int = 1) -> None:
         self.settings = settings
@@ -241,17 +278,37 @@ class ShardRunner:
     def annotate(self, cleaned_manifests: list[str]) -> list[str]:
         """Plan, annotate and gather the NLP stage of these cleaned manifests; the
         ``annotate`` manifests, for ``publish``."""
+        return self.submit(cleaned_manifests)()
+
+    def submit(self, cleaned_manifests: list[str]) -> Callable[[], list[str]]:
+        """Plan the shards and hand them to the pool; returns the function that waits
+        for them and gathers (the ``annotate`` manifests). The caller does other work
+        in between (publishing the articles) while the pool annotates. With one worker
+        nothing runs before that function is called."""
+        per_day = self.workers * (SHARDS_PER_WORKER if self.workers > 1 else 1)
         shards = [s for path in cleaned_manifests
-                  for s in plan_shards(self.settings, path, self.workers)]
+                  for s in plan_shards(self.settings, path, per_day)]
         if self.workers == 1:
-            done = [annotate_shard(self.settings, shard) for shard in shards]
-        else:
-            # Longest first: the short shards fill in at the end, so no worker idles
-            # while another finishes a long one (gather_shards restores the order).
-            pool = self._pool_for(self._langs(cleaned_manifests))
-            done = list(pool.map(partial(annotate_shard, self.settings),
-                                 sorted(shards, key=_shard_chars, reverse=True)))
-        return gather_shards(self.settings, done)
+            return lambda: gather_shards(self.settings, [
+                self._retried(shard, exc) if exc else done
+                for shard in shards for done, exc in [_attempt(self.settings, shard)]])
+        # Longest first: the short shards fill in at the end, so no worker idles while
+        # another finishes a long one (gather_shards restores the order).
+        pool = self._pool_for(self._langs(cleaned_manifests))
+        futures = {shard: pool.submit(_attempt, self.settings, shard)
+                   for shard in sorted(shards, key=_shard_chars, reverse=True)}
+        return lambda: gather_shards(self.settings, [
+            self._retried(shard, exc) if exc else done
+            for shard, future in futures.items() for done, exc in [future.result()]])
+
+    def _retried(self, shard: str, exc: BaseException) -> str:
+        """A shard that failed, run once more on its own (its rows are rewritten
+        whole); a second failure fails the stage."""
+        log.warning("annotate shard %s failed (%s: %s); retrying it alone", shard,
+                    type(exc).__name__, exc)
+        if self._pool is None:
+            return annotate_shard(self.settings, shard)
+        return self._pool.submit(annotate_shard, self.settings, shard).result()
 
     def start(self, langs: Iterable[str]) -> None:
         """Start the pool now, so its processes load the models of ``langs`` while the
@@ -269,7 +326,7 @@ class ShardRunner:
             # threads (torch's, the HTTP server's in tests) or open files.
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=preload_models, initargs=(langs, self.settings.torch_threads))
+                initializer=_start_worker, initargs=(langs, self.settings.torch_threads))
         return self._pool
 
     def close(self) -> None:
