@@ -112,3 +112,36 @@ def test_rights_and_press_freedom_groups_that_speak_are_organisations() -> None:
     found = after_quotes(text)
     assert found["Reporters Without Borders"] == {"ORG"}
     assert found["Greenpeace"] == {"ORG"}
+
+
+def test_long_organisation_names_with_of_for_to_are_one_organisation() -> None:
+    """Names joined by "of", "for (the)", "to", with titles inside ("High Commissioner")
+    are one organisation, and it is the speaker, not its last words."""
+    text = ('"The deaths must be investigated," the Office of the United Nations High '
+            'Commissioner for Human Rights said. "Three reporters are held," the Committee '
+            'to Protect Journalists said. "Aid is blocked," the United Nations Office for the '
+            'Coordination of Humanitarian Affairs said. "The ban is unlawful," the Court of '
+            'Justice of the European Union said.')
+    names = resolve_names(text, [], "en")
+    found = extract_quotes(text, names.mentions, "en", people=names.people)
+    assert [q.speaker for q in found] == [
+        "Office of the United Nations High Commissioner for Human Rights",
+        "Committee to Protect Journalists",
+        "United Nations Office for the Coordination of Humanitarian Affairs",
+        "Court of Justice of the European Union"]
+    labels = {m.canonical: m.label for m in names.mentions}
+    assert labels["Committee to Protect Journalists"] == "ORG"
+    assert "Human Rights" not in labels and "Protect Journalists" not in labels
+
+
+def test_a_person_after_an_organisation_and_a_title_stays_a_person() -> None:
+    """ "Bank of England Governor Andrew Bailey", "Ambassador to the United Nations
+    Linda Thomas-Greenfield": the organisation ends before the title and the person."""
+    text = ('"Inflation will fall," Bank of England Governor Andrew Bailey said. "We are '
+            'ready," U.S. Ambassador to the United Nations Linda Thomas-Greenfield said.')
+    names = resolve_names(text, [], "en")
+    labels = {m.canonical: m.label for m in names.mentions}
+    assert labels["Bank of England"] == "ORG" and labels["Andrew Bailey"] == "PER"
+    assert labels["United Nations"] == "ORG" and labels["Linda Thomas-Greenfield"] == "PER"
+    found = extract_quotes(text, names.mentions, "en", people=names.people)
+    assert [q.speaker for q in found] == ["Andrew Bailey", "Linda Thomas-Greenfield"]

@@ -276,7 +276,8 @@ def _runs(text: str, start: int, end: int, lex: Lexicon,
                                 or (model is not None and word.start in model
                                     and current[-1].start in model)))
                           or (lower in CONNECTORS and not pending)
-                          or (lower == "the" and pending and pending[-1].written == "of")):
+                          or (lower == "the" and pending
+                              and pending[-1].written in ORG_CONNECTORS)):
             pending.append(word)
         else:
             flush()
@@ -286,7 +287,10 @@ def _runs(text: str, start: int, end: int, lex: Lexicon,
     return runs
 
 
-CONNECTORS = ("ve", "and", "of", "for", "in")
+CONNECTORS = ("ve", "and", "of", "for", "in", "to")
+# Connectors inside an English organisation's name: "Office for the Coordination of
+# Humanitarian Affairs", "Committee to Protect Journalists".
+ORG_CONNECTORS = ("of", "for", "to")
 
 
 def _name_particle(before: str, particle: str, lex: Lexicon) -> bool:
@@ -473,8 +477,10 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
             pieces.append(_Piece("connector", run[i:i + size]))
             i += size
             continue
+        # "Rusya ve Ukrayna": "ve" joins two names; so does "of the", "to the".
         after_particle = i > 0 and run[i - 1].written.islower() and \
-            run[i - 1].written not in CONNECTORS  # "Rusya ve Ukrayna": "ve" joins two names
+            run[i - 1].written not in CONNECTORS and not (
+                run[i - 1].written == "the" and i > 1 and run[i - 2].written in CONNECTORS)
         in_titled_name = (len(pieces) >= 2 and pieces[-1].kind == "name"
                           and pieces[-2].kind in ("title", "honorific"))
         # "Mustafa Denizli('nin)": a place name with no case ending (or a genitive) right
@@ -503,7 +509,8 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
             else:
                 pieces.append(_Piece("name", [run[i]]))
             i += 1
-    pieces = _split_common(_join_connectors(_join_heads(pieces, lex, gaz), lex, model or {}),
+    pieces = _split_common(_join_connectors(_join_heads(pieces, lex, gaz), lex, model or {},
+                                            gaz),
                            lex)
     pieces = _split_after_place_heads(pieces, lex)
     if lex.lang != "en":
@@ -593,8 +600,8 @@ def _split_after_place_heads(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]
     return out
 
 
-def _join_connectors(pieces: list[_Piece], lex: Lexicon, model: dict[int, str]
-                     ) -> list[_Piece]:
+def _join_connectors(pieces: list[_Piece], lex: Lexicon, model: dict[int, str],
+                     gaz: Gazetteer) -> list[_Piece]:
     """ "X ve Y ... Müşavirliği", "Organisation of the Petroleum Exporting Countries",
     "Republic of Turkey": a connector joins its neighbours when the whole is one
     organisation or place; otherwise it separates two names ("Lucas Paqueta and
@@ -603,16 +610,38 @@ def _join_connectors(pieces: list[_Piece], lex: Lexicon, model: dict[int, str]
     k = 0
     while k < len(pieces):
         piece = pieces[k]
+        j = k
+        while j < len(pieces) and pieces[j].kind in ("title", "name"):
+            j += 1
+        kinds = " ".join(p.kind for p in pieces[k:j])
+        if j > k and out and out[-1].kind == "org" and _org_connector(pieces, j) \
+                and "title name" not in kinds:
+            # "Office of the United Nations High Commissioner for Human Rights": words and
+            # titles no person follows, between an organisation's name and its "for"
+            # or "of", are part of it.
+            out[-1] = _Piece("org", [*out[-1].words, *(w for p in pieces[k:j] for w in p.words)])
+            k = j
+            continue
         if piece.kind == "connector":
             before = out[-1] if out else None
             after = pieces[k + 1] if k + 1 < len(pieces) else None
+            if after is not None and after.kind == "title" and _org_connector(pieces, k) \
+                    and (k + 2 == len(pieces) or _org_connector(pieces, k + 2)):
+                after = _Piece("name", after.words)  # "Court of Justice of the ..."
             if before is None or after is None or before.kind not in (
                     "name", "gazetteer", "org", "place") or after.kind not in (
                     "name", "org", "gazetteer"):
                 k += 1
                 continue
             first = before.words[-1].text if before.kind != "name" else before.words[0].text
-            of = piece.words[0].written in ("of", "for")
+            of = piece.words[0].written in ORG_CONNECTORS
+            if of and before.kind == "org" and (after.kind in ("name", "org") or (
+                    after.kind == "gazetteer" and gaz.label(after.name) == "ORG")):
+                # An organisation's name goes on past "of", "for", "to": "Court of Justice
+                # of the European Union" (not past a place: "Ministry of Health of Gaza").
+                out[-1] = _Piece("org", [*before.words, *piece.words, *after.words])
+                k += 2
+                continue
             unfinished = before.kind == "name" and not bare_head(before.words[-1].text,
                                                                   lex.org_heads)
             person = before.kind == "name" and before.words[0].text not in lex.org_heads \
@@ -639,6 +668,11 @@ def _join_connectors(pieces: list[_Piece], lex: Lexicon, model: dict[int, str]
         out.append(piece)
         k += 1
     return out
+
+
+def _org_connector(pieces: list[_Piece], k: int) -> bool:
+    return k < len(pieces) and pieces[k].kind == "connector" \
+        and pieces[k].words[0].written in ORG_CONNECTORS
 
 
 def _join_heads(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer) -> list[_Piece]:

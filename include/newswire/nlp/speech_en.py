@@ -106,6 +106,10 @@ class EnglishAttribution:
             return None
         start = seg.start + phrase[0].start()
         stop = seg.start + phrase[-1].end()
+        # The phrase began inside a name ("the Committee to Protect Journalists said"):
+        # the whole name is the subject.
+        start = min([start, *(m.start for m in doc.names if m.start < start < m.end
+                              and m.end >= stop and m.start >= seg.start)])
         who = self.resolve_phrase(start, stop, tracker)
         if who is None:
             return self.sentence_subject(seg, end, tracker)
