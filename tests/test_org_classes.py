@@ -145,3 +145,14 @@ def test_a_person_after_an_organisation_and_a_title_stays_a_person() -> None:
     assert labels["United Nations"] == "ORG" and labels["Linda Thomas-Greenfield"] == "PER"
     found = extract_quotes(text, names.mentions, "en", people=names.people)
     assert [q.speaker for q in found] == ["Andrew Bailey", "Linda Thomas-Greenfield"]
+
+
+def test_two_word_demonyms_are_no_organisation() -> None:
+    """ "the North Korean KCNA", "South Korean Yonhap News Agency": the demonym is cut
+    off whole, not left behind as an organisation "North"."""
+    text = ('"The launch worked," the North Korean KCNA said. "The vote is valid," '
+            'South Korean Yonhap News Agency said.')
+    found = labels(text, spans(text, ("ORG", "North Korean KCNA"),
+                               ("ORG", "South Korean Yonhap News Agency")))
+    assert found.get("KCNA") == "ORG" and found.get("Yonhap News Agency") == "ORG"
+    assert "North" not in found and "South" not in found

@@ -571,14 +571,22 @@ def _split_common(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]:
             out.append(piece)
             continue
         current: list[_Word] = []
-        for word in piece.words:
-            if word.text in lex.not_entities:
+        words = piece.words
+        i = 0
+        while i < len(words):
+            # Two-word entries first: "South Korean Yonhap" is no organisation "South".
+            pair = " ".join(w.text for w in words[i:i + 2])
+            size = 2 if i + 1 < len(words) and pair in lex.not_entities else \
+                1 if words[i].text in lex.not_entities else 0
+            if size:
                 if current:
                     out.append(_Piece("name", current))
-                out.append(_Piece("connector", [word]))
+                out.append(_Piece("connector", words[i:i + size]))
                 current = []
-            else:
-                current.append(word)
+                i += size
+                continue
+            current.append(words[i])
+            i += 1
         if current:
             out.append(_Piece("name", current))
     return out
@@ -655,7 +663,8 @@ def _join_connectors(pieces: list[_Piece], lex: Lexicon, model: dict[int, str],
                 continue
             if (bare_head(after.words[-1].text, lex.org_heads) and (of or unfinished)) or (
                     of and (first in lex.org_heads or (
-                        before.kind == "name" and before.words[-1].text in lex.org_heads))):
+                        before.kind == "name" and any(w.text in lex.org_heads
+                                                      for w in before.words)))):
                 out[-1] = _Piece("org", [*before.words, *piece.words, *after.words])
                 k += 2
                 continue
