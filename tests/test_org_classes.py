@@ -156,3 +156,27 @@ def test_two_word_demonyms_are_no_organisation() -> None:
                                ("ORG", "South Korean Yonhap News Agency")))
     assert found.get("KCNA") == "ORG" and found.get("Yonhap News Agency") == "ORG"
     assert "North" not in found and "South" not in found
+
+
+def test_an_organisation_name_goes_on_past_and_titles_and_places_after_its_for() -> None:
+    """After an organisation head's "for"/"of" the name goes on: over an "and" before
+    its last words, over title words ("Justice") and over a place inside it ("Middle
+    East"); a lone head is not left on its own with the rest of the name as a person."""
+    found = labels("The figures came from the Centre for Harbour Studies and Coastal Policy. "
+                   "A lawyer at the Bureau for Justice and Reconciliation said so. "
+                   "The Centre for Middle East Dialogue Studies was also cited.")
+    assert found["Centre for Harbour Studies and Coastal Policy"] == "ORG"
+    assert found["Bureau for Justice and Reconciliation"] == "ORG"
+    assert found["Centre for Middle East Dialogue Studies"] == "ORG"
+    assert "Reconciliation" not in found and "Coastal Policy" not in found
+    assert "Dialogue Studies" not in found
+
+
+def test_people_before_of_are_not_part_of_the_organisation() -> None:
+    """ "Researchers of the Council for Coastal Affairs": the people of an organisation
+    named first in a sentence are no part of its name."""
+    found = labels("Researchers of the Council for Coastal Affairs said the data were old. "
+                   "Staff of the Office for Port Safety were told on Friday.")
+    assert found["Council for Coastal Affairs"] == "ORG"
+    assert found["Office for Port Safety"] == "ORG"
+    assert not any(name.startswith(("Researchers", "Staff")) for name in found)

@@ -636,6 +636,19 @@ def _join_connectors(pieces: list[_Piece], lex: Lexicon, model: dict[int, str],
             if after is not None and after.kind == "title" and _org_connector(pieces, k) \
                     and (k + 2 == len(pieces) or _org_connector(pieces, k + 2)):
                 after = _Piece("name", after.words)  # "Court of Justice of the ..."
+            elif after is not None and after.kind == "title" and _org_connector(pieces, k) \
+                    and before is not None and before.kind in ("name", "org") \
+                    and before.words[0].text in lex.org_heads:
+                # "Center for Justice and Accountability", "Institute for Chief Executive
+                # Studies": after an organisation head's "for"/"of", title words and the
+                # words up to the next connector are the name's, unless a person follows.
+                m = k + 1
+                while m < len(pieces) and pieces[m].kind in ("title", "name"):
+                    m += 1
+                if not any(p.kind == "name" and _person_by_name(p.words, lex)
+                           for p in pieces[k + 1:m]):
+                    after = _Piece("name", [w for p in pieces[k + 1:m] for w in p.words])
+                    pieces = [*pieces[:k + 1], after, *pieces[m:]]
             if before is None or after is None or before.kind not in (
                     "name", "gazetteer", "org", "place") or after.kind not in (
                     "name", "org", "gazetteer"):
@@ -643,6 +656,25 @@ def _join_connectors(pieces: list[_Piece], lex: Lexicon, model: dict[int, str],
                 continue
             first = before.words[-1].text if before.kind != "name" else before.words[0].text
             of = piece.words[0].written in ORG_CONNECTORS
+            if of and before.kind == "name" and len(before.words) == 1 \
+                    and _person_noun(before.words[0].text, lex):
+                # "Officials of the Committee ...", "Members of the Council ...": people
+                # of an organisation, not part of its name.
+                k += 1
+                continue
+            if piece.words[0].written == "and" and before.kind == "org" \
+                    and after.kind == "name" \
+                    and any(w.written in ORG_CONNECTORS for w in before.words) \
+                    and (_inside_model_org(model, before, piece, after) or (
+                        k >= 1 and pieces[k - 1].kind == "name" and k + 2 == len(pieces)
+                        and not _person_by_name(after.words, lex)
+                        and not any(w.written.isupper() for w in after.words))):
+                # "Center for Strategic and International Studies", "Department for
+                # Work and Pensions": an "and" after an organisation's "for"/"of" and a
+                # plain name, before the run's last words (or inside one model span).
+                out[-1] = _Piece("org", [*before.words, *piece.words, *after.words])
+                k += 2
+                continue
             if of and before.kind == "org" and (after.kind in ("name", "org") or (
                     after.kind == "gazetteer" and gaz.label(after.name) == "ORG")):
                 # An organisation's name goes on past "of", "for", "to": "Court of Justice
@@ -667,6 +699,14 @@ def _join_connectors(pieces: list[_Piece], lex: Lexicon, model: dict[int, str],
                                                       for w in before.words)))):
                 out[-1] = _Piece("org", [*before.words, *piece.words, *after.words])
                 k += 2
+                rest = pieces[k] if k < len(pieces) else None
+                if after.kind == "gazetteer" and rest is not None and rest.kind == "name" \
+                        and not _person_by_name(rest.words, lex) \
+                        and not any(w.text in lex.not_entities for w in rest.words):
+                    # "Institute for Middle East Understanding": a place inside the name
+                    # does not end it; the words right after the place are the name's too.
+                    out[-1] = _Piece("org", [*out[-1].words, *rest.words])
+                    k += 1
                 continue
             if of and first in lex.loc_heads:
                 out[-1] = _Piece("place", [*before.words, *piece.words, *after.words])
@@ -677,6 +717,26 @@ def _join_connectors(pieces: list[_Piece], lex: Lexicon, model: dict[int, str],
         out.append(piece)
         k += 1
     return out
+
+
+def _person_noun(word: str, lex: Lexicon) -> bool:
+    """ "Officials", "Members", "Researchers", "Staff": a capitalised noun for people (a
+    sentence's first word), in the plural or the lexicon's nouns for people."""
+    lower = word.lower()
+    singular = lower[:-1] if lower.endswith("s") and len(lower) > 4 else lower
+    people = {*lex.title_words_any_case, *lex.words("quotes.human_nouns"),
+              *lex.words("names.people_nouns")}
+    if bare_head(word, lex.org_heads) or bare_head(word[:-1], lex.org_heads):
+        return False
+    return word in lex.not_entities or lower in people or (
+        singular != lower and (singular in people or singular.endswith(
+            tuple(lex.words("names.agent_endings")))))
+
+
+def _inside_model_org(model: dict[int, str], *pieces: _Piece) -> bool:
+    """Whether the model reads all of ``pieces`` (and what lies between them) as one
+    organisation."""
+    return all(model.get(i) == "ORG" for i in range(pieces[0].start, pieces[-1].end))
 
 
 def _org_connector(pieces: list[_Piece], k: int) -> bool:
