@@ -180,3 +180,16 @@ def test_people_before_of_are_not_part_of_the_organisation() -> None:
     assert found["Council for Coastal Affairs"] == "ORG"
     assert found["Office for Port Safety"] == "ORG"
     assert not any(name.startswith(("Researchers", "Staff")) for name in found)
+
+
+def test_a_describing_word_before_an_organisation_is_no_part_of_it() -> None:
+    """ "Former Harbour Bank officials", "Rival Velmora Technology": a capitalised word
+    that describes the name (the lexicon's ``names.modifiers``) opens no organisation,
+    even one ending in a head; nor does a prefixed adjective ("Pro-Velmora")."""
+    found = labels("Former Harbour Bank officials said the rate was high. Rival Velmora "
+                   "Technology said its profit fell. Pro-Velmora Brackwater Gazette "
+                   "reported the move.")
+    assert found["Harbour Bank"] == "ORG"
+    assert found["Velmora Technology"] == "ORG"
+    assert found["Brackwater Gazette"] == "ORG"
+    assert not any(name.split()[0] in ("Former", "Rival", "Pro-Velmora") for name in found)

@@ -472,6 +472,13 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
             pieces.append(_Piece("paren", run[i:i + 1]))
             i += 1
             continue
+        if i + 1 < len(run) and (not pieces or pieces[-1].kind == "connector") \
+                and _modifier(run[i].written, lex):
+            # "Former Reserve Bank", "Veteran Reuters", "Pro-Kremlin Izvestia": a word
+            # that describes the name is no part of it, even before a head.
+            pieces.append(_Piece("connector", run[i:i + 1]))
+            i += 1
+            continue
         if run[i].written.lower() in CONNECTORS and run[i].written.islower():
             size = 2 if i + 1 < len(run) and run[i + 1].written == "the" else 1
             pieces.append(_Piece("connector", run[i:i + size]))
@@ -590,6 +597,14 @@ def _split_common(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]:
         if current:
             out.append(_Piece("name", current))
     return out
+
+
+def _modifier(word: str, lex: Lexicon) -> bool:
+    """A capitalised word that describes the name after it ("Former", "Rival",
+    "Pro-Kremlin", "Ex-Google"): the lexicon's ``names.modifiers`` and their prefixes."""
+    prefixes = tuple(m for m in lex.words("names.modifiers") if m.endswith("-"))
+    return word in lex.words("names.modifiers") or (
+        word.startswith(prefixes) and not word.endswith("-"))
 
 
 def _split_after_place_heads(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]:
