@@ -193,3 +193,18 @@ def test_a_describing_word_before_an_organisation_is_no_part_of_it() -> None:
     assert found["Velmora Technology"] == "ORG"
     assert found["Brackwater Gazette"] == "ORG"
     assert not any(name.split()[0] in ("Former", "Rival", "Pro-Velmora") for name in found)
+
+
+def test_a_place_and_the_words_after_it_in_one_model_organisation_are_one_name() -> None:
+    """ "Geneva Wanderers": a known place, then words that name no person, all inside one
+    organisation span of the model, name an organisation after its place; a weekday
+    after it is not part of it, an event or a road is no organisation, and without the
+    model's span the place stays a place."""
+    text = "The Geneva Wanderers Sunday win lifted the club near Geneva Olympic Games venues."
+    found = labels(text, spans(text, ("ORG", "Geneva Wanderers Sunday"),
+                               ("ORG", "Geneva Olympic Games")))
+    assert found["Geneva Wanderers"] == "ORG"
+    assert found["Geneva"] == "LOC"
+    assert "Geneva Wanderers Sunday" not in found and "Geneva Olympic Games" not in found
+    assert labels(text)["Geneva"] == "LOC" and "Geneva Wanderers" not in labels(text)
+    assert labels("The crash happened on Brackwater Road.")["Brackwater Road"] == "LOC"

@@ -522,6 +522,7 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
     pieces = _split_after_place_heads(pieces, lex)
     if lex.lang != "en":
         return pieces
+    pieces = _join_model_orgs(pieces, lex, gaz, model or {})
     pieces = [part for piece in pieces for part in _split_owner(piece, lex, gaz)]
     return [part for piece in pieces for part in _split_role_word(piece, lex)]
 
@@ -596,6 +597,35 @@ def _split_common(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]:
             i += 1
         if current:
             out.append(_Piece("name", current))
+    return out
+
+
+def _join_model_orgs(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer,
+                     model: dict[int, str]) -> list[_Piece]:
+    """ "Middle East Eye", "Caribbean Community", "Boston Celtics": a place the gazetteer
+    knows, then words that name no person, all inside one name the model reads as an
+    organisation, are that organisation (named after its place), not a place and a
+    word. A weekday or a month ends it ("Boston Celtics Wednesday night"); an event or a
+    place is no organisation ("Beijing Olympic Games", "Wellington Road")."""
+    out: list[_Piece] = []
+    for piece in pieces:
+        before = out[-1] if out else None
+        if before is None or before.kind != "gazetteer" or gaz.label(before.name) != "LOC" \
+                or piece.kind != "name" or _POSSESSIVE.search(before.words[-1].written):
+            out.append(piece)
+            continue
+        words = list(piece.words)
+        cut = next((n for n, w in enumerate(words) if _fold(w.text) in lex.weekdays
+                    or _fold(w.text) in lex.months), len(words))
+        if cut == 0 or _person_by_name(words[:cut], lex) \
+                or bare_head(words[cut - 1].text, lex.words("names.event_heads")) \
+                or words[cut - 1].text in lex.loc_heads \
+                or not _inside_model_org(model, before, _Piece("name", words[:cut])):
+            out.append(piece)
+            continue
+        out[-1] = _Piece("org", [*before.words, *words[:cut]])
+        if cut < len(words):
+            out.append(_Piece("name", words[cut:]))
     return out
 
 
