@@ -208,3 +208,24 @@ def test_a_place_and_the_words_after_it_in_one_model_organisation_are_one_name()
     assert "Geneva Wanderers Sunday" not in found and "Geneva Olympic Games" not in found
     assert labels(text)["Geneva"] == "LOC" and "Geneva Wanderers" not in labels(text)
     assert labels("The crash happened on Brackwater Road.")["Brackwater Road"] == "LOC"
+
+
+def test_the_words_around_a_name_say_it_is_an_organisation() -> None:
+    """An outlet or a body named like a place or a person: "told the Harbour Light",
+    "according to the Ostrava Signal", "the Kestrel Hall reported", "a Marlow Gate
+    spokesman" make organisations, and the quote layer does not make a speaking one a
+    person; "the Doha-based broadcaster" is no name at all."""
+    text = ('He spoke to the Harbour Light on Tuesday. According to the Ostrava Signal, '
+            'three died. The Kestrel Hall reported that the plant closed. A Marlow Gate '
+            'spokesman declined to comment. "We will not stop," the Linden Courtyard said. '
+            'The Doha-based broadcaster did not comment.')
+    found = after_quotes(text, spans(text, ("LOC", "Harbour Light"), ("LOC", "Ostrava Signal"),
+                                     ("LOC", "Kestrel Hall"), ("PER", "Marlow Gate"),
+                                     ("LOC", "Linden Courtyard")))
+    for name in ("Harbour Light", "Ostrava Signal", "Kestrel Hall", "Marlow Gate",
+                 "Linden Courtyard"):
+        assert found[name] == {"ORG"}, name
+    assert not any("Doha-based" in name for name in found)
+    # A known place at the start of such a name is the organisation's, not a place.
+    found = labels("Officials told the Geneva Lantern that talks had stalled.")
+    assert found["Geneva Lantern"] == "ORG" and "Geneva" not in found

@@ -464,7 +464,7 @@ class _Piece:
 
 
 def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
-            model: dict[int, str] | None = None) -> list[_Piece]:
+            model: dict[int, str] | None = None, text: str = "") -> list[_Piece]:
     pieces: list[_Piece] = []
     i = 0
     while i < len(run):
@@ -522,7 +522,7 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
     pieces = _split_after_place_heads(pieces, lex)
     if lex.lang != "en":
         return pieces
-    pieces = _join_model_orgs(pieces, lex, gaz, model or {})
+    pieces = _join_model_orgs(pieces, lex, gaz, model or {}, text)
     pieces = [part for piece in pieces for part in _split_owner(piece, lex, gaz)]
     return [part for piece in pieces for part in _split_role_word(piece, lex)]
 
@@ -601,10 +601,11 @@ def _split_common(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]:
 
 
 def _join_model_orgs(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer,
-                     model: dict[int, str]) -> list[_Piece]:
+                     model: dict[int, str], text: str = "") -> list[_Piece]:
     """ "Middle East Eye", "Caribbean Community", "Boston Celtics": a place the gazetteer
     knows, then words that name no person, all inside one name the model reads as an
-    organisation, are that organisation (named after its place), not a place and a
+    organisation (or in an organisation's context: "told the Kyiv Independent"), are
+    that organisation (named after its place), not a place and a
     word. A weekday or a month ends it ("Boston Celtics Wednesday night"); an event or a
     place is no organisation ("Beijing Olympic Games", "Wellington Road")."""
     out: list[_Piece] = []
@@ -620,7 +621,8 @@ def _join_model_orgs(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer,
         if cut == 0 or _person_by_name(words[:cut], lex) \
                 or bare_head(words[cut - 1].text, lex.words("names.event_heads")) \
                 or words[cut - 1].text in lex.loc_heads \
-                or not _inside_model_org(model, before, _Piece("name", words[:cut])):
+                or not (_inside_model_org(model, before, _Piece("name", words[:cut]))
+                        or org_context(text, before.start, words[cut - 1].end, lex)):
             out.append(piece)
             continue
         out[-1] = _Piece("org", [*before.words, *words[:cut]])
@@ -921,6 +923,7 @@ def _speakers_are_people(text: str, mentions: list[Mention], lex: Lexicon,
                     or words[-1] in lex.loc_heads or m.canonical.isupper()
                     or m.canonical in lex.agencies
                     or (m.label == "ORG" and _org_noun_before(text, m.start, lex))
+                    or org_context(text, m.start, m.end, lex)
                     or org_evidence(m.canonical, lex, gaz))
 
     suspects = {m.canonical.split()[-1] for m in mentions
@@ -1055,7 +1058,7 @@ def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
                   model: dict[int, str], skip_until: int = 0) -> list[Mention]:
     """Mentions of one run of name words (``skip_until``: a dateline before it)."""
     out: list[Mention] = []
-    pieces = _pieces(run, lex, gaz, model)
+    pieces = _pieces(run, lex, gaz, model, text)
     role_start = pieces[0].start if pieces else 0
     title_end: int | None = None  # end of the last title since the last person
     titled = False  # a title or an honorific right before
@@ -1146,6 +1149,8 @@ def _context_label(text: str, piece: _Piece, following: _Piece | None, lex: Lexi
     first_after = after.split()[:1]
     if first_after and first_after[0].lower() in lex.words("names.person_after"):
         return "PER"  # "Ayşe Kaya isimli öğretmen"
+    if org_context(text, piece.start, piece.end, lex):
+        return "ORG"
     if following is None:
         # "Ali al-Nuaimi, the Oil Minister", "Tedros Adhanom, WHO director-general,"
         apposition = re.match(r",\s+(?:(?:the|a|an|its|his|her)\s+)?((?:[\w-]+\s*){1,4})",
@@ -1166,6 +1171,32 @@ def _context_label(text: str, piece: _Piece, following: _Piece | None, lex: Lexi
             r"[’'´](?:d[ae]|t[ae]|d[ae]n|t[ae]n|d[ae]ki|t[ae]ki)$", piece.words[-1].written):
         return "LOC"
     return None
+
+
+def org_context(text: str, start: int, end: int, lex: Lexicon) -> bool:
+    """What the words around a name say of an organisation (English): a noun for an
+    outlet or its spokesman after it ("the Harbour Light newspaper", "a Kestrel Hall
+    spokesman"); a phrase that names a source or a listener before "the" and it ("told
+    the Harbour Light", "according to the Harbour Light"); or "the" before it and a
+    reporting verb after it ("the Harbour Light reported"): people take no article, and
+    places do not report."""
+    if lex.lang != "en" or text[start:end].endswith(
+            tuple(lex.words("names.adjective_endings"))):
+        return False  # "the Doha-based broadcaster"
+    after = text[end:end + 40].lower()
+    before = text[max(0, start - 40):start].lower()
+    if any(before.endswith(f"{phrase} the ") for phrase in lex.words("names.org_source_before")):
+        return True
+    word_after = re.match(r"(?:[’']s?)?\s+([a-z-]+(?:\s+[a-z]+)?)", after)
+    if word_after is None:
+        return False
+    following = word_after.group(1).split()
+    if following[0] in lex.words("names.org_nouns_after") \
+            or " ".join(following) in lex.words("names.org_nouns_after"):
+        return True
+    return before.endswith("the ") and (
+        following[0] in lex.words("names.org_verbs_after") or (
+            following[0] in lex.verbs and not following[0].endswith("ing")))
 
 
 def _org_noun_before(text: str, start: int, lex: Lexicon) -> bool:
@@ -1317,7 +1348,8 @@ def promote_speakers(text: str, mentions: list[Mention], speakers: Iterable[str]
     if not people:
         return mentions
     for m in mentions:
-        if m.canonical in people and m.label in ("ORG", "LOC", "MISC"):
+        if m.canonical in people and m.label in ("ORG", "LOC", "MISC") \
+                and not org_context(text, m.start, m.end, lex):
             m.label = "PER"
     known = {m.canonical for m in mentions}
     taken = [(m.start, m.end) for m in mentions]
