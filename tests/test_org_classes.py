@@ -229,3 +229,17 @@ def test_the_words_around_a_name_say_it_is_an_organisation() -> None:
     # A known place at the start of such a name is the organisation's, not a place.
     found = labels("Officials told the Geneva Lantern that talks had stalled.")
     assert found["Geneva Lantern"] == "ORG" and "Geneva" not in found
+
+
+def test_an_unknown_two_word_place_after_to_the_or_of_the_is_an_institution() -> None:
+    """ "a letter to the Blue Chamber": two capitalised words the model calls a place,
+    unknown to the gazetteer and with no place head, after "to the", "of the", "by the"
+    name an institution named like a place; "in the" keeps a place, and a place head
+    keeps it one anywhere ("to the Marsh Heights", "the Brackwater Coast")."""
+    text = ("She sent a letter to the Blue Chamber on Monday. He lives in the Upper Side. "
+            "They moved to the Marsh Heights, on the Brackwater Coast.")
+    found = labels(text, spans(text, ("LOC", "Blue Chamber"), ("LOC", "Upper Side"),
+                               ("PER", "Marsh Heights"), ("PER", "Brackwater Coast")))
+    assert found["Blue Chamber"] == "ORG"
+    assert found["Upper Side"] == "LOC"
+    assert found["Marsh Heights"] == "LOC" and found["Brackwater Coast"] == "LOC"

@@ -1109,6 +1109,8 @@ def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
                 label = "LOC"  # "Keçiören Belediye Başkanı", "Aydın Valisi": a place's office
             elif before_title:
                 label = model_label if model_label in ("ORG", "LOC") else None  # the role's
+            elif model_label == "LOC" and _institution_slot(text, piece, lex, gaz):
+                label = "ORG"  # "a letter to the Blue Chamber": a body named like a place
             elif model_label:
                 label = model_label
             elif len(words) >= 2 and org_evidence(name, lex, gaz):
@@ -1171,6 +1173,19 @@ def _context_label(text: str, piece: _Piece, following: _Piece | None, lex: Lexi
             r"[’'´](?:d[ae]|t[ae]|d[ae]n|t[ae]n|d[ae]ki|t[ae]ki)$", piece.words[-1].written):
         return "LOC"
     return None
+
+
+def _institution_slot(text: str, piece: _Piece, lex: Lexicon, gaz: Gazetteer) -> bool:
+    """ "a letter to the Blue Chamber", "a professor of the Harbour Academy": two
+    capitalised words the gazetteer does not know, with no place head, after "to the",
+    "of the", "by the" (``names.institution_slots``) name an institution; a place there
+    takes "in the" or names its kind ("the city of ...")."""
+    words = piece.words
+    before = text[max(0, piece.start - 20):piece.start]
+    return (lex.lang == "en" and len(words) == 2 and not gaz.label(piece.name)
+            and not any(gaz.label(w.text) or w.text in lex.loc_heads
+                        or w.text in lex.not_entities for w in words)
+            and any(before.endswith(f" {slot} ") for slot in lex.words("names.institution_slots")))
 
 
 def org_context(text: str, start: int, end: int, lex: Lexicon) -> bool:
