@@ -243,3 +243,16 @@ def test_an_unknown_two_word_place_after_to_the_or_of_the_is_an_institution() ->
     assert found["Blue Chamber"] == "ORG"
     assert found["Upper Side"] == "LOC"
     assert found["Marsh Heights"] == "LOC" and found["Brackwater Coast"] == "LOC"
+
+
+def test_a_known_name_with_a_function_word_in_either_case_is_one_name() -> None:
+    """ "Doctors without Borders", "Coordinator Save the Children": a run of capitalised
+    words ends at "without" or "the", but a gazetteer name with that word inside is one
+    organisation, also when it speaks and after a title."""
+    found = after_quotes('The head of Doctors without Borders in Gaza spoke. "We are '
+                         'full," Médecins sans Frontières said. Coordinator Save the '
+                         'Children said the camp was full.')
+    assert found["Doctors Without Borders"] == {"ORG"}
+    assert found["Médecins Sans Frontières"] == {"ORG"}
+    assert found["Save the Children"] == {"ORG"}
+    assert not {"Doctors", "Borders", "Save", "Children"} & set(found)

@@ -50,6 +50,11 @@ _DATELINE = re.compile(r"^(?P<city>[A-ZÇĞİÖŞÜÂÎÛ][A-ZÇĞİÖŞÜÂÎÛ
                        r"\s*(?:\([^)\n]{2,30}\)|/[^/\n]{2,20}/)")
 
 # -- gazetteer ---------------------------------------------------------------------------
+# Function words inside names, written in either case ("Doctors without Borders").
+_FUNCTION_WORDS = ("without", "sans", "the", "of", "for", "and", "to", "in", "on", "at",
+                   "de", "du", "la", "le", "des")
+
+
 @dataclass
 class Gazetteer:
     labels: dict[str, str] = field(default_factory=dict)  # name -> LOC/ORG
@@ -65,6 +70,21 @@ class Gazetteer:
 
     def group(self, name: str) -> str:
         return self.groups.get(name, name)
+
+    @functools.cached_property
+    def function_word_pattern(self) -> re.Pattern[str] | None:
+        """The names with a function word inside ("Doctors Without Borders", "Save the
+        Children"), the function words in any case."""
+        parts = []
+        for name in sorted(self.labels, key=len, reverse=True):
+            words = name.split()
+            if len(words) < 3 or not any(w.lower() in _FUNCTION_WORDS for w in words[1:-1]):
+                continue
+            parts.append(r"\s+".join(f"(?i:{re.escape(w)})" if w.lower() in _FUNCTION_WORDS
+                                     else re.escape(w) for w in words))
+        if not parts:
+            return None
+        return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])")
 
     @functools.cached_property
     def first_words(self) -> dict[str, int]:
@@ -893,10 +913,33 @@ def resolve_names(text: str, spans: list[tuple[str, int, int]], lang: str,
     mentions += [Mention(text[s:e], s, e, MODEL_LABELS[label.upper()], base_name(text[s:e]))
                  for label, s, e in spans
                  if MODEL_LABELS.get(label.upper()) in ("DATE", "MONEY")]
+    if lex.lang == "en":
+        mentions = _function_word_names(text, mentions, gaz)
     mentions = _dedupe(mentions)
     if lex.lang == "en":
         _speakers_are_people(text, mentions, lex, gaz)
     return consolidate(text, mentions, gaz, lex)
+
+
+def _function_word_names(text: str, mentions: list[Mention], gaz: Gazetteer
+                         ) -> list[Mention]:
+    """ "Doctors without Borders", "Coordinator Save the Children": a gazetteer name
+    whose inner function word is written in either case is one name (a run of
+    capitalised words ends at "without" or "the"); the pieces found inside it go."""
+    pattern = gaz.function_word_pattern
+    if pattern is None:
+        return mentions
+    for found in pattern.finditer(text):
+        s, e = found.span()
+        if any(m.start < e and s < m.end and (m.end - m.start) > e - s for m in mentions):
+            continue
+        written = re.sub(r"\s+", " ", found.group()).lower()
+        # The gazetteer's own form (the article's, but for the case of a function word).
+        canonical = next(n for n in gaz.labels if n.lower() == written)
+        mentions = [m for m in mentions if not (s <= m.start and m.end <= e)]
+        mentions.append(Mention(found.group(), s, e, gaz.label(canonical) or "ORG",
+                                canonical, source="gazetteer"))
+    return mentions
 
 
 @functools.cache
