@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from newswire.nlp.entities import load_gazetteer, promote_speakers, resolve_names
 from newswire.nlp.lexicon import lexicon
+from newswire.nlp.nested_orgs import nested_organisations
 from newswire.nlp.organisations import is_acronym, org_evidence
 from newswire.nlp.quotes import extract_quotes
 
@@ -256,3 +257,18 @@ def test_a_known_name_with_a_function_word_in_either_case_is_one_name() -> None:
     assert found["Médecins Sans Frontières"] == {"ORG"}
     assert found["Save the Children"] == {"ORG"}
     assert not {"Doctors", "Borders", "Save", "Children"} & set(found)
+
+
+def test_a_title_or_a_person_glued_to_an_organisation_is_cut_off() -> None:
+    """ "Chair of the US House Committee", "Chairperson KVRA Peter Smith": titles the
+    list lacked are titles, an acronym before a given name ends the organisation, and a
+    place's acronym opening a name is no organisation inside it."""
+    text = ("Chairperson KVRA Peter Smith said the deal was fair. Maxine Waters is Chair "
+            "of the US House Committee on Harbour Services.")
+    found = labels(text)
+    assert found["KVRA"] == "ORG" and found["Peter Smith"] == "PER"
+    assert found["US House Committee"] == "ORG"
+    assert not any(name.startswith(("Chair", "Chairperson")) for name in found)
+    names = resolve_names(text, [], "en")
+    nested = nested_organisations(text, names.mentions, "en")
+    assert "US" not in {m.canonical for m in nested}

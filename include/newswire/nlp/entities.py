@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newswire.nlp.lexicon import Lexicon, lexicon
-from newswire.nlp.organisations import org_evidence
+from newswire.nlp.organisations import is_acronym, org_evidence
 from newswire.yaml_data import load_yaml
 
 GAZETTEER_FILE = Path(__file__).with_name("gazetteer.yaml")
@@ -563,6 +563,13 @@ def _split_owner(piece: _Piece, lex: Lexicon, gaz: Gazetteer) -> list[_Piece]:
 
     cut = next((k for k in range(len(words) - 1)
                 if piece.kind == "name" and owner_ends(k)), None)
+    if cut is None and piece.kind == "name" and len(words) >= 3:
+        # "UCEA Peter Smith", "City Council Ana Ruiz": an acronym or an organisation
+        # head right before a given name and a surname ends the organisation's name.
+        cut = next((k for k in range(len(words) - 2)
+                    if (bare_head(words[k].text, lex.org_heads)
+                        or (k == 0 and is_acronym(words[k].text)))
+                    and words[k + 1].written in given_names()[0]), None)
     if cut is None:
         return [piece]
     return [_Piece("name", words[:cut + 1]), _Piece("name", words[cut + 1:])]
