@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from newswire.nlp.entities import load_gazetteer, promote_speakers, resolve_names
 from newswire.nlp.lexicon import lexicon
+from newswire.nlp.nested_orgs import nested_organisations
 from newswire.nlp.organisations import is_acronym, org_evidence
 from newswire.nlp.quotes import extract_quotes
 
@@ -156,3 +157,118 @@ def test_two_word_demonyms_are_no_organisation() -> None:
                                ("ORG", "South Korean Yonhap News Agency")))
     assert found.get("KCNA") == "ORG" and found.get("Yonhap News Agency") == "ORG"
     assert "North" not in found and "South" not in found
+
+
+def test_an_organisation_name_goes_on_past_and_titles_and_places_after_its_for() -> None:
+    """After an organisation head's "for"/"of" the name goes on: over an "and" before
+    its last words, over title words ("Justice") and over a place inside it ("Middle
+    East"); a lone head is not left on its own with the rest of the name as a person."""
+    found = labels("The figures came from the Centre for Harbour Studies and Coastal Policy. "
+                   "A lawyer at the Bureau for Justice and Reconciliation said so. "
+                   "The Centre for Middle East Dialogue Studies was also cited.")
+    assert found["Centre for Harbour Studies and Coastal Policy"] == "ORG"
+    assert found["Bureau for Justice and Reconciliation"] == "ORG"
+    assert found["Centre for Middle East Dialogue Studies"] == "ORG"
+    assert "Reconciliation" not in found and "Coastal Policy" not in found
+    assert "Dialogue Studies" not in found
+
+
+def test_people_before_of_are_not_part_of_the_organisation() -> None:
+    """ "Researchers of the Council for Coastal Affairs": the people of an organisation
+    named first in a sentence are no part of its name."""
+    found = labels("Researchers of the Council for Coastal Affairs said the data were old. "
+                   "Staff of the Office for Port Safety were told on Friday.")
+    assert found["Council for Coastal Affairs"] == "ORG"
+    assert found["Office for Port Safety"] == "ORG"
+    assert not any(name.startswith(("Researchers", "Staff")) for name in found)
+
+
+def test_a_describing_word_before_an_organisation_is_no_part_of_it() -> None:
+    """ "Former Harbour Bank officials", "Rival Velmora Technology": a capitalised word
+    that describes the name (the lexicon's ``names.modifiers``) opens no organisation,
+    even one ending in a head; nor does a prefixed adjective ("Pro-Velmora")."""
+    found = labels("Former Harbour Bank officials said the rate was high. Rival Velmora "
+                   "Technology said its profit fell. Pro-Velmora Brackwater Gazette "
+                   "reported the move.")
+    assert found["Harbour Bank"] == "ORG"
+    assert found["Velmora Technology"] == "ORG"
+    assert found["Brackwater Gazette"] == "ORG"
+    assert not any(name.split()[0] in ("Former", "Rival", "Pro-Velmora") for name in found)
+
+
+def test_a_place_and_the_words_after_it_in_one_model_organisation_are_one_name() -> None:
+    """ "Geneva Wanderers": a known place, then words that name no person, all inside one
+    organisation span of the model, name an organisation after its place; a weekday
+    after it is not part of it, an event or a road is no organisation, and without the
+    model's span the place stays a place."""
+    text = "The Geneva Wanderers Sunday win lifted the club near Geneva Olympic Games venues."
+    found = labels(text, spans(text, ("ORG", "Geneva Wanderers Sunday"),
+                               ("ORG", "Geneva Olympic Games")))
+    assert found["Geneva Wanderers"] == "ORG"
+    assert found["Geneva"] == "LOC"
+    assert "Geneva Wanderers Sunday" not in found and "Geneva Olympic Games" not in found
+    assert labels(text)["Geneva"] == "LOC" and "Geneva Wanderers" not in labels(text)
+    assert labels("The crash happened on Brackwater Road.")["Brackwater Road"] == "LOC"
+
+
+def test_the_words_around_a_name_say_it_is_an_organisation() -> None:
+    """An outlet or a body named like a place or a person: "told the Harbour Light",
+    "according to the Ostrava Signal", "the Kestrel Hall reported", "a Marlow Gate
+    spokesman" make organisations, and the quote layer does not make a speaking one a
+    person; "the Doha-based broadcaster" is no name at all."""
+    text = ('He spoke to the Harbour Light on Tuesday. According to the Ostrava Signal, '
+            'three died. The Kestrel Hall reported that the plant closed. A Marlow Gate '
+            'spokesman declined to comment. "We will not stop," the Linden Courtyard said. '
+            'The Doha-based broadcaster did not comment.')
+    found = after_quotes(text, spans(text, ("LOC", "Harbour Light"), ("LOC", "Ostrava Signal"),
+                                     ("LOC", "Kestrel Hall"), ("PER", "Marlow Gate"),
+                                     ("LOC", "Linden Courtyard")))
+    for name in ("Harbour Light", "Ostrava Signal", "Kestrel Hall", "Marlow Gate",
+                 "Linden Courtyard"):
+        assert found[name] == {"ORG"}, name
+    assert not any("Doha-based" in name for name in found)
+    # A known place at the start of such a name is the organisation's, not a place.
+    found = labels("Officials told the Geneva Lantern that talks had stalled.")
+    assert found["Geneva Lantern"] == "ORG" and "Geneva" not in found
+
+
+def test_an_unknown_two_word_place_after_to_the_or_of_the_is_an_institution() -> None:
+    """ "a letter to the Blue Chamber": two capitalised words the model calls a place,
+    unknown to the gazetteer and with no place head, after "to the", "of the", "by the"
+    name an institution named like a place; "in the" keeps a place, and a place head
+    keeps it one anywhere ("to the Marsh Heights", "the Brackwater Coast")."""
+    text = ("She sent a letter to the Blue Chamber on Monday. He lives in the Upper Side. "
+            "They moved to the Marsh Heights, on the Brackwater Coast.")
+    found = labels(text, spans(text, ("LOC", "Blue Chamber"), ("LOC", "Upper Side"),
+                               ("PER", "Marsh Heights"), ("PER", "Brackwater Coast")))
+    assert found["Blue Chamber"] == "ORG"
+    assert found["Upper Side"] == "LOC"
+    assert found["Marsh Heights"] == "LOC" and found["Brackwater Coast"] == "LOC"
+
+
+def test_a_known_name_with_a_function_word_in_either_case_is_one_name() -> None:
+    """ "Doctors without Borders", "Coordinator Save the Children": a run of capitalised
+    words ends at "without" or "the", but a gazetteer name with that word inside is one
+    organisation, also when it speaks and after a title."""
+    found = after_quotes('The head of Doctors without Borders in Gaza spoke. "We are '
+                         'full," Médecins sans Frontières said. Coordinator Save the '
+                         'Children said the camp was full.')
+    assert found["Doctors Without Borders"] == {"ORG"}
+    assert found["Médecins Sans Frontières"] == {"ORG"}
+    assert found["Save the Children"] == {"ORG"}
+    assert not {"Doctors", "Borders", "Save", "Children"} & set(found)
+
+
+def test_a_title_or_a_person_glued_to_an_organisation_is_cut_off() -> None:
+    """ "Chair of the US House Committee", "Chairperson KVRA Peter Smith": titles the
+    list lacked are titles, an acronym before a given name ends the organisation, and a
+    place's acronym opening a name is no organisation inside it."""
+    text = ("Chairperson KVRA Peter Smith said the deal was fair. Maxine Waters is Chair "
+            "of the US House Committee on Harbour Services.")
+    found = labels(text)
+    assert found["KVRA"] == "ORG" and found["Peter Smith"] == "PER"
+    assert found["US House Committee"] == "ORG"
+    assert not any(name.startswith(("Chair", "Chairperson")) for name in found)
+    names = resolve_names(text, [], "en")
+    nested = nested_organisations(text, names.mentions, "en")
+    assert "US" not in {m.canonical for m in nested}

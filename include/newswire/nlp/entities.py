@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newswire.nlp.lexicon import Lexicon, lexicon
-from newswire.nlp.organisations import org_evidence
+from newswire.nlp.organisations import is_acronym, org_evidence
 from newswire.yaml_data import load_yaml
 
 GAZETTEER_FILE = Path(__file__).with_name("gazetteer.yaml")
@@ -50,6 +50,11 @@ _DATELINE = re.compile(r"^(?P<city>[A-ZÇĞİÖŞÜÂÎÛ][A-ZÇĞİÖŞÜÂÎÛ
                        r"\s*(?:\([^)\n]{2,30}\)|/[^/\n]{2,20}/)")
 
 # -- gazetteer ---------------------------------------------------------------------------
+# Function words inside names, written in either case ("Doctors without Borders").
+_FUNCTION_WORDS = ("without", "sans", "the", "of", "for", "and", "to", "in", "on", "at",
+                   "de", "du", "la", "le", "des")
+
+
 @dataclass
 class Gazetteer:
     labels: dict[str, str] = field(default_factory=dict)  # name -> LOC/ORG
@@ -65,6 +70,21 @@ class Gazetteer:
 
     def group(self, name: str) -> str:
         return self.groups.get(name, name)
+
+    @functools.cached_property
+    def function_word_pattern(self) -> re.Pattern[str] | None:
+        """The names with a function word inside ("Doctors Without Borders", "Save the
+        Children"), the function words in any case."""
+        parts = []
+        for name in sorted(self.labels, key=len, reverse=True):
+            words = name.split()
+            if len(words) < 3 or not any(w.lower() in _FUNCTION_WORDS for w in words[1:-1]):
+                continue
+            parts.append(r"\s+".join(f"(?i:{re.escape(w)})" if w.lower() in _FUNCTION_WORDS
+                                     else re.escape(w) for w in words))
+        if not parts:
+            return None
+        return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])")
 
     @functools.cached_property
     def first_words(self) -> dict[str, int]:
@@ -464,12 +484,19 @@ class _Piece:
 
 
 def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
-            model: dict[int, str] | None = None) -> list[_Piece]:
+            model: dict[int, str] | None = None, text: str = "") -> list[_Piece]:
     pieces: list[_Piece] = []
     i = 0
     while i < len(run):
         if run[i].paren:
             pieces.append(_Piece("paren", run[i:i + 1]))
+            i += 1
+            continue
+        if i + 1 < len(run) and (not pieces or pieces[-1].kind == "connector") \
+                and _modifier(run[i].written, lex):
+            # "Former Reserve Bank", "Veteran Reuters", "Pro-Kremlin Izvestia": a word
+            # that describes the name is no part of it, even before a head.
+            pieces.append(_Piece("connector", run[i:i + 1]))
             i += 1
             continue
         if run[i].written.lower() in CONNECTORS and run[i].written.islower():
@@ -515,6 +542,7 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
     pieces = _split_after_place_heads(pieces, lex)
     if lex.lang != "en":
         return pieces
+    pieces = _join_model_orgs(pieces, lex, gaz, model or {}, text)
     pieces = [part for piece in pieces for part in _split_owner(piece, lex, gaz)]
     return [part for piece in pieces for part in _split_role_word(piece, lex)]
 
@@ -535,6 +563,13 @@ def _split_owner(piece: _Piece, lex: Lexicon, gaz: Gazetteer) -> list[_Piece]:
 
     cut = next((k for k in range(len(words) - 1)
                 if piece.kind == "name" and owner_ends(k)), None)
+    if cut is None and piece.kind == "name" and len(words) >= 3:
+        # "UCEA Peter Smith", "City Council Ana Ruiz": an acronym or an organisation
+        # head right before a given name and a surname ends the organisation's name.
+        cut = next((k for k in range(len(words) - 2)
+                    if (bare_head(words[k].text, lex.org_heads)
+                        or (k == 0 and is_acronym(words[k].text)))
+                    and words[k + 1].written in given_names()[0]), None)
     if cut is None:
         return [piece]
     return [_Piece("name", words[:cut + 1]), _Piece("name", words[cut + 1:])]
@@ -592,6 +627,45 @@ def _split_common(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]:
     return out
 
 
+def _join_model_orgs(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer,
+                     model: dict[int, str], text: str = "") -> list[_Piece]:
+    """ "Middle East Eye", "Caribbean Community", "Boston Celtics": a place the gazetteer
+    knows, then words that name no person, all inside one name the model reads as an
+    organisation (or in an organisation's context: "told the Kyiv Independent"), are
+    that organisation (named after its place), not a place and a
+    word. A weekday or a month ends it ("Boston Celtics Wednesday night"); an event or a
+    place is no organisation ("Beijing Olympic Games", "Wellington Road")."""
+    out: list[_Piece] = []
+    for piece in pieces:
+        before = out[-1] if out else None
+        if before is None or before.kind != "gazetteer" or gaz.label(before.name) != "LOC" \
+                or piece.kind != "name" or _POSSESSIVE.search(before.words[-1].written):
+            out.append(piece)
+            continue
+        words = list(piece.words)
+        cut = next((n for n, w in enumerate(words) if _fold(w.text) in lex.weekdays
+                    or _fold(w.text) in lex.months), len(words))
+        if cut == 0 or _person_by_name(words[:cut], lex) \
+                or bare_head(words[cut - 1].text, lex.words("names.event_heads")) \
+                or words[cut - 1].text in lex.loc_heads \
+                or not (_inside_model_org(model, before, _Piece("name", words[:cut]))
+                        or org_context(text, before.start, words[cut - 1].end, lex)):
+            out.append(piece)
+            continue
+        out[-1] = _Piece("org", [*before.words, *words[:cut]])
+        if cut < len(words):
+            out.append(_Piece("name", words[cut:]))
+    return out
+
+
+def _modifier(word: str, lex: Lexicon) -> bool:
+    """A capitalised word that describes the name after it ("Former", "Rival",
+    "Pro-Kremlin", "Ex-Google"): the lexicon's ``names.modifiers`` and their prefixes."""
+    prefixes = tuple(m for m in lex.words("names.modifiers") if m.endswith("-"))
+    return word in lex.words("names.modifiers") or (
+        word.startswith(prefixes) and not word.endswith("-"))
+
+
 def _split_after_place_heads(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]:
     """ "Aydınlar Mahallesi Akdere (mevkiinde)": a place head inside a name ends one
     place; the words after it name another."""
@@ -636,6 +710,19 @@ def _join_connectors(pieces: list[_Piece], lex: Lexicon, model: dict[int, str],
             if after is not None and after.kind == "title" and _org_connector(pieces, k) \
                     and (k + 2 == len(pieces) or _org_connector(pieces, k + 2)):
                 after = _Piece("name", after.words)  # "Court of Justice of the ..."
+            elif after is not None and after.kind == "title" and _org_connector(pieces, k) \
+                    and before is not None and before.kind in ("name", "org") \
+                    and before.words[0].text in lex.org_heads:
+                # "Center for Justice and Accountability", "Institute for Chief Executive
+                # Studies": after an organisation head's "for"/"of", title words and the
+                # words up to the next connector are the name's, unless a person follows.
+                m = k + 1
+                while m < len(pieces) and pieces[m].kind in ("title", "name"):
+                    m += 1
+                if not any(p.kind == "name" and _person_by_name(p.words, lex)
+                           for p in pieces[k + 1:m]):
+                    after = _Piece("name", [w for p in pieces[k + 1:m] for w in p.words])
+                    pieces = [*pieces[:k + 1], after, *pieces[m:]]
             if before is None or after is None or before.kind not in (
                     "name", "gazetteer", "org", "place") or after.kind not in (
                     "name", "org", "gazetteer"):
@@ -643,6 +730,25 @@ def _join_connectors(pieces: list[_Piece], lex: Lexicon, model: dict[int, str],
                 continue
             first = before.words[-1].text if before.kind != "name" else before.words[0].text
             of = piece.words[0].written in ORG_CONNECTORS
+            if of and before.kind == "name" and len(before.words) == 1 \
+                    and _person_noun(before.words[0].text, lex):
+                # "Officials of the Committee ...", "Members of the Council ...": people
+                # of an organisation, not part of its name.
+                k += 1
+                continue
+            if piece.words[0].written == "and" and before.kind == "org" \
+                    and after.kind == "name" \
+                    and any(w.written in ORG_CONNECTORS for w in before.words) \
+                    and (_inside_model_org(model, before, piece, after) or (
+                        k >= 1 and pieces[k - 1].kind == "name" and k + 2 == len(pieces)
+                        and not _person_by_name(after.words, lex)
+                        and not any(w.written.isupper() for w in after.words))):
+                # "Center for Strategic and International Studies", "Department for
+                # Work and Pensions": an "and" after an organisation's "for"/"of" and a
+                # plain name, before the run's last words (or inside one model span).
+                out[-1] = _Piece("org", [*before.words, *piece.words, *after.words])
+                k += 2
+                continue
             if of and before.kind == "org" and (after.kind in ("name", "org") or (
                     after.kind == "gazetteer" and gaz.label(after.name) == "ORG")):
                 # An organisation's name goes on past "of", "for", "to": "Court of Justice
@@ -667,6 +773,14 @@ def _join_connectors(pieces: list[_Piece], lex: Lexicon, model: dict[int, str],
                                                       for w in before.words)))):
                 out[-1] = _Piece("org", [*before.words, *piece.words, *after.words])
                 k += 2
+                rest = pieces[k] if k < len(pieces) else None
+                if after.kind == "gazetteer" and rest is not None and rest.kind == "name" \
+                        and not _person_by_name(rest.words, lex) \
+                        and not any(w.text in lex.not_entities for w in rest.words):
+                    # "Institute for Middle East Understanding": a place inside the name
+                    # does not end it; the words right after the place are the name's too.
+                    out[-1] = _Piece("org", [*out[-1].words, *rest.words])
+                    k += 1
                 continue
             if of and first in lex.loc_heads:
                 out[-1] = _Piece("place", [*before.words, *piece.words, *after.words])
@@ -677,6 +791,26 @@ def _join_connectors(pieces: list[_Piece], lex: Lexicon, model: dict[int, str],
         out.append(piece)
         k += 1
     return out
+
+
+def _person_noun(word: str, lex: Lexicon) -> bool:
+    """ "Officials", "Members", "Researchers", "Staff": a capitalised noun for people (a
+    sentence's first word), in the plural or the lexicon's nouns for people."""
+    lower = word.lower()
+    singular = lower[:-1] if lower.endswith("s") and len(lower) > 4 else lower
+    people = {*lex.title_words_any_case, *lex.words("quotes.human_nouns"),
+              *lex.words("names.people_nouns")}
+    if bare_head(word, lex.org_heads) or bare_head(word[:-1], lex.org_heads):
+        return False
+    return word in lex.not_entities or lower in people or (
+        singular != lower and (singular in people or singular.endswith(
+            tuple(lex.words("names.agent_endings")))))
+
+
+def _inside_model_org(model: dict[int, str], *pieces: _Piece) -> bool:
+    """Whether the model reads all of ``pieces`` (and what lies between them) as one
+    organisation."""
+    return all(model.get(i) == "ORG" for i in range(pieces[0].start, pieces[-1].end))
 
 
 def _org_connector(pieces: list[_Piece], k: int) -> bool:
@@ -786,10 +920,33 @@ def resolve_names(text: str, spans: list[tuple[str, int, int]], lang: str,
     mentions += [Mention(text[s:e], s, e, MODEL_LABELS[label.upper()], base_name(text[s:e]))
                  for label, s, e in spans
                  if MODEL_LABELS.get(label.upper()) in ("DATE", "MONEY")]
+    if lex.lang == "en":
+        mentions = _function_word_names(text, mentions, gaz)
     mentions = _dedupe(mentions)
     if lex.lang == "en":
         _speakers_are_people(text, mentions, lex, gaz)
     return consolidate(text, mentions, gaz, lex)
+
+
+def _function_word_names(text: str, mentions: list[Mention], gaz: Gazetteer
+                         ) -> list[Mention]:
+    """ "Doctors without Borders", "Coordinator Save the Children": a gazetteer name
+    whose inner function word is written in either case is one name (a run of
+    capitalised words ends at "without" or "the"); the pieces found inside it go."""
+    pattern = gaz.function_word_pattern
+    if pattern is None:
+        return mentions
+    for found in pattern.finditer(text):
+        s, e = found.span()
+        if any(m.start < e and s < m.end and (m.end - m.start) > e - s for m in mentions):
+            continue
+        written = re.sub(r"\s+", " ", found.group()).lower()
+        # The gazetteer's own form (the article's, but for the case of a function word).
+        canonical = next(n for n in gaz.labels if n.lower() == written)
+        mentions = [m for m in mentions if not (s <= m.start and m.end <= e)]
+        mentions.append(Mention(found.group(), s, e, gaz.label(canonical) or "ORG",
+                                canonical, source="gazetteer"))
+    return mentions
 
 
 @functools.cache
@@ -816,6 +973,7 @@ def _speakers_are_people(text: str, mentions: list[Mention], lex: Lexicon,
                     or words[-1] in lex.loc_heads or m.canonical.isupper()
                     or m.canonical in lex.agencies
                     or (m.label == "ORG" and _org_noun_before(text, m.start, lex))
+                    or org_context(text, m.start, m.end, lex)
                     or org_evidence(m.canonical, lex, gaz))
 
     suspects = {m.canonical.split()[-1] for m in mentions
@@ -950,7 +1108,7 @@ def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
                   model: dict[int, str], skip_until: int = 0) -> list[Mention]:
     """Mentions of one run of name words (``skip_until``: a dateline before it)."""
     out: list[Mention] = []
-    pieces = _pieces(run, lex, gaz, model)
+    pieces = _pieces(run, lex, gaz, model, text)
     role_start = pieces[0].start if pieces else 0
     title_end: int | None = None  # end of the last title since the last person
     titled = False  # a title or an honorific right before
@@ -1001,6 +1159,8 @@ def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
                 label = "LOC"  # "Keçiören Belediye Başkanı", "Aydın Valisi": a place's office
             elif before_title:
                 label = model_label if model_label in ("ORG", "LOC") else None  # the role's
+            elif model_label == "LOC" and _institution_slot(text, piece, lex, gaz):
+                label = "ORG"  # "a letter to the Blue Chamber": a body named like a place
             elif model_label:
                 label = model_label
             elif len(words) >= 2 and org_evidence(name, lex, gaz):
@@ -1041,6 +1201,8 @@ def _context_label(text: str, piece: _Piece, following: _Piece | None, lex: Lexi
     first_after = after.split()[:1]
     if first_after and first_after[0].lower() in lex.words("names.person_after"):
         return "PER"  # "Ayşe Kaya isimli öğretmen"
+    if org_context(text, piece.start, piece.end, lex):
+        return "ORG"
     if following is None:
         # "Ali al-Nuaimi, the Oil Minister", "Tedros Adhanom, WHO director-general,"
         apposition = re.match(r",\s+(?:(?:the|a|an|its|his|her)\s+)?((?:[\w-]+\s*){1,4})",
@@ -1061,6 +1223,45 @@ def _context_label(text: str, piece: _Piece, following: _Piece | None, lex: Lexi
             r"[’'´](?:d[ae]|t[ae]|d[ae]n|t[ae]n|d[ae]ki|t[ae]ki)$", piece.words[-1].written):
         return "LOC"
     return None
+
+
+def _institution_slot(text: str, piece: _Piece, lex: Lexicon, gaz: Gazetteer) -> bool:
+    """ "a letter to the Blue Chamber", "a professor of the Harbour Academy": two
+    capitalised words the gazetteer does not know, with no place head, after "to the",
+    "of the", "by the" (``names.institution_slots``) name an institution; a place there
+    takes "in the" or names its kind ("the city of ...")."""
+    words = piece.words
+    before = text[max(0, piece.start - 20):piece.start]
+    return (lex.lang == "en" and len(words) == 2 and not gaz.label(piece.name)
+            and not any(gaz.label(w.text) or w.text in lex.loc_heads
+                        or w.text in lex.not_entities for w in words)
+            and any(before.endswith(f" {slot} ") for slot in lex.words("names.institution_slots")))
+
+
+def org_context(text: str, start: int, end: int, lex: Lexicon) -> bool:
+    """What the words around a name say of an organisation (English): a noun for an
+    outlet or its spokesman after it ("the Harbour Light newspaper", "a Kestrel Hall
+    spokesman"); a phrase that names a source or a listener before "the" and it ("told
+    the Harbour Light", "according to the Harbour Light"); or "the" before it and a
+    reporting verb after it ("the Harbour Light reported"): people take no article, and
+    places do not report."""
+    if lex.lang != "en" or text[start:end].endswith(
+            tuple(lex.words("names.adjective_endings"))):
+        return False  # "the Doha-based broadcaster"
+    after = text[end:end + 40].lower()
+    before = text[max(0, start - 40):start].lower()
+    if any(before.endswith(f"{phrase} the ") for phrase in lex.words("names.org_source_before")):
+        return True
+    word_after = re.match(r"(?:[’']s?)?\s+([a-z-]+(?:\s+[a-z]+)?)", after)
+    if word_after is None:
+        return False
+    following = word_after.group(1).split()
+    if following[0] in lex.words("names.org_nouns_after") \
+            or " ".join(following) in lex.words("names.org_nouns_after"):
+        return True
+    return before.endswith("the ") and (
+        following[0] in lex.words("names.org_verbs_after") or (
+            following[0] in lex.verbs and not following[0].endswith("ing")))
 
 
 def _org_noun_before(text: str, start: int, lex: Lexicon) -> bool:
@@ -1212,7 +1413,8 @@ def promote_speakers(text: str, mentions: list[Mention], speakers: Iterable[str]
     if not people:
         return mentions
     for m in mentions:
-        if m.canonical in people and m.label in ("ORG", "LOC", "MISC"):
+        if m.canonical in people and m.label in ("ORG", "LOC", "MISC") \
+                and not org_context(text, m.start, m.end, lex):
             m.label = "PER"
     known = {m.canonical for m in mentions}
     taken = [(m.start, m.end) for m in mentions]

@@ -56,7 +56,8 @@ def _parents(text: str, m: Mention, lex: Lexicon, gaz: Gazetteer) -> list[Mentio
         head = bare_head(words[i], lex.org_heads)
         # A known organisation, or an acronym opening the name ("TCDD Genel Müdürlüğü").
         known = gaz.label(" ".join(words[:i + 1])) == "ORG" or (
-            i == 0 and 2 <= len(words[0]) <= 6 and words[0].isalpha() and words[0].isupper())
+            i == 0 and 2 <= len(words[0]) <= 6 and words[0].isalpha() and words[0].isupper()
+            and gaz.label(words[0]) != "LOC")  # "US House Committee": "US" is a place
         if not following[:1].isupper() or (bare_head(following, lex.org_heads)
                                             and not known):
             continue  # "Police Department": one head after another is one name
