@@ -184,6 +184,34 @@ def test_tr_genitive_comma_and_a_recalling_participle_give_the_words_to_the_geni
     assert said(text, "tr") == {"Önce insan, sonra": "Sevgi Ural"}
 
 
+def test_tr_honorifics_after_a_name_are_no_part_of_it() -> None:
+    """ "Mustafa Kemal Paşa'nın", "Naci Bey", "Şükran Hanım'ın", "Arif Beyin" (no
+    apostrophe): the honorific said after a name is dropped from the speaker and the
+    entity (a rank stays as the role), a shorter form still resolves to the full name
+    given earlier, and a name that only looks like one ("Hacı Bektaş-ı Veli", "Mehmet
+    Ağar") keeps its words."""
+    text = ("Vali Kerem Aslan, Mustafa Kemal Paşa'nın \"Yurtta barış, dünyada barış\" "
+            "sözlerini hatırlattı.")
+    found = [q for q in quotes(text, "tr") if q.kind == "direct"]
+    assert [(q.speaker, q.speaker_role) for q in found] == [("Mustafa Kemal", "Paşa")]
+    names = resolve_names(text, [], "tr")
+    assert {m.canonical for m in names.mentions if m.label == "PER"} == {
+        "Kerem Aslan", "Mustafa Kemal"}
+    text = ("Kaymakam Arif Tuncel'in \"Okul yazın açılacak\" sözlerini anımsatan Sevgi "
+            "Ural konuştu.\n\nArif Beyin \"Yol da bitecek\" sözlerini hatırlatan Ural, "
+            "teşekkür etti.\n\nŞükran Hanım'ın \"Kızlar okusun\" sözlerini anımsatan "
+            "Ural, \"Bu okul hepimizin.\" dedi.")
+    assert said(text, "tr") == {"Okul yazın açılacak": "Arif Tuncel",
+                                "Yol da bitecek": "Arif Tuncel",
+                                "Kızlar okusun": "Şükran",
+                                "Bu okul hepimizin.": "Sevgi Ural"}
+    text = ("Naci Bey, \"Köprü yıl sonunda açılacak\" dedi.\n\nHacı Bektaş-ı Veli'nin "
+            "\"Eline, diline, beline sahip ol\" sözünü anımsatan Mehmet Ağar konuştu.")
+    assert said(text, "tr") == {"Köprü yıl sonunda": "Naci",
+                                "Eline, diline, beline": "Hacı Bektaş-ı Veli"}
+    assert "Mehmet Ağar" in {m.canonical for m in resolve_names(text, [], "tr").mentions}
+
+
 def test_tr_a_genitive_the_model_took_for_a_place_still_owns_the_words() -> None:
     """The weak model tags "Ural'ın" before a quotation as a place: a name not in the
     gazetteer is still the person whose words they are; a known place is not."""

@@ -176,11 +176,38 @@ def strip_suffix(word: str) -> str:
     return _SUFFIX.sub("", word)
 
 
+def honorific_after(word: str, lex: Lexicon) -> str | None:
+    """The post-name honorific a word is ("Paşa'nın" as its bare ``text`` "Paşa", or
+    "Beyin", "Hanımın", "Paşaya" written with no apostrophe), else None."""
+    after = lex.words("names.honorifics_after")
+    if not after:
+        return None
+    if word in after:
+        return word
+    for suffix in _HONORIFIC_SUFFIXES:
+        if word.endswith(suffix) and word[: -len(suffix)] in after:
+            return word[: -len(suffix)]
+    return None
+
+
+def strip_honorifics_after(name: str, lex: Lexicon) -> str:
+    """ "Mustafa Kemal Paşa" -> "Mustafa Kemal", "Naci Beyin" -> "Naci": honorifics said
+    after a name are no part of it (a name never becomes empty)."""
+    words = name.split()
+    while len(words) > 1 and honorific_after(strip_suffix(words[-1]), lex):
+        words.pop()
+    return " ".join(words)
+
+
 # Case endings Turkish writes without an apostrophe after common-noun heads
 # ("Dünya Sağlık Örgütünün", "Olimpiyat Komitesini", "Parlamentosunun"), longest first.
 _TR_BARE_SUFFIXES = ("nden", "ndan", "nin", "nın", "nun", "nün", "nde", "nda", "ne", "na",
                      "ni", "nı", "nu", "nü", "yi", "yı", "ye", "ya", "in", "ın", "un", "ün",
                      "i", "ı", "u", "ü", "e", "a")
+
+
+# ... and after a post-name honorific ("Arif Beyin", "Paşaya", "Hanımla").
+_HONORIFIC_SUFFIXES = (*_TR_BARE_SUFFIXES, "den", "dan", "le", "la", "yle", "yla")
 
 
 def bare_head(word: str, heads: frozenset[str]) -> str | None:
@@ -266,7 +293,9 @@ def _runs(text: str, start: int, end: int, lex: Lexicon,
             current += [*pending, word]
             pending = []
             possessive = lex.lang == "en" and _POSSESSIVE.search(core) is not None
-            glued = lex.lang == "tr" and bare_head(core, lex.org_heads) not in (None, core)
+            glued = lex.lang == "tr" and (
+                bare_head(core, lex.org_heads) not in (None, core)
+                or honorific_after(core, lex) not in (None, core))  # "Arif Beyin"
             if (word.text != core and not word.paren and not possessive) or sentence_end \
                     or company or glued:
                 # "Johnson'a", "Brüksel.", "Acme Inc.", "Partinin": the name ends here
@@ -492,6 +521,12 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
                         or _GENITIVE_END.search(run[i].written) is not None)
         after_given = (bool(pieces) and pieces[-1].kind == "name"
                        and pieces[-1].words[-1].written in given_names()[0])
+        if pieces and pieces[-1].kind == "name" and honorific_after(run[i].text, lex):
+            # "Mustafa Kemal Paşa'nın", "Naci Bey": the honorific goes with the name it
+            # follows (the canonical name drops it).
+            pieces[-1].words.append(run[i])
+            i += 1
+            continue
         for kind, size in (("title", _match_title(run, i, lex.lang)),
                            ("honorific", _match_words(run, i, _honorifics(lex.lang), False)),
                            ("gazetteer", _match_gazetteer(run, i, gaz))):
@@ -736,6 +771,8 @@ def _label_of(name: str, words: list[_Word], lex: Lexicon, gaz: Gazetteer,
         return "ORG"
     if last in lex.loc_heads:
         return "LOC"
+    if len(words) >= 2 and honorific_after(last, lex):
+        return "PER"  # "Naci Bey", "Enver Paşa"
     if len(words) > 2 and words[1].written.islower():  # "Banque de France", "Republic of"
         if words[0].text in lex.org_heads:
             return "ORG"
@@ -1023,7 +1060,11 @@ def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
         if label == "PER":
             role = (text[role_start:title_end].strip(" ,") if title_end is not None
                     else role_before(text, piece.start, lex))
-            name = _person_name(pieces, k, _strip_honorifics(name, lex))
+            rank = honorific_after(words[-1].text, lex)
+            name = _person_name(pieces, k, strip_honorifics_after(
+                _strip_honorifics(name, lex), lex))
+            if role is None and rank in lex.words("names.rank_honorifics"):
+                role = rank  # "Enver Paşa": a rank, the only role the article gives
             title_end = None
             role_start = following.start if following else piece.end
         out.append(Mention(text[piece.start:piece.end], piece.start, piece.end, label, name,

@@ -18,11 +18,10 @@ import functools
 import re
 from dataclasses import dataclass
 
-from newswire.nlp.entities import load_gazetteer, strip_suffix
+from newswire.nlp.entities import load_gazetteer, strip_honorifics_after, strip_suffix
 from newswire.nlp.lexicon import Lexicon, fold_case
 from newswire.nlp.marks import Quotation
 from newswire.nlp.speakers import (
-    GENITIVE,
     Cue,
     Document,
     Quote,
@@ -30,6 +29,7 @@ from newswire.nlp.speakers import (
     Speaker,
     Tracker,
     fold,
+    genitive,
     nominative,
     title_stem,
 )
@@ -124,11 +124,11 @@ class TurkishAttribution:
         otherwise the clause's subject."""
         doc = self.doc
         # ... or with the said-noun between: "Soylu'nun açıklaması şöyle:"
-        genitive = re.search(r"(\S+)['’´](?:n?[ıiuü]n)\s+(?:\w+\s+)?(?:şu|şöyle|şunları)\b",
-                             doc.folded[start:limit])
-        if genitive:
-            owners = [m for m in doc.names_in(start, start + genitive.end(1) + 6)
-                      if GENITIVE.search(m.text)]
+        owned = re.search(r"(\S+)['’´](?:n?[ıiuü]n)\s+(?:\w+\s+)?(?:şu|şöyle|şunları)\b",
+                          doc.folded[start:limit])
+        if owned:
+            owners = [m for m in doc.names_in(start, start + owned.end(1) + 6)
+                      if genitive(doc, m)]
             if owners:
                 return doc.speaker_of(owners[-1])
         cues = doc.cues_in(start, limit)
@@ -151,7 +151,7 @@ class TurkishAttribution:
         "açıklamada" ("İstanbul Valiliği'nin yaptığı açıklamada"), a generic noun
         ("Bakanlıktan yapılan açıklamada"), else the statement's known author."""
         doc = self.doc
-        owners = [m for m in doc.names_in(start, limit) if GENITIVE.search(m.text)
+        owners = [m for m in doc.names_in(start, limit) if genitive(doc, m)
                   and self.statement.search(doc.folded, m.end, min(limit, m.end + 60))]
         if owners:
             return doc.speaker_of(owners[-1])
@@ -266,7 +266,7 @@ class TurkishAttribution:
         dediğini"): lower-case words, no comma."""
         doc = self.doc
         before = [m for m in doc.names_in(seg_start, q.outer_start)
-                  if GENITIVE.search(m.text)]
+                  if genitive(doc, m)]
         if before:
             between = doc.text[before[-1].end:q.outer_start]
             if len(between) <= 3 or (len(between.split()) <= 2 and between.strip().islower()
@@ -298,10 +298,10 @@ class TurkishAttribution:
             words = words[1:]
         if not words:
             return None
-        name = " ".join(words)
+        name = strip_honorifics_after(" ".join(words), self.lex)
         full = doc.people.full_name(name) or next(
             (m.canonical for m in doc.names if m.label == "PER"
-             and m.canonical.split()[-1] == words[-1]), None)
+             and m.canonical.split()[-1] == name.split()[-1]), None)
         return Speaker(full or name, doc.roles.get(full or name), "PER")
 
     def attribute(self, q: Quotation, seg: Segment, tracker: Tracker
