@@ -288,6 +288,24 @@ def test_tr_dropped_subject_is_not_a_name_that_only_modifies_or_joins() -> None:
     assert said(text, "tr") == {"Bu tutum kabul": "Sevgi Ural"}
 
 
+def test_tr_a_dropped_subject_of_ifadesini_kullandi_is_the_last_subject() -> None:
+    """ '"…" ifadesini kullandı.' with no subject: the subject of the sentence before,
+    whoever spoke earlier: named after a clause with no comma, joining the scene to make
+    a speech ("X de bir konuşma yaptı"), or an organisation; one who only joins the
+    scene ("Törene X de katıldı") leaves the speaker as it was."""
+    lead = "Bakan Sevgi Ural, \"Yatırımlar sürecek\" dedi.\n\n"
+    tail = "\n\n\"Kimse mağdur olmayacak\" ifadesini kullandı."
+    for middle, speaker in (
+            ("Programın ardından okulları gezen Vali Kerem Aslan öğrencilerle sohbet etti.",
+             "Kerem Aslan"),
+            ("Törende Vali Kerem Aslan da bir konuşma yaptı.", "Kerem Aslan"),
+            ("Törene Vali Kerem Aslan da katıldı.", "Sevgi Ural"),
+            ("Orman Genel Müdürlüğü, yangınla ilgili yazılı açıklama yaptı. Müdürlük, "
+             "ekiplerin bölgede olduğunu belirtti.", "Orman Genel Müdürlüğü")):
+        assert said(lead + middle + tail, "tr") == {
+            "Yatırımlar sürecek": "Sevgi Ural", "Kimse mağdur olmayacak": speaker}, middle
+
+
 def test_tr_a_short_quotation_named_by_a_said_noun_is_speech() -> None:
     """ '"…" mesajı' in a subheading: two words are speech when a said-noun names them,
     and the subheading takes the speaker of its section; a short phrase in marks with

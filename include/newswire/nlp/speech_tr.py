@@ -104,6 +104,7 @@ class TurkishAttribution:
                     if holder:
                         return holder
                 elif (len(words) <= 3 and not self.statement.search(fold(phrase))
+                      and phrase not in self.lex.org_references  # "Müdürlük,"
                       and not self._locative_opener(phrase, start + head.start(1))):
                     who = doc.bare_name(start + head.start(1), start + head.end(1))
                     if who is not None:
