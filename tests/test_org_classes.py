@@ -156,3 +156,17 @@ def test_two_word_demonyms_are_no_organisation() -> None:
                                ("ORG", "South Korean Yonhap News Agency")))
     assert found.get("KCNA") == "ORG" and found.get("Yonhap News Agency") == "ORG"
     assert "North" not in found and "South" not in found
+
+
+def test_tr_a_word_opening_the_sentence_or_a_day_after_a_name_is_no_part_of_it() -> None:
+    """ "Ancak Ege Kalkınma Ajansı": the capitalised word that opens the sentence is no
+    part of the organisation; "Ayşe Demir Pazartesi günü": a day or a month written
+    capitalised after a name is a date, not its last word ("Ondokuz Mayıs Üniversitesi"
+    keeps its month)."""
+    text = ("Ancak Ege Kalkınma Ajansı yeni destekleri açıkladı. Bakan Ayşe Demir Pazartesi "
+            "günü Ondokuz Mayıs Üniversitesi'ni ziyaret edecek.")
+    found = {(m.label, m.canonical) for m in resolve_names(text, [], "tr").mentions}
+    assert {("ORG", "Ege Kalkınma Ajansı"), ("PER", "Ayşe Demir"),
+            ("ORG", "Ondokuz Mayıs Üniversitesi")} <= found
+    assert not any("Ancak" in name or "Pazartesi" in name for label, name in found
+                   if label in ("PER", "ORG", "LOC"))

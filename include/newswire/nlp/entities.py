@@ -289,6 +289,8 @@ def _runs(text: str, start: int, end: int, lex: Lexicon,
         lower = core.lower()
         if not current and lex.lang == "en" and core in ("The", "A", "An"):
             continue  # "The Maritime Ministry": the article is no part of the name
+        if not current and core in lex.words("names.sentence_openers"):
+            continue  # "Ancak Addison Konseyi": a word opening the sentence
         if _is_name_word(core, lex):
             current += [*pending, word]
             pending = []
@@ -521,6 +523,13 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
                         or _GENITIVE_END.search(run[i].written) is not None)
         after_given = (bool(pieces) and pieces[-1].kind == "name"
                        and pieces[-1].words[-1].written in given_names()[0])
+        if (pieces and pieces[-1].kind == "name" and len(pieces[-1].words) >= 2
+                and _fold(run[i].text) in {**lex.months, **lex.weekdays}):
+            # "Bakan Ayşe Demir Pazartesi günü": a day or month written capitalised
+            # after a name is a date of its own.
+            pieces.append(_Piece("name", [run[i]]))
+            i += 1
+            continue
         if pieces and pieces[-1].kind == "name" and honorific_after(run[i].text, lex):
             # "Mustafa Kemal Paşa'nın", "Naci Bey": the honorific goes with the name it
             # follows (the canonical name drops it).
