@@ -170,3 +170,19 @@ def test_tr_a_word_opening_the_sentence_or_a_day_after_a_name_is_no_part_of_it()
             ("ORG", "Ondokuz Mayıs Üniversitesi")} <= found
     assert not any("Ancak" in name or "Pazartesi" in name for label, name in found
                    if label in ("PER", "ORG", "LOC"))
+
+
+def test_tr_places_named_after_an_organisation_a_date_or_a_service_line() -> None:
+    """ "Cumhurbaşkanlığı Külliyesi", "Ankara Üniversitesi Kampüsü": an organisation or a
+    known name before a place head is one place; "15 Temmuz Şehitler Köprüsü", "1 Mayıs
+    Meydanı", "112 Acil Çağrı Merkezi" keep their number; a count before a name does
+    not ("2 Sağlık Bakanlığı çalışanı"); "Sorumlu Üye" is a role."""
+    text = ("Kabine, Cumhurbaşkanlığı Külliyesi'nde toplandı. Öğrenciler Ankara Üniversitesi "
+            "Kampüsü'nde, işçiler 1 Mayıs Meydanı'nda ve 15 Temmuz Şehitler Köprüsü'nde "
+            "toplandı. Durum 112 Acil Çağrı Merkezi'ne bildirildi. Olayda 2 Sağlık Bakanlığı "
+            "çalışanı yaralandı. Ticaretten Sorumlu Üye Selim Karadağ da katıldı.")
+    found = {(m.label, m.canonical) for m in resolve_names(text, [], "tr").mentions}
+    assert {("LOC", "Cumhurbaşkanlığı Külliyesi"), ("LOC", "Ankara Üniversitesi Kampüsü"),
+            ("LOC", "1 Mayıs Meydanı"), ("LOC", "15 Temmuz Şehitler Köprüsü"),
+            ("ORG", "112 Acil Çağrı Merkezi"), ("ORG", "Sağlık Bakanlığı"),
+            ("PER", "Selim Karadağ")} <= found

@@ -753,6 +753,14 @@ def _join_heads(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer) -> list[_Pie
             # organisation, not a person's role.
             out[-1] = _Piece("org", [*out[-1].words, *piece.words])
             continue
+        if (lex.lang == "tr" and piece.kind == "name" and out
+                and out[-1].kind in ("gazetteer", "org")
+                and piece.words[-1].text in lex.loc_heads
+                and not (len(out) > 1 and out[-2].kind in ("title", "honorific"))):
+            # "Cumhurbaşkanlığı Külliyesi", "Ankara Üniversitesi Kampüsü": a name ending
+            # in a place head after an organisation or a known name is one place.
+            out[-1] = _Piece("place", [*out[-1].words, *piece.words])
+            continue
         if (piece.kind == "name" and out and out[-1].kind in ("gazetteer", "paren")
                 and bare_head(piece.words[-1].text, heads)
                 and not _POSSESSIVE.search(out[-1].words[-1].written)):  # "China's State"
@@ -1076,9 +1084,32 @@ def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
                 role = rank  # "Enver Paşa": a rank, the only role the article gives
             title_end = None
             role_start = following.start if following else piece.end
-        out.append(Mention(text[piece.start:piece.end], piece.start, piece.end, label, name,
+        start = piece.start
+        number = _number_before(text, piece, k, lex) if label in ("ORG", "LOC") else None
+        if number is not None:
+            start, name = number.start(), f"{number.group()} {name}"
+        out.append(Mention(text[start:piece.end], start, piece.end, label, name,
                            role, source="title" if was_titled else "text"))
     return out
+
+
+_NUMBER_BEFORE = re.compile(r"(?<![\d.,])\d{1,3}(?= $)")
+
+
+def _number_before(text: str, piece: _Piece, k: int, lex: Lexicon) -> re.Match[str] | None:
+    """ "112 Acil Çağrı Merkezi", "15 Temmuz Şehitler Köprüsü", "1 Mayıs Meydanı": a
+    number right before an organisation or a place named by its head is part of its
+    name when the name starts with a month (a date named) or the number is a
+    three-digit service line."""
+    if lex.lang != "tr" or k != 0 or not (
+            bare_head(piece.words[-1].text, lex.org_heads) or piece.words[-1].text in
+            lex.loc_heads):
+        return None
+    found = _NUMBER_BEFORE.search(text, max(0, piece.start - 5), piece.start)
+    if found is None:
+        return None
+    month = _fold(piece.words[0].text) in lex.months and len(piece.words) > 1
+    return found if month or (len(found.group()) == 3 and found.group()[0] == "1") else None
 
 
 def _context_label(text: str, piece: _Piece, following: _Piece | None, lex: Lexicon
