@@ -306,6 +306,25 @@ def test_tr_a_dropped_subject_of_ifadesini_kullandi_is_the_last_subject() -> Non
             "Yatırımlar sürecek": "Sevgi Ural", "Kimse mağdur olmayacak": speaker}, middle
 
 
+def test_tr_words_with_no_cue_go_to_the_person_their_paragraph_names() -> None:
+    """A quotation with no cue after "X'e göre", "X'in değerlendirmesine göre", "X'in
+    ifadesiyle" is X's; after a sentence of its paragraph whose subject is a person it is
+    that person's, not the last speaker's; "X'in yorumu ise şöyle:" gives it to X; a
+    source ("AA'nın haberine göre") and "Buna göre" give nothing."""
+    lead = ("Bakan Sevgi Ural, \"Yatırımlar sürecek\" dedi.\n\n"
+            "Toplantıya Vali Kerem Aslan da katıldı.\n\n")
+    words = "\"Faizlerin düşmesi için enflasyonun kalıcı olarak gerilemesi gerekiyor.\""
+    for before in ("Ekonomist Tomas Berg'e göre, ", "Ekonomist Tomas Berg'in "
+                   "değerlendirmesine göre ", "Ekonomist Tomas Berg'in ifadesiyle ",
+                   "Ekonomist Tomas Berg, faizler konusunda karamsar. ",
+                   "Ekonomist Tomas Berg'in yorumu ise şöyle: "):
+        assert said(lead + before + words, "tr") == {
+            "Yatırımlar sürecek": "Sevgi Ural",
+            "Faizlerin düşmesi için": "Tomas Berg"}, before
+    for before in ("Buna göre, ", "Kerem Aslan'ın haberine göre, "):
+        assert said(lead + before + words, "tr")["Faizlerin düşmesi için"] == "Sevgi Ural"
+
+
 def test_tr_a_short_quotation_named_by_a_said_noun_is_speech() -> None:
     """ '"…" mesajı' in a subheading: two words are speech when a said-noun names them,
     and the subheading takes the speaker of its section; a short phrase in marks with

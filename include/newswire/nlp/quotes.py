@@ -127,7 +127,8 @@ def _attribute_document(doc: Document) -> list[Quote]:
                         re.search(r"[.!?…]\W*$", inner) and len(inner.split()) >= 2
                     if not opens and (not speech_like(inner) or len(inner.split()) < 4):
                         continue  # a term in quotation marks
-                    speaker = tracker.colon or tracker.last_quoted or tracker.last
+                    speaker = (tracker.colon or _paragraph_subject(doc, q)
+                               or tracker.last_quoted or tracker.last)
                 elif speaker is None and cue is not None and cue.kind == "passive":
                     speaker = tracker.issuer or tracker.last  # "Açıklamada, "…" denildi"
                 elif speaker is None:
@@ -326,6 +327,18 @@ def _note_subject(doc: Document, seg: Segment, tracker: Tracker) -> None:
         subject = people[-1] if people else None
     if subject is not None:
         tracker.spoke(doc.speaker_of(subject))
+
+
+def _paragraph_subject(doc: Document, q: Quotation) -> Speaker | None:
+    """ "Ekonomist Ali Kaya, faizler konusunda karamsar. "…"": words said with no cue
+    after a sentence of their paragraph whose subject is a person are that person's
+    (the last person in the nominative before them in the paragraph)."""
+    if doc.lang != "tr":
+        return None
+    p_start = doc.paragraphs[q.paragraph][0]
+    people = [m for m in doc.names_in(p_start, q.outer_start, ("PER",))
+              if nominative(doc, m)]
+    return doc.speaker_of(people[-1]) if people else None
 
 
 def mentioned_person(doc: Document, offset: int) -> Speaker | None:

@@ -125,7 +125,8 @@ class TurkishAttribution:
         otherwise the clause's subject."""
         doc = self.doc
         # ... or with the said-noun between: "Soylu'nun açıklaması şöyle:"
-        owned = re.search(r"(\S+)['’´](?:n?[ıiuü]n)\s+(?:\w+\s+)?(?:şu|şöyle|şunları)\b",
+        # ... or a particle too: "Kaya'nın yorumu ise şöyle:"
+        owned = re.search(r"(\S+)['’´](?:n?[ıiuü]n)\s+(?:\w+\s+){0,2}(?:şu|şöyle|şunları)\b",
                           doc.folded[start:limit])
         if owned:
             owners = [m for m in doc.names_in(start, start + owned.end(1) + 6)
@@ -324,6 +325,9 @@ class TurkishAttribution:
                 if who is None:
                     who = self._subject_outside(seg, q)
             return who, cue, True
+        source = self.according_to(seg.start, q.outer_start)
+        if source is not None:
+            return source, None, True
         before = doc.text[seg.start:q.outer_start]
         if re.search(r"[:;]\s*$", before):
             cues = doc.cues_in(seg.start, q.outer_start)
@@ -351,6 +355,31 @@ class TurkishAttribution:
             return self.subject(seg.start, q.outer_start), None, True
         return None, None, False
 
+    def according_to(self, start: int, limit: int) -> Speaker | None:
+        """ "Ekonomist Ali Kaya'ya göre, "…"", "Kaya'nın değerlendirmesine göre "…"",
+        "Kaya'nın ifadesiyle "…"": the name in a case before the words of
+        ``quotes.according_to`` right before the quotation said it (not "Buna göre", not
+        a source: "AA'nın haberine göre")."""
+        doc = self.doc
+        words = "|".join(map(re.escape, sorted(self.lex.words("quotes.according_to"),
+                                               key=len, reverse=True)))
+        if not words:
+            return None
+        found = re.search(rf"(?:^|\s)(?:{words})\s*[,:]?\s*$", doc.folded[start:limit])
+        if found is None:
+            return None
+        at = start + found.start()
+        owners = [m for m in doc.names_in(start, at, ("PER", "ORG"))
+                  if _CASED.search(m.text) and m.canonical not in self.lex.agencies]
+        if not owners:
+            return None
+        between = doc.folded[owners[-1].end:at + len(found.group())].split()
+        if len(between) > 2 or any(phrase.startswith(" ".join(between[:-1]) + " ")
+                                   for phrase in self.lex.source_phrases
+                                   if len(between) == 2):
+            return None
+        return doc.speaker_of(owners[-1])
+
     def named_as_said(self, q: Quotation) -> bool:
         """A said-noun follows the quotation ('"…" mesajı', '"…" çağrısında')."""
         after = q.end + len(q.close_mark or "")
@@ -371,6 +400,8 @@ class TurkishAttribution:
         return self.subject(seg.start, cue.start)
 
 
+# A name with a case ending after an apostrophe ("Kaya'ya", "Kaya'nın").
+_CASED = re.compile(r"[’'´]\w+$")
 # The ending of a nominalised clause ("kazandığını", "gelmesini", "olacaklarını"): a
 # quotation ending so is part of reported speech, not words quoted whole.
 NOMINALISED = re.compile(r"(?:ğ[ıiuü]n[ıiuü]|ğ[ıiuü]|m[ae]s[ıi]n[ıi]|m[ae]y[ıi]|"
