@@ -210,6 +210,10 @@ def test_tr_honorifics_after_a_name_are_no_part_of_it() -> None:
     assert said(text, "tr") == {"Köprü yıl sonunda": "Naci",
                                 "Eline, diline, beline": "Hacı Bektaş-ı Veli"}
     assert "Mehmet Ağar" in {m.canonical for m in resolve_names(text, [], "tr").mentions}
+    text = ("Sultan Abdülhamid Han'ın \"Bu toprak bizim\" sözlerini hatırlatan Kerem Aslan, "
+            "Şair Nazım Hikmet'in \"Yaşamak bir ağaç gibi\" dizesini de okudu.")
+    assert said(text, "tr") == {"Bu toprak bizim": "Sultan Abdülhamid",
+                                "Yaşamak bir ağaç": "Nazım Hikmet"}
 
 
 def test_tr_a_genitive_the_model_took_for_a_place_still_owns_the_words() -> None:
