@@ -159,15 +159,18 @@ def test_two_word_demonyms_are_no_organisation() -> None:
 
 
 def test_tr_a_word_opening_the_sentence_or_a_day_after_a_name_is_no_part_of_it() -> None:
-    """ "Ancak Ege Kalkınma Ajansı": the capitalised word that opens the sentence is no
-    part of the organisation; "Ayşe Demir Pazartesi günü": a day or a month written
-    capitalised after a name is a date, not its last word ("Ondokuz Mayıs Üniversitesi"
-    keeps its month)."""
+    """ "Ancak Ege Kalkınma Ajansı", "Mecliste Kuzey İttifakı": the capitalised word
+    that opens the sentence, or a generic noun in a case, is no part of the
+    organisation; "Ayşe Demir Pazartesi günü": a day or a month written capitalised
+    after a name is a date, not its last word ("Ondokuz Mayıs Üniversitesi" keeps its
+    month)."""
     text = ("Ancak Ege Kalkınma Ajansı yeni destekleri açıkladı. Bakan Ayşe Demir Pazartesi "
-            "günü Ondokuz Mayıs Üniversitesi'ni ziyaret edecek.")
+            "günü Ondokuz Mayıs Üniversitesi'ni ziyaret edecek. Oylamada partiler Mecliste "
+            "Kuzey İttifakı'nı destekledi, Dünya Ticaret Örgütü ise sustu.")
     found = {(m.label, m.canonical) for m in resolve_names(text, [], "tr").mentions}
     assert {("ORG", "Ege Kalkınma Ajansı"), ("PER", "Ayşe Demir"),
-            ("ORG", "Ondokuz Mayıs Üniversitesi")} <= found
+            ("ORG", "Ondokuz Mayıs Üniversitesi"), ("ORG", "Kuzey İttifakı"),
+            ("ORG", "Dünya Ticaret Örgütü")} <= found
     assert not any("Ancak" in name or "Pazartesi" in name for label, name in found
                    if label in ("PER", "ORG", "LOC"))
 

@@ -291,6 +291,8 @@ def _runs(text: str, start: int, end: int, lex: Lexicon,
             continue  # "The Maritime Ministry": the article is no part of the name
         if not current and core in lex.words("names.sentence_openers"):
             continue  # "Ancak Addison Konseyi": a word opening the sentence
+        if not current and _generic_in_case(core, lex):
+            continue  # "Mecliste Cumhur İttifakı": a generic noun in a case, no name
         if _is_name_word(core, lex):
             current += [*pending, word]
             pending = []
@@ -316,6 +318,25 @@ def _runs(text: str, start: int, end: int, lex: Lexicon,
             flush()
     flush()
     return runs
+
+
+_TR_CASE_ENDINGS = ("nden", "ndan", "den", "dan", "ten", "tan", "nde", "nda", "de", "da",
+                    "te", "ta")
+
+
+def _generic_in_case(word: str, lex: Lexicon) -> bool:
+    """ "Mecliste", "Hükümetten", "Bakanlıkta": a generic noun of the lexicon (one that
+    is never an entity alone) in the locative or the ablative, written without an
+    apostrophe."""
+    if lex.lang != "tr" or "'" in word or "’" in word:
+        return False
+    generic = lex.not_entities | set(lex.org_references)
+    for ending in _TR_CASE_ENDINGS:
+        stem = word[: -len(ending)]
+        if word.endswith(ending) and len(stem) >= 3 and (
+                stem in generic or stem[:-1] + "k" in generic):
+            return True
+    return False
 
 
 CONNECTORS = ("ve", "and", "of", "for", "in", "to")
