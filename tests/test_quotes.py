@@ -216,6 +216,15 @@ def test_tr_honorifics_after_a_name_are_no_part_of_it() -> None:
                                 "Yaşamak bir ağaç": "Nazım Hikmet"}
 
 
+def test_tr_an_apostrophe_before_a_capital_is_part_of_the_name() -> None:
+    """ "Bridget O'Keane", "O'Keane'ın": an apostrophe followed by a capitalised word is
+    inside the name (Turkish case endings are lower case); the ending after it is not."""
+    text = ("İrlanda Dışişleri Bakanı Bridget O'Keane, \"Barış için çalışacağız\" dedi.\n\n"
+            "O'Keane'ın \"Sabırlı olun\" sözlerini hatırlatan Kerem Aslan konuştu.")
+    assert said(text, "tr") == {"Barış için çalışacağız": "Bridget O'Keane",
+                                "Sabırlı olun": "Bridget O'Keane"}
+
+
 def test_tr_a_genitive_the_model_took_for_a_place_still_owns_the_words() -> None:
     """The weak model tags "Ural'ın" before a quotation as a place: a name not in the
     gazetteer is still the person whose words they are; a known place is not."""

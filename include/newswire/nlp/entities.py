@@ -39,7 +39,8 @@ MODEL_LABELS = {"PERSON": "PER", "PER": "PER", "LOCATION": "LOC", "LOC": "LOC",
                 "GPE": "LOC", "ORGANIZATION": "ORG", "ORG": "ORG", "MONEY": "MONEY",
                 "TIME": "DATE", "DATE": "DATE", "MISC": "MISC", "NORP": "MISC"}
 NAME_LABELS = ("PER", "ORG", "LOC")
-_SUFFIX = re.compile(r"[’'´]\w+$")
+# A case ending after an apostrophe; not a capitalised word ("O'Brien", "D'Alema").
+_SUFFIX = re.compile(r"[’'´](?![A-ZÇĞİÖŞÜ][a-zçğıöşü])\w+$")
 _POSSESSIVE = re.compile(r"[’'´]s$")
 _PLURAL_POSSESSIVE = re.compile(r"(?<=\w\w)s[’'´]$")
 _GENITIVE_END = re.compile(r"[’'´]n?[ıiuü]n$")

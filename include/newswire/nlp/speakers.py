@@ -294,7 +294,7 @@ class Tracker:
 
 # -- shared helpers -----------------------------------------------------------------------
 GENITIVE = re.compile(r"[’'´](?:n?[ıiuü]n)$")
-_CASE_SUFFIXED = re.compile(r"[’'´]\w+$")
+_CASE_SUFFIXED = re.compile(r"[’'´](?![A-ZÇĞİÖŞÜ][a-zçğıöşü])\w+$")  # not "O'Brien"
 _BARE_GENITIVE = re.compile(r"n?[ıiuü]n$")
 
 
