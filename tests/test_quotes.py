@@ -313,6 +313,8 @@ def test_tr_a_dropped_subject_of_ifadesini_kullandi_is_the_last_subject() -> Non
              "Kerem Aslan"),
             ("Törende Vali Kerem Aslan da bir konuşma yaptı.", "Kerem Aslan"),
             ("Törene Vali Kerem Aslan da katıldı.", "Sevgi Ural"),
+            ("Vali Kerem Aslan da bir konuşma yaptı. Bakan Ural başta olmak üzere "
+             "herkese teşekkür etti.", "Kerem Aslan"),
             ("Orman Genel Müdürlüğü, yangınla ilgili yazılı açıklama yaptı. Müdürlük, "
              "ekiplerin bölgede olduğunu belirtti.", "Orman Genel Müdürlüğü")):
         assert said(lead + middle + tail, "tr") == {
