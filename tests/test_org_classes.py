@@ -179,7 +179,8 @@ def test_tr_places_named_after_an_organisation_a_date_or_a_service_line() -> Non
     """ "Cumhurbaşkanlığı Külliyesi", "Ankara Üniversitesi Kampüsü": an organisation or a
     known name before a place head is one place; "15 Temmuz Şehitler Köprüsü", "1 Mayıs
     Meydanı", "112 Acil Çağrı Merkezi" keep their number; a count before a name does
-    not ("2 Sağlık Bakanlığı çalışanı"); "Sorumlu Üye" is a role."""
+    not ("2 Sağlık Bakanlığı çalışanı"); "Sorumlu Üye" is a role; a compass word
+    before a known place is one place ("Kuzey Gazze")."""
     text = ("Kabine, Cumhurbaşkanlığı Külliyesi'nde toplandı. Öğrenciler Ankara Üniversitesi "
             "Kampüsü'nde, işçiler 1 Mayıs Meydanı'nda ve 15 Temmuz Şehitler Köprüsü'nde "
             "toplandı. Durum 112 Acil Çağrı Merkezi'ne bildirildi. Olayda 2 Sağlık Bakanlığı "
@@ -189,3 +190,6 @@ def test_tr_places_named_after_an_organisation_a_date_or_a_service_line() -> Non
             ("LOC", "1 Mayıs Meydanı"), ("LOC", "15 Temmuz Şehitler Köprüsü"),
             ("ORG", "112 Acil Çağrı Merkezi"), ("ORG", "Sağlık Bakanlığı"),
             ("PER", "Selim Karadağ")} <= found
+    text = "Ordu Güney Lübnan'a girdi, Kuzey Gazze'de ise saldırılar sürdü."
+    found = {(m.label, m.canonical) for m in resolve_names(text, [], "tr").mentions}
+    assert {("LOC", "Güney Lübnan"), ("LOC", "Kuzey Gazze")} <= found

@@ -775,6 +775,12 @@ def _join_heads(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer) -> list[_Pie
             # organisation, not a person's role.
             out[-1] = _Piece("org", [*out[-1].words, *piece.words])
             continue
+        if (piece.kind == "gazetteer" and out and out[-1].kind == "name"
+                and len(out[-1].words) == 1 and gaz.label(piece.name) == "LOC"
+                and out[-1].words[0].written in lex.words("names.compass_words")):
+            # "Kuzey Gazze", "Güney Lübnan": a compass word before a known place.
+            out[-1] = _Piece("place", [*out[-1].words, *piece.words])
+            continue
         if (lex.lang == "tr" and piece.kind == "name" and out
                 and out[-1].kind in ("gazetteer", "org")
                 and piece.words[-1].text in lex.loc_heads
