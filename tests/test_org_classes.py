@@ -193,3 +193,19 @@ def test_tr_places_named_after_an_organisation_a_date_or_a_service_line() -> Non
     text = "Ordu Güney Lübnan'a girdi, Kuzey Gazze'de ise saldırılar sürdü."
     found = {(m.label, m.canonical) for m in resolve_names(text, [], "tr").mentions}
     assert {("LOC", "Güney Lübnan"), ("LOC", "Kuzey Gazze")} <= found
+
+
+def test_tr_a_person_before_an_organisation_or_a_place_stays_a_person() -> None:
+    """ "Vali Selim Karadağ İstanbul Valiliği'nde", "Ali Kaya Anadolu Ajansı'na",
+    "Muhtar Ali Kaya Aydınlar Mahallesi'nde" (the model calls "Ali Kaya" a person): the
+    person and the organisation or place after, not one organisation; "Müdürü Selim
+    Karadağ" still keeps a surname that is a place."""
+    text = ("Vali Selim Karadağ İstanbul Valiliği'nde konuştu. Ali Kaya Anadolu Ajansı'na "
+            "bilgi verdi. Muhtar Ayşe Tan Aydınlar Mahallesi'nde konuştu. Müdürü Selim "
+            "Karadağ açıklama yaptı.")
+    at = text.index("Ayşe Tan")
+    found = {(m.label, m.canonical)
+             for m in resolve_names(text, [("PERSON", at, at + 8)], "tr").mentions}
+    assert {("PER", "Selim Karadağ"), ("ORG", "İstanbul Valiliği"), ("PER", "Ali Kaya"),
+            ("ORG", "Anadolu Ajansı"), ("PER", "Ayşe Tan"),
+            ("LOC", "Aydınlar Mahallesi")} <= found

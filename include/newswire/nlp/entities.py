@@ -558,12 +558,16 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
             pieces[-1].words.append(run[i])
             i += 1
             continue
+        # ... unless a head follows the place: "Vali Ali Kaya İstanbul Valiliği'nde" is a
+        # person and an organisation.
+        headed = i + 1 < len(run) and (bare_head(run[i + 1].text, lex.org_heads) is not None
+                                       or run[i + 1].text in lex.loc_heads)
         for kind, size in (("title", _match_title(run, i, lex.lang)),
                            ("honorific", _match_words(run, i, _honorifics(lex.lang), False)),
                            ("gazetteer", _match_gazetteer(run, i, gaz))):
             if size and kind == "gazetteer" and (after_particle or (
                     (in_titled_name or after_given) and size == 1 and surname_form
-                    and gaz.label(run[i].text) == "LOC")):
+                    and gaz.label(run[i].text) == "LOC" and not headed)):
                 continue  # "Staffan de Mistura", "Müdürü Selim Karadağ": the name goes on
             if size:
                 pieces.append(_Piece(kind, run[i:i + size]))
@@ -575,8 +579,9 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
             else:
                 pieces.append(_Piece("name", [run[i]]))
             i += 1
-    pieces = _split_common(_join_connectors(_join_heads(pieces, lex, gaz), lex, model or {},
-                                            gaz),
+    pieces = _split_person_before_head(pieces, lex, model or {})
+    pieces = _split_common(_join_connectors(_join_heads(pieces, lex, gaz, model or {}), lex,
+                                            model or {}, gaz),
                            lex)
     pieces = _split_after_place_heads(pieces, lex)
     if lex.lang != "en":
@@ -750,7 +755,30 @@ def _org_connector(pieces: list[_Piece], k: int) -> bool:
         and pieces[k].words[0].written in ORG_CONNECTORS
 
 
-def _join_heads(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer) -> list[_Piece]:
+def _split_person_before_head(pieces: list[_Piece], lex: Lexicon, model: dict[int, str]
+                              ) -> list[_Piece]:
+    """ "Muhtar Ali Kaya Aydınlar Mahallesi'nde": a name ending in an organisation or a
+    place head whose first words the model calls a person is that person and the place
+    (or organisation) after."""
+    if lex.lang != "tr" or not model:
+        return pieces
+    out: list[_Piece] = []
+    for piece in pieces:
+        words = piece.words
+        if piece.kind == "name" and len(words) >= 3 and (
+                bare_head(words[-1].text, lex.org_heads) or words[-1].text in lex.loc_heads):
+            person = 0
+            while person < len(words) and model.get(words[person].start) == "PER":
+                person += 1
+            if 1 <= person <= len(words) - 2:
+                out += [_Piece("name", words[:person]), _Piece("name", words[person:])]
+                continue
+        out.append(piece)
+    return out
+
+
+def _join_heads(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer,
+                model: dict[int, str] | None = None) -> list[_Piece]:
     """A name or gazetteer piece followed by words ending in an organisation head is one
     organisation: "AB" + "Komisyonu"; "(AB)" between them is dropped: "Avrupa Birliği
     (AB) Komisyonu" gives "AB Komisyonu" as well. So is a name before a gazetteer
@@ -758,8 +786,12 @@ def _join_heads(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer) -> list[_Pie
     out: list[_Piece] = []
     heads = lex.org_heads
     for piece in pieces:
-        if (piece.kind == "gazetteer" and out and (out[-1].kind == "name" or (
-                out[-1].kind == "gazetteer" and gaz.label(out[-1].name) == "LOC"))
+        # "Ali Kaya Anadolu Ajansı'na": a person before an organisation is no part of it.
+        person = bool(out) and out[-1].kind == "name" and lex.lang == "tr" and (
+            _person_by_name(out[-1].words, lex) or (model or {}).get(out[-1].start) == "PER")
+        if (piece.kind == "gazetteer" and out and ((out[-1].kind == "name" and not person)
+                                                   or (out[-1].kind == "gazetteer"
+                                                       and gaz.label(out[-1].name) == "LOC"))
                 and gaz.label(piece.name) == "ORG" and bare_head(piece.words[-1].text, heads)
                 and not (out[-1].kind == "gazetteer"
                          and _POSSESSIVE.search(out[-1].words[-1].written))
