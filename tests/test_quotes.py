@@ -225,6 +225,26 @@ def test_tr_an_apostrophe_before_a_capital_is_part_of_the_name() -> None:
                                 "Sabırlı olun": "Bridget O'Keane"}
 
 
+def test_tr_a_titled_name_does_not_swallow_the_next_persons_genitive() -> None:
+    """ "Vali Kerem Aslan Atatürk'ün "…" sözlerini hatırlattı": a titled name with its
+    surname and a genitive the model reads as an entity of its own are two people (the
+    words are the genitive's; "Bakan Ali Kaya Türkiye'nin" is a person and a place); a
+    name whose given names the model cut off ("Recep Tayyip" / "Erdoğan'ın") is one."""
+    def speakers(text: str, model_words: list[str]) -> list[str | None]:
+        model = [("PERSON", text.index(w), text.index(w) + len(w)) for w in model_words]
+        names = resolve_names(text, model, "tr")
+        return [q.speaker for q in extract_quotes(text, names.mentions, "tr",
+                                                  people=names.people) if q.kind == "direct"]
+    text = "Vali Kerem Aslan Atatürk'ün \"Yurtta barış, dünyada barış\" sözlerini hatırlattı."
+    assert speakers(text, ["Kerem Aslan", "Atatürk'ün"]) == ["Atatürk"]
+    text = ("Cumhurbaşkanı Recep Tayyip Erdoğan'ın \"Dünya beşten büyüktür\" sözlerini "
+            "hatırlattı.")
+    assert speakers(text, ["Recep Tayyip", "Erdoğan'ın"]) == ["Recep Tayyip Erdoğan"]
+    text = "Bakan Ali Kaya Türkiye'nin \"Sıfır atık\" hedefini hatırlattı."
+    assert {m.canonical for m in resolve_names(text, [], "tr").mentions} == {"Ali Kaya",
+                                                                            "Türkiye"}
+
+
 def test_tr_a_genitive_the_model_took_for_a_place_still_owns_the_words() -> None:
     """The weak model tags "Ural'ın" before a quotation as a place: a name not in the
     gazetteer is still the person whose words they are; a known place is not."""

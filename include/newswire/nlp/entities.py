@@ -540,7 +540,8 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
         # after given names is a surname (many are place names); "Ahmet Ankara'ya" is a
         # person and a place.
         # After a title too ("Müdürü Selim Karadağ"), but "Bakanı Ahmet Yılmaz
-        # Brüksel'e" is a person and a place.
+        # Brüksel'e" is a person and a place, and so is a name that has its surname
+        # ("Vali Ali Kaya Atatürk'ün": Atatürk is another person).
         surname_form = (run[i].text == run[i].written
                         or _GENITIVE_END.search(run[i].written) is not None)
         after_given = (bool(pieces) and pieces[-1].kind == "name"
@@ -566,7 +567,8 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
                            ("honorific", _match_words(run, i, _honorifics(lex.lang), False)),
                            ("gazetteer", _match_gazetteer(run, i, gaz))):
             if size and kind == "gazetteer" and (after_particle or (
-                    (in_titled_name or after_given) and size == 1 and surname_form
+                    ((in_titled_name and len(pieces[-1].words) == 1) or after_given)
+                    and size == 1 and surname_form
                     and gaz.label(run[i].text) == "LOC" and not headed)):
                 continue  # "Staffan de Mistura", "Müdürü Selim Karadağ": the name goes on
             if size:
@@ -763,8 +765,13 @@ def _split_person_before_head(pieces: list[_Piece], lex: Lexicon, model: dict[in
     if lex.lang != "tr" or not model:
         return pieces
     out: list[_Piece] = []
-    for piece in pieces:
+    for k, piece in enumerate(pieces):
         words = piece.words
+        cut = _second_person(piece, k > 0 and pieces[k - 1].kind in ("title", "honorific"),
+                             model)
+        if cut:
+            out += [_Piece("name", words[:cut]), _Piece("name", words[cut:])]
+            continue
         if piece.kind == "name" and len(words) >= 3 and (
                 bare_head(words[-1].text, lex.org_heads) or words[-1].text in lex.loc_heads):
             person = 0
@@ -775,6 +782,22 @@ def _split_person_before_head(pieces: list[_Piece], lex: Lexicon, model: dict[in
                 continue
         out.append(piece)
     return out
+
+
+def _second_person(piece: _Piece, titled: bool, model: dict[int, str]) -> int:
+    """ "Vali Ali Kaya Atatürk'ün": after a title, a name with its surname (the last word
+    no given name) and one more word with a case ending, which the model reads as an
+    entity of its own, is two people; the index where the second starts, else 0."""
+    words = piece.words
+    if piece.kind != "name" or not titled or len(words) < 3:
+        return 0
+    last = words[-1]
+    before = words[-2]
+    if (last.text == last.written or before.written in given_names()[0]
+            or model.get(before.start) != "PER" or model.get(last.start) != "PER"
+            or before.end in model):
+        return 0
+    return len(words) - 1
 
 
 def _join_heads(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer,
