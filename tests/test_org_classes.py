@@ -272,3 +272,56 @@ def test_a_title_or_a_person_glued_to_an_organisation_is_cut_off() -> None:
     names = resolve_names(text, [], "en")
     nested = nested_organisations(text, names.mentions, "en")
     assert "US" not in {m.canonical for m in nested}
+
+
+def test_tr_a_word_opening_the_sentence_or_a_day_after_a_name_is_no_part_of_it() -> None:
+    """ "Ancak Ege Kalkınma Ajansı", "Mecliste Kuzey İttifakı": the capitalised word
+    that opens the sentence, or a generic noun in a case, is no part of the
+    organisation; "Ayşe Demir Pazartesi günü": a day or a month written capitalised
+    after a name is a date, not its last word ("Ondokuz Mayıs Üniversitesi" keeps its
+    month)."""
+    text = ("Ancak Ege Kalkınma Ajansı yeni destekleri açıkladı. Bakan Ayşe Demir Pazartesi "
+            "günü Ondokuz Mayıs Üniversitesi'ni ziyaret edecek. Oylamada partiler Mecliste "
+            "Kuzey İttifakı'nı destekledi, Dünya Ticaret Örgütü ise sustu.")
+    found = {(m.label, m.canonical) for m in resolve_names(text, [], "tr").mentions}
+    assert {("ORG", "Ege Kalkınma Ajansı"), ("PER", "Ayşe Demir"),
+            ("ORG", "Ondokuz Mayıs Üniversitesi"), ("ORG", "Kuzey İttifakı"),
+            ("ORG", "Dünya Ticaret Örgütü")} <= found
+    assert not any("Ancak" in name or "Pazartesi" in name for label, name in found
+                   if label in ("PER", "ORG", "LOC"))
+
+
+def test_tr_places_named_after_an_organisation_a_date_or_a_service_line() -> None:
+    """ "Cumhurbaşkanlığı Külliyesi", "Ankara Üniversitesi Kampüsü": an organisation or a
+    known name before a place head is one place; "15 Temmuz Şehitler Köprüsü", "1 Mayıs
+    Meydanı", "112 Acil Çağrı Merkezi" keep their number; a count before a name does
+    not ("2 Sağlık Bakanlığı çalışanı"); "Sorumlu Üye" is a role; a compass word
+    before a known place is one place ("Kuzey Gazze")."""
+    text = ("Kabine, Cumhurbaşkanlığı Külliyesi'nde toplandı. Öğrenciler Ankara Üniversitesi "
+            "Kampüsü'nde, işçiler 1 Mayıs Meydanı'nda ve 15 Temmuz Şehitler Köprüsü'nde "
+            "toplandı. Durum 112 Acil Çağrı Merkezi'ne bildirildi. Olayda 2 Sağlık Bakanlığı "
+            "çalışanı yaralandı. Ticaretten Sorumlu Üye Selim Karadağ da katıldı.")
+    found = {(m.label, m.canonical) for m in resolve_names(text, [], "tr").mentions}
+    assert {("LOC", "Cumhurbaşkanlığı Külliyesi"), ("LOC", "Ankara Üniversitesi Kampüsü"),
+            ("LOC", "1 Mayıs Meydanı"), ("LOC", "15 Temmuz Şehitler Köprüsü"),
+            ("ORG", "112 Acil Çağrı Merkezi"), ("ORG", "Sağlık Bakanlığı"),
+            ("PER", "Selim Karadağ")} <= found
+    text = "Ordu Güney Lübnan'a girdi, Kuzey Gazze'de ise saldırılar sürdü."
+    found = {(m.label, m.canonical) for m in resolve_names(text, [], "tr").mentions}
+    assert {("LOC", "Güney Lübnan"), ("LOC", "Kuzey Gazze")} <= found
+
+
+def test_tr_a_person_before_an_organisation_or_a_place_stays_a_person() -> None:
+    """ "Vali Selim Karadağ İstanbul Valiliği'nde", "Ali Kaya Anadolu Ajansı'na",
+    "Muhtar Ali Kaya Aydınlar Mahallesi'nde" (the model calls "Ali Kaya" a person): the
+    person and the organisation or place after, not one organisation; "Müdürü Selim
+    Karadağ" still keeps a surname that is a place."""
+    text = ("Vali Selim Karadağ İstanbul Valiliği'nde konuştu. Ali Kaya Anadolu Ajansı'na "
+            "bilgi verdi. Muhtar Ayşe Tan Aydınlar Mahallesi'nde konuştu. Müdürü Selim "
+            "Karadağ açıklama yaptı.")
+    at = text.index("Ayşe Tan")
+    found = {(m.label, m.canonical)
+             for m in resolve_names(text, [("PERSON", at, at + 8)], "tr").mentions}
+    assert {("PER", "Selim Karadağ"), ("ORG", "İstanbul Valiliği"), ("PER", "Ali Kaya"),
+            ("ORG", "Anadolu Ajansı"), ("PER", "Ayşe Tan"),
+            ("LOC", "Aydınlar Mahallesi")} <= found

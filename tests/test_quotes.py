@@ -184,6 +184,67 @@ def test_tr_genitive_comma_and_a_recalling_participle_give_the_words_to_the_geni
     assert said(text, "tr") == {"Önce insan, sonra": "Sevgi Ural"}
 
 
+def test_tr_honorifics_after_a_name_are_no_part_of_it() -> None:
+    """ "Mustafa Kemal Paşa'nın", "Naci Bey", "Şükran Hanım'ın", "Arif Beyin" (no
+    apostrophe): the honorific said after a name is dropped from the speaker and the
+    entity (a rank stays as the role), a shorter form still resolves to the full name
+    given earlier, and a name that only looks like one ("Hacı Bektaş-ı Veli", "Mehmet
+    Ağar") keeps its words."""
+    text = ("Vali Kerem Aslan, Mustafa Kemal Paşa'nın \"Yurtta barış, dünyada barış\" "
+            "sözlerini hatırlattı.")
+    found = [q for q in quotes(text, "tr") if q.kind == "direct"]
+    assert [(q.speaker, q.speaker_role) for q in found] == [("Mustafa Kemal", "Paşa")]
+    names = resolve_names(text, [], "tr")
+    assert {m.canonical for m in names.mentions if m.label == "PER"} == {
+        "Kerem Aslan", "Mustafa Kemal"}
+    text = ("Kaymakam Arif Tuncel'in \"Okul yazın açılacak\" sözlerini anımsatan Sevgi "
+            "Ural konuştu.\n\nArif Beyin \"Yol da bitecek\" sözlerini hatırlatan Ural, "
+            "teşekkür etti.\n\nŞükran Hanım'ın \"Kızlar okusun\" sözlerini anımsatan "
+            "Ural, \"Bu okul hepimizin.\" dedi.")
+    assert said(text, "tr") == {"Okul yazın açılacak": "Arif Tuncel",
+                                "Yol da bitecek": "Arif Tuncel",
+                                "Kızlar okusun": "Şükran",
+                                "Bu okul hepimizin.": "Sevgi Ural"}
+    text = ("Naci Bey, \"Köprü yıl sonunda açılacak\" dedi.\n\nHacı Bektaş-ı Veli'nin "
+            "\"Eline, diline, beline sahip ol\" sözünü anımsatan Mehmet Ağar konuştu.")
+    assert said(text, "tr") == {"Köprü yıl sonunda": "Naci",
+                                "Eline, diline, beline": "Hacı Bektaş-ı Veli"}
+    assert "Mehmet Ağar" in {m.canonical for m in resolve_names(text, [], "tr").mentions}
+    text = ("Sultan Abdülhamid Han'ın \"Bu toprak bizim\" sözlerini hatırlatan Kerem Aslan, "
+            "Şair Nazım Hikmet'in \"Yaşamak bir ağaç gibi\" dizesini de okudu.")
+    assert said(text, "tr") == {"Bu toprak bizim": "Sultan Abdülhamid",
+                                "Yaşamak bir ağaç": "Nazım Hikmet"}
+
+
+def test_tr_an_apostrophe_before_a_capital_is_part_of_the_name() -> None:
+    """ "Bridget O'Keane", "O'Keane'ın": an apostrophe followed by a capitalised word is
+    inside the name (Turkish case endings are lower case); the ending after it is not."""
+    text = ("İrlanda Dışişleri Bakanı Bridget O'Keane, \"Barış için çalışacağız\" dedi.\n\n"
+            "O'Keane'ın \"Sabırlı olun\" sözlerini hatırlatan Kerem Aslan konuştu.")
+    assert said(text, "tr") == {"Barış için çalışacağız": "Bridget O'Keane",
+                                "Sabırlı olun": "Bridget O'Keane"}
+
+
+def test_tr_a_titled_name_does_not_swallow_the_next_persons_genitive() -> None:
+    """ "Vali Kerem Aslan Atatürk'ün "…" sözlerini hatırlattı": a titled name with its
+    surname and a genitive the model reads as an entity of its own are two people (the
+    words are the genitive's; "Bakan Ali Kaya Türkiye'nin" is a person and a place); a
+    name whose given names the model cut off ("Recep Tayyip" / "Erdoğan'ın") is one."""
+    def speakers(text: str, model_words: list[str]) -> list[str | None]:
+        model = [("PERSON", text.index(w), text.index(w) + len(w)) for w in model_words]
+        names = resolve_names(text, model, "tr")
+        return [q.speaker for q in extract_quotes(text, names.mentions, "tr",
+                                                  people=names.people) if q.kind == "direct"]
+    text = "Vali Kerem Aslan Atatürk'ün \"Yurtta barış, dünyada barış\" sözlerini hatırlattı."
+    assert speakers(text, ["Kerem Aslan", "Atatürk'ün"]) == ["Atatürk"]
+    text = ("Cumhurbaşkanı Recep Tayyip Erdoğan'ın \"Dünya beşten büyüktür\" sözlerini "
+            "hatırlattı.")
+    assert speakers(text, ["Recep Tayyip", "Erdoğan'ın"]) == ["Recep Tayyip Erdoğan"]
+    text = "Bakan Ali Kaya Türkiye'nin \"Sıfır atık\" hedefini hatırlattı."
+    assert {m.canonical for m in resolve_names(text, [], "tr").mentions} == {"Ali Kaya",
+                                                                            "Türkiye"}
+
+
 def test_tr_a_genitive_the_model_took_for_a_place_still_owns_the_words() -> None:
     """The weak model tags "Ural'ın" before a quotation as a place: a name not in the
     gazetteer is still the person whose words they are; a known place is not."""
@@ -258,6 +319,45 @@ def test_tr_dropped_subject_is_not_a_name_that_only_modifies_or_joins() -> None:
     # A name with a bare possessive reads as an object: the subject is still the name.
     text = lead + "Sevgi Ural hükümeti eleştirerek \"Bu tutum kabul edilemez\" dedi."
     assert said(text, "tr") == {"Bu tutum kabul": "Sevgi Ural"}
+
+
+def test_tr_a_dropped_subject_of_ifadesini_kullandi_is_the_last_subject() -> None:
+    """ '"…" ifadesini kullandı.' with no subject: the subject of the sentence before,
+    whoever spoke earlier: named after a clause with no comma, joining the scene to make
+    a speech ("X de bir konuşma yaptı"), or an organisation; one who only joins the
+    scene ("Törene X de katıldı") leaves the speaker as it was."""
+    lead = "Bakan Sevgi Ural, \"Yatırımlar sürecek\" dedi.\n\n"
+    tail = "\n\n\"Kimse mağdur olmayacak\" ifadesini kullandı."
+    for middle, speaker in (
+            ("Programın ardından okulları gezen Vali Kerem Aslan öğrencilerle sohbet etti.",
+             "Kerem Aslan"),
+            ("Törende Vali Kerem Aslan da bir konuşma yaptı.", "Kerem Aslan"),
+            ("Törene Vali Kerem Aslan da katıldı.", "Sevgi Ural"),
+            ("Vali Kerem Aslan da bir konuşma yaptı. Bakan Ural başta olmak üzere "
+             "herkese teşekkür etti.", "Kerem Aslan"),
+            ("Orman Genel Müdürlüğü, yangınla ilgili yazılı açıklama yaptı. Müdürlük, "
+             "ekiplerin bölgede olduğunu belirtti.", "Orman Genel Müdürlüğü")):
+        assert said(lead + middle + tail, "tr") == {
+            "Yatırımlar sürecek": "Sevgi Ural", "Kimse mağdur olmayacak": speaker}, middle
+
+
+def test_tr_words_with_no_cue_go_to_the_person_their_paragraph_names() -> None:
+    """A quotation with no cue after "X'e göre", "X'in değerlendirmesine göre", "X'in
+    ifadesiyle" is X's; after a sentence of its paragraph whose subject is a person it is
+    that person's, not the last speaker's; "X'in yorumu ise şöyle:" gives it to X; a
+    source ("AA'nın haberine göre") and "Buna göre" give nothing."""
+    lead = ("Bakan Sevgi Ural, \"Yatırımlar sürecek\" dedi.\n\n"
+            "Toplantıya Vali Kerem Aslan da katıldı.\n\n")
+    words = "\"Faizlerin düşmesi için enflasyonun kalıcı olarak gerilemesi gerekiyor.\""
+    for before in ("Ekonomist Tomas Berg'e göre, ", "Ekonomist Tomas Berg'in "
+                   "değerlendirmesine göre ", "Ekonomist Tomas Berg'in ifadesiyle ",
+                   "Ekonomist Tomas Berg, faizler konusunda karamsar. ",
+                   "Ekonomist Tomas Berg'in yorumu ise şöyle: "):
+        assert said(lead + before + words, "tr") == {
+            "Yatırımlar sürecek": "Sevgi Ural",
+            "Faizlerin düşmesi için": "Tomas Berg"}, before
+    for before in ("Buna göre, ", "Kerem Aslan'ın haberine göre, "):
+        assert said(lead + before + words, "tr")["Faizlerin düşmesi için"] == "Sevgi Ural"
 
 
 def test_tr_a_short_quotation_named_by_a_said_noun_is_speech() -> None:

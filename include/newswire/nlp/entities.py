@@ -39,7 +39,8 @@ MODEL_LABELS = {"PERSON": "PER", "PER": "PER", "LOCATION": "LOC", "LOC": "LOC",
                 "GPE": "LOC", "ORGANIZATION": "ORG", "ORG": "ORG", "MONEY": "MONEY",
                 "TIME": "DATE", "DATE": "DATE", "MISC": "MISC", "NORP": "MISC"}
 NAME_LABELS = ("PER", "ORG", "LOC")
-_SUFFIX = re.compile(r"[’'´]\w+$")
+# A case ending after an apostrophe; not a capitalised word ("O'Brien", "D'Alema").
+_SUFFIX = re.compile(r"[’'´](?![A-ZÇĞİÖŞÜ][a-zçğıöşü])\w+$")
 _POSSESSIVE = re.compile(r"[’'´]s$")
 _PLURAL_POSSESSIVE = re.compile(r"(?<=\w\w)s[’'´]$")
 _GENITIVE_END = re.compile(r"[’'´]n?[ıiuü]n$")
@@ -196,11 +197,38 @@ def strip_suffix(word: str) -> str:
     return _SUFFIX.sub("", word)
 
 
+def honorific_after(word: str, lex: Lexicon) -> str | None:
+    """The post-name honorific a word is ("Paşa'nın" as its bare ``text`` "Paşa", or
+    "Beyin", "Hanımın", "Paşaya" written with no apostrophe), else None."""
+    after = lex.words("names.honorifics_after")
+    if not after:
+        return None
+    if word in after:
+        return word
+    for suffix in _HONORIFIC_SUFFIXES:
+        if word.endswith(suffix) and word[: -len(suffix)] in after:
+            return word[: -len(suffix)]
+    return None
+
+
+def strip_honorifics_after(name: str, lex: Lexicon) -> str:
+    """ "Mustafa Kemal Paşa" -> "Mustafa Kemal", "Naci Beyin" -> "Naci": honorifics said
+    after a name are no part of it (a name never becomes empty)."""
+    words = name.split()
+    while len(words) > 1 and honorific_after(strip_suffix(words[-1]), lex):
+        words.pop()
+    return " ".join(words)
+
+
 # Case endings Turkish writes without an apostrophe after common-noun heads
 # ("Dünya Sağlık Örgütünün", "Olimpiyat Komitesini", "Parlamentosunun"), longest first.
 _TR_BARE_SUFFIXES = ("nden", "ndan", "nin", "nın", "nun", "nün", "nde", "nda", "ne", "na",
                      "ni", "nı", "nu", "nü", "yi", "yı", "ye", "ya", "in", "ın", "un", "ün",
                      "i", "ı", "u", "ü", "e", "a")
+
+
+# ... and after a post-name honorific ("Arif Beyin", "Paşaya", "Hanımla").
+_HONORIFIC_SUFFIXES = (*_TR_BARE_SUFFIXES, "den", "dan", "le", "la", "yle", "yla")
 
 
 def bare_head(word: str, heads: frozenset[str]) -> str | None:
@@ -282,11 +310,17 @@ def _runs(text: str, start: int, end: int, lex: Lexicon,
         lower = core.lower()
         if not current and lex.lang == "en" and core in ("The", "A", "An"):
             continue  # "The Maritime Ministry": the article is no part of the name
+        if not current and core in lex.words("names.sentence_openers"):
+            continue  # "Ancak Addison Konseyi": a word opening the sentence
+        if not current and _generic_in_case(core, lex):
+            continue  # "Mecliste Cumhur İttifakı": a generic noun in a case, no name
         if _is_name_word(core, lex):
             current += [*pending, word]
             pending = []
             possessive = lex.lang == "en" and _POSSESSIVE.search(core) is not None
-            glued = lex.lang == "tr" and bare_head(core, lex.org_heads) not in (None, core)
+            glued = lex.lang == "tr" and (
+                bare_head(core, lex.org_heads) not in (None, core)
+                or honorific_after(core, lex) not in (None, core))  # "Arif Beyin"
             if (word.text != core and not word.paren and not possessive) or sentence_end \
                     or company or glued:
                 # "Johnson'a", "Brüksel.", "Acme Inc.", "Partinin": the name ends here
@@ -305,6 +339,25 @@ def _runs(text: str, start: int, end: int, lex: Lexicon,
             flush()
     flush()
     return runs
+
+
+_TR_CASE_ENDINGS = ("nden", "ndan", "den", "dan", "ten", "tan", "nde", "nda", "de", "da",
+                    "te", "ta")
+
+
+def _generic_in_case(word: str, lex: Lexicon) -> bool:
+    """ "Mecliste", "Hükümetten", "Bakanlıkta": a generic noun of the lexicon (one that
+    is never an entity alone) in the locative or the ablative, written without an
+    apostrophe."""
+    if lex.lang != "tr" or "'" in word or "’" in word:
+        return False
+    generic = lex.not_entities | set(lex.org_references)
+    for ending in _TR_CASE_ENDINGS:
+        stem = word[: -len(ending)]
+        if word.endswith(ending) and len(stem) >= 3 and (
+                stem in generic or stem[:-1] + "k" in generic):
+            return True
+    return False
 
 
 CONNECTORS = ("ve", "and", "of", "for", "in", "to")
@@ -514,17 +567,36 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
         # after given names is a surname (many are place names); "Ahmet Ankara'ya" is a
         # person and a place.
         # After a title too ("Müdürü Selim Karadağ"), but "Bakanı Ahmet Yılmaz
-        # Brüksel'e" is a person and a place.
+        # Brüksel'e" is a person and a place, and so is a name that has its surname
+        # ("Vali Ali Kaya Atatürk'ün": Atatürk is another person).
         surname_form = (run[i].text == run[i].written
                         or _GENITIVE_END.search(run[i].written) is not None)
         after_given = (bool(pieces) and pieces[-1].kind == "name"
                        and pieces[-1].words[-1].written in given_names()[0])
+        if (pieces and pieces[-1].kind == "name" and len(pieces[-1].words) >= 2
+                and _fold(run[i].text) in {**lex.months, **lex.weekdays}):
+            # "Bakan Ayşe Demir Pazartesi günü": a day or month written capitalised
+            # after a name is a date of its own.
+            pieces.append(_Piece("name", [run[i]]))
+            i += 1
+            continue
+        if pieces and pieces[-1].kind == "name" and honorific_after(run[i].text, lex):
+            # "Mustafa Kemal Paşa'nın", "Naci Bey": the honorific goes with the name it
+            # follows (the canonical name drops it).
+            pieces[-1].words.append(run[i])
+            i += 1
+            continue
+        # ... unless a head follows the place: "Vali Ali Kaya İstanbul Valiliği'nde" is a
+        # person and an organisation.
+        headed = i + 1 < len(run) and (bare_head(run[i + 1].text, lex.org_heads) is not None
+                                       or run[i + 1].text in lex.loc_heads)
         for kind, size in (("title", _match_title(run, i, lex.lang)),
                            ("honorific", _match_words(run, i, _honorifics(lex.lang), False)),
                            ("gazetteer", _match_gazetteer(run, i, gaz))):
             if size and kind == "gazetteer" and (after_particle or (
-                    (in_titled_name or after_given) and size == 1 and surname_form
-                    and gaz.label(run[i].text) == "LOC")):
+                    ((in_titled_name and len(pieces[-1].words) == 1) or after_given)
+                    and size == 1 and surname_form
+                    and gaz.label(run[i].text) == "LOC" and not headed)):
                 continue  # "Staffan de Mistura", "Müdürü Selim Karadağ": the name goes on
             if size:
                 pieces.append(_Piece(kind, run[i:i + size]))
@@ -536,8 +608,9 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
             else:
                 pieces.append(_Piece("name", [run[i]]))
             i += 1
-    pieces = _split_common(_join_connectors(_join_heads(pieces, lex, gaz), lex, model or {},
-                                            gaz),
+    pieces = _split_person_before_head(pieces, lex, model or {})
+    pieces = _split_common(_join_connectors(_join_heads(pieces, lex, gaz, model or {}), lex,
+                                            model or {}, gaz),
                            lex)
     pieces = _split_after_place_heads(pieces, lex)
     if lex.lang != "en":
@@ -818,7 +891,51 @@ def _org_connector(pieces: list[_Piece], k: int) -> bool:
         and pieces[k].words[0].written in ORG_CONNECTORS
 
 
-def _join_heads(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer) -> list[_Piece]:
+def _split_person_before_head(pieces: list[_Piece], lex: Lexicon, model: dict[int, str]
+                              ) -> list[_Piece]:
+    """ "Muhtar Ali Kaya Aydınlar Mahallesi'nde": a name ending in an organisation or a
+    place head whose first words the model calls a person is that person and the place
+    (or organisation) after."""
+    if lex.lang != "tr" or not model:
+        return pieces
+    out: list[_Piece] = []
+    for k, piece in enumerate(pieces):
+        words = piece.words
+        cut = _second_person(piece, k > 0 and pieces[k - 1].kind in ("title", "honorific"),
+                             model)
+        if cut:
+            out += [_Piece("name", words[:cut]), _Piece("name", words[cut:])]
+            continue
+        if piece.kind == "name" and len(words) >= 3 and (
+                bare_head(words[-1].text, lex.org_heads) or words[-1].text in lex.loc_heads):
+            person = 0
+            while person < len(words) and model.get(words[person].start) == "PER":
+                person += 1
+            if 1 <= person <= len(words) - 2:
+                out += [_Piece("name", words[:person]), _Piece("name", words[person:])]
+                continue
+        out.append(piece)
+    return out
+
+
+def _second_person(piece: _Piece, titled: bool, model: dict[int, str]) -> int:
+    """ "Vali Ali Kaya Atatürk'ün": after a title, a name with its surname (the last word
+    no given name) and one more word with a case ending, which the model reads as an
+    entity of its own, is two people; the index where the second starts, else 0."""
+    words = piece.words
+    if piece.kind != "name" or not titled or len(words) < 3:
+        return 0
+    last = words[-1]
+    before = words[-2]
+    if (last.text == last.written or before.written in given_names()[0]
+            or model.get(before.start) != "PER" or model.get(last.start) != "PER"
+            or before.end in model):
+        return 0
+    return len(words) - 1
+
+
+def _join_heads(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer,
+                model: dict[int, str] | None = None) -> list[_Piece]:
     """A name or gazetteer piece followed by words ending in an organisation head is one
     organisation: "AB" + "Komisyonu"; "(AB)" between them is dropped: "Avrupa Birliği
     (AB) Komisyonu" gives "AB Komisyonu" as well. So is a name before a gazetteer
@@ -826,8 +943,12 @@ def _join_heads(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer) -> list[_Pie
     out: list[_Piece] = []
     heads = lex.org_heads
     for piece in pieces:
-        if (piece.kind == "gazetteer" and out and (out[-1].kind == "name" or (
-                out[-1].kind == "gazetteer" and gaz.label(out[-1].name) == "LOC"))
+        # "Ali Kaya Anadolu Ajansı'na": a person before an organisation is no part of it.
+        person = bool(out) and out[-1].kind == "name" and lex.lang == "tr" and (
+            _person_by_name(out[-1].words, lex) or (model or {}).get(out[-1].start) == "PER")
+        if (piece.kind == "gazetteer" and out and ((out[-1].kind == "name" and not person)
+                                                   or (out[-1].kind == "gazetteer"
+                                                       and gaz.label(out[-1].name) == "LOC"))
                 and gaz.label(piece.name) == "ORG" and bare_head(piece.words[-1].text, heads)
                 and not (out[-1].kind == "gazetteer"
                          and _POSSESSIVE.search(out[-1].words[-1].written))
@@ -842,6 +963,20 @@ def _join_heads(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer) -> list[_Pie
             # title word before a name ending in an organisation head names the
             # organisation, not a person's role.
             out[-1] = _Piece("org", [*out[-1].words, *piece.words])
+            continue
+        if (piece.kind == "gazetteer" and out and out[-1].kind == "name"
+                and len(out[-1].words) == 1 and gaz.label(piece.name) == "LOC"
+                and out[-1].words[0].written in lex.words("names.compass_words")):
+            # "Kuzey Gazze", "Güney Lübnan": a compass word before a known place.
+            out[-1] = _Piece("place", [*out[-1].words, *piece.words])
+            continue
+        if (lex.lang == "tr" and piece.kind == "name" and out
+                and out[-1].kind in ("gazetteer", "org")
+                and piece.words[-1].text in lex.loc_heads
+                and not (len(out) > 1 and out[-2].kind in ("title", "honorific"))):
+            # "Cumhurbaşkanlığı Külliyesi", "Ankara Üniversitesi Kampüsü": a name ending
+            # in a place head after an organisation or a known name is one place.
+            out[-1] = _Piece("place", [*out[-1].words, *piece.words])
             continue
         if (piece.kind == "name" and out and out[-1].kind in ("gazetteer", "paren")
                 and bare_head(piece.words[-1].text, heads)
@@ -870,6 +1005,8 @@ def _label_of(name: str, words: list[_Word], lex: Lexicon, gaz: Gazetteer,
         return "ORG"
     if last in lex.loc_heads:
         return "LOC"
+    if len(words) >= 2 and honorific_after(last, lex):
+        return "PER"  # "Naci Bey", "Enver Paşa"
     if len(words) > 2 and words[1].written.islower():  # "Banque de France", "Republic of"
         if words[0].text in lex.org_heads:
             return "ORG"
@@ -1183,12 +1320,39 @@ def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
         if label == "PER":
             role = (text[role_start:title_end].strip(" ,") if title_end is not None
                     else role_before(text, piece.start, lex))
-            name = _person_name(pieces, k, _strip_honorifics(name, lex))
+            rank = honorific_after(words[-1].text, lex)
+            name = _person_name(pieces, k, strip_honorifics_after(
+                _strip_honorifics(name, lex), lex))
+            if role is None and rank in lex.words("names.rank_honorifics"):
+                role = rank  # "Enver Paşa": a rank, the only role the article gives
             title_end = None
             role_start = following.start if following else piece.end
-        out.append(Mention(text[piece.start:piece.end], piece.start, piece.end, label, name,
+        start = piece.start
+        number = _number_before(text, piece, k, lex) if label in ("ORG", "LOC") else None
+        if number is not None:
+            start, name = number.start(), f"{number.group()} {name}"
+        out.append(Mention(text[start:piece.end], start, piece.end, label, name,
                            role, source="title" if was_titled else "text"))
     return out
+
+
+_NUMBER_BEFORE = re.compile(r"(?<![\d.,])\d{1,3}(?= $)")
+
+
+def _number_before(text: str, piece: _Piece, k: int, lex: Lexicon) -> re.Match[str] | None:
+    """ "112 Acil Çağrı Merkezi", "15 Temmuz Şehitler Köprüsü", "1 Mayıs Meydanı": a
+    number right before an organisation or a place named by its head is part of its
+    name when the name starts with a month (a date named) or the number is a
+    three-digit service line."""
+    if lex.lang != "tr" or k != 0 or not (
+            bare_head(piece.words[-1].text, lex.org_heads) or piece.words[-1].text in
+            lex.loc_heads):
+        return None
+    found = _NUMBER_BEFORE.search(text, max(0, piece.start - 5), piece.start)
+    if found is None:
+        return None
+    month = _fold(piece.words[0].text) in lex.months and len(piece.words) > 1
+    return found if month or (len(found.group()) == 3 and found.group()[0] == "1") else None
 
 
 def _context_label(text: str, piece: _Piece, following: _Piece | None, lex: Lexicon

@@ -127,11 +127,12 @@ def _attribute_document(doc: Document) -> list[Quote]:
                         re.search(r"[.!?…]\W*$", inner) and len(inner.split()) >= 2
                     if not opens and (not speech_like(inner) or len(inner.split()) < 4):
                         continue  # a term in quotation marks
-                    speaker = tracker.colon or tracker.last_quoted or tracker.last
+                    speaker = (tracker.colon or _paragraph_subject(doc, q)
+                               or tracker.last_quoted or tracker.last)
                 elif speaker is None and cue is not None and cue.kind == "passive":
                     speaker = tracker.issuer or tracker.last  # "Açıklamada, "…" denildi"
                 elif speaker is None:
-                    speaker = tracker.last_person if cue is not None else tracker.last
+                    speaker = tracker.last
                 if cue is None and not speech_like(inner) and q.depth == 0 and not q.whole:
                     continue
             if speaker is None and doc.lang == "tr":
@@ -305,18 +306,39 @@ def _note_subject(doc: Document, seg: Segment, tracker: Tracker) -> None:
     sentence's first comma ("X'i ziyaret eden Vali Y, bilgi verdi"), else one opening
     it (its first few words), is the one a later verb with no subject means."""
     joined = doc.lex.words("quotes.joining_particles")
+    folded = doc.folded[seg.start:seg.end]
+    # "Törende Vali X de bir konuşma yaptı": X joins the scene to speak, and speaks next.
+    speaking = any(re.search(r"(?<!\w)" + r"\s+".join(map(re.escape, e.split())), folded)
+                   for e in doc.lex.words("quotes.speech_events"))
     people = [m for m in doc.names_in(seg.start, seg.end)
               if m.label == "PER" and nominative(doc, m)
               # "Törene Vali X de katıldı": X joins the person the article is about.
-              and doc.folded[m.end:m.end + 6].split()[:1] not in [[w] for w in joined]]
+              and (speaking or doc.folded[m.end:m.end + 6].split()[:1]
+                   not in [[w] for w in joined])]
     first_comma = doc.text.find(",", seg.start, seg.end)
     subject = next((m for m in people if m.end == first_comma
                     and not doc.names_in(m.end, m.end + 3)), None)
     if subject is None:
         opening = seg.start + len(" ".join(doc.text[seg.start:seg.end].split()[:5]))
         subject = next((m for m in people if m.end <= opening), None)
+    if subject is None:
+        # "Okulları gezen Vali X öğrencilerle sohbet etti": the subject after a clause,
+        # with no comma; the last person in the nominative.
+        subject = people[-1] if people else None
     if subject is not None:
-        tracker.last_person = doc.speaker_of(subject)
+        tracker.spoke(doc.speaker_of(subject))
+
+
+def _paragraph_subject(doc: Document, q: Quotation) -> Speaker | None:
+    """ "Ekonomist Ali Kaya, faizler konusunda karamsar. "…"": words said with no cue
+    after a sentence of their paragraph whose subject is a person are that person's
+    (the last person in the nominative before them in the paragraph)."""
+    if doc.lang != "tr":
+        return None
+    p_start = doc.paragraphs[q.paragraph][0]
+    people = [m for m in doc.names_in(p_start, q.outer_start, ("PER",))
+              if nominative(doc, m)]
+    return doc.speaker_of(people[-1]) if people else None
 
 
 def mentioned_person(doc: Document, offset: int) -> Speaker | None:

@@ -10,7 +10,13 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from newswire.nlp.entities import Mention, PersonIndex, strip_suffix
+from newswire.nlp.entities import (
+    Mention,
+    PersonIndex,
+    honorific_after,
+    strip_honorifics_after,
+    strip_suffix,
+)
 from newswire.nlp.lexicon import Lexicon, fold_case, lexicon
 from newswire.nlp.marks import Quotation, find_quotations, paragraphs
 
@@ -198,11 +204,12 @@ class Document:
                 return None  # "Erdoğan'a": not the subject
         if not run or any(w.rstrip(".") in self.lex.title_words for w in run):
             return None
-        name = " ".join(run)
+        name = strip_honorifics_after(" ".join(run), self.lex)
         full = self.people.full_name(name)
         if full is None:
-            longer = [m.canonical for m in self.names if m.canonical.split()[-1] == run[-1]
-                      and len(m.canonical.split()) > len(run)]
+            last = name.split()[-1]
+            longer = [m.canonical for m in self.names if m.canonical.split()[-1] == last
+                      and len(m.canonical.split()) > len(name.split())]
             full = longer[0] if longer else None
         return Speaker(full or name, self.roles.get(full or name), "PER")
 
@@ -287,7 +294,23 @@ class Tracker:
 
 # -- shared helpers -----------------------------------------------------------------------
 GENITIVE = re.compile(r"[’'´](?:n?[ıiuü]n)$")
-_CASE_SUFFIXED = re.compile(r"[’'´]\w+$")
+_CASE_SUFFIXED = re.compile(r"[’'´](?![A-ZÇĞİÖŞÜ][a-zçğıöşü])\w+$")  # not "O'Brien"
+_BARE_GENITIVE = re.compile(r"n?[ıiuü]n$")
+
+
+def genitive(doc: Document, m: Mention) -> bool:
+    """A name in the genitive: "Erdoğan'ın", or after an honorific written with no
+    apostrophe ("Kaymakam Arif Beyin", "Mustafa Kemal Paşanın")."""
+    return bool(GENITIVE.search(m.text)) or _bare_case(doc, m, _BARE_GENITIVE)
+
+
+def _bare_case(doc: Document, m: Mention, ending: re.Pattern[str]) -> bool:
+    words = m.text.split()
+    if not words or len(words) < 2:
+        return False
+    honorific = honorific_after(words[-1], doc.lex)
+    return honorific not in (None, words[-1]) and bool(
+        ending.fullmatch(words[-1][len(honorific):]))
 
 
 def nominative(doc: Document, m: Mention) -> bool:
@@ -295,6 +318,8 @@ def nominative(doc: Document, m: Mention) -> bool:
     modifier of a noun that owns it ("Biden yönetiminin", "X ile Y arasındaki")."""
     if _CASE_SUFFIXED.search(m.text) and not re.search(r"[’'´]s$", m.text):
         return False
+    if _bare_case(doc, m, re.compile(r"\w+")):
+        return False  # "Arif Beyin", "Paşaya"
     after = doc.folded[m.end:m.end + 30].split()
     if not after:
         return True

@@ -18,11 +18,10 @@ import functools
 import re
 from dataclasses import dataclass
 
-from newswire.nlp.entities import load_gazetteer, strip_suffix
+from newswire.nlp.entities import load_gazetteer, strip_honorifics_after, strip_suffix
 from newswire.nlp.lexicon import Lexicon, fold_case
 from newswire.nlp.marks import Quotation
 from newswire.nlp.speakers import (
-    GENITIVE,
     Cue,
     Document,
     Quote,
@@ -30,6 +29,7 @@ from newswire.nlp.speakers import (
     Speaker,
     Tracker,
     fold,
+    genitive,
     nominative,
     title_stem,
 )
@@ -104,6 +104,7 @@ class TurkishAttribution:
                     if holder:
                         return holder
                 elif (len(words) <= 3 and not self.statement.search(fold(phrase))
+                      and phrase not in self.lex.org_references  # "Müdürlük,"
                       and not self._locative_opener(phrase, start + head.start(1))):
                     who = doc.bare_name(start + head.start(1), start + head.end(1))
                     if who is not None:
@@ -124,11 +125,12 @@ class TurkishAttribution:
         otherwise the clause's subject."""
         doc = self.doc
         # ... or with the said-noun between: "Soylu'nun açıklaması şöyle:"
-        genitive = re.search(r"(\S+)['’´](?:n?[ıiuü]n)\s+(?:\w+\s+)?(?:şu|şöyle|şunları)\b",
-                             doc.folded[start:limit])
-        if genitive:
-            owners = [m for m in doc.names_in(start, start + genitive.end(1) + 6)
-                      if GENITIVE.search(m.text)]
+        # ... or a particle too: "Kaya'nın yorumu ise şöyle:"
+        owned = re.search(r"(\S+)['’´](?:n?[ıiuü]n)\s+(?:\w+\s+){0,2}(?:şu|şöyle|şunları)\b",
+                          doc.folded[start:limit])
+        if owned:
+            owners = [m for m in doc.names_in(start, start + owned.end(1) + 6)
+                      if genitive(doc, m)]
             if owners:
                 return doc.speaker_of(owners[-1])
         cues = doc.cues_in(start, limit)
@@ -151,7 +153,7 @@ class TurkishAttribution:
         "açıklamada" ("İstanbul Valiliği'nin yaptığı açıklamada"), a generic noun
         ("Bakanlıktan yapılan açıklamada"), else the statement's known author."""
         doc = self.doc
-        owners = [m for m in doc.names_in(start, limit) if GENITIVE.search(m.text)
+        owners = [m for m in doc.names_in(start, limit) if genitive(doc, m)
                   and self.statement.search(doc.folded, m.end, min(limit, m.end + 60))]
         if owners:
             return doc.speaker_of(owners[-1])
@@ -266,7 +268,7 @@ class TurkishAttribution:
         dediğini"): lower-case words, no comma."""
         doc = self.doc
         before = [m for m in doc.names_in(seg_start, q.outer_start)
-                  if GENITIVE.search(m.text)]
+                  if genitive(doc, m)]
         if before:
             between = doc.text[before[-1].end:q.outer_start]
             if len(between) <= 3 or (len(between.split()) <= 2 and between.strip().islower()
@@ -298,10 +300,10 @@ class TurkishAttribution:
             words = words[1:]
         if not words:
             return None
-        name = " ".join(words)
+        name = strip_honorifics_after(" ".join(words), self.lex)
         full = doc.people.full_name(name) or next(
             (m.canonical for m in doc.names if m.label == "PER"
-             and m.canonical.split()[-1] == words[-1]), None)
+             and m.canonical.split()[-1] == name.split()[-1]), None)
         return Speaker(full or name, doc.roles.get(full or name), "PER")
 
     def attribute(self, q: Quotation, seg: Segment, tracker: Tracker
@@ -323,6 +325,9 @@ class TurkishAttribution:
                 if who is None:
                     who = self._subject_outside(seg, q)
             return who, cue, True
+        source = self.according_to(seg.start, q.outer_start)
+        if source is not None:
+            return source, None, True
         before = doc.text[seg.start:q.outer_start]
         if re.search(r"[:;]\s*$", before):
             cues = doc.cues_in(seg.start, q.outer_start)
@@ -350,6 +355,31 @@ class TurkishAttribution:
             return self.subject(seg.start, q.outer_start), None, True
         return None, None, False
 
+    def according_to(self, start: int, limit: int) -> Speaker | None:
+        """ "Ekonomist Ali Kaya'ya göre, "…"", "Kaya'nın değerlendirmesine göre "…"",
+        "Kaya'nın ifadesiyle "…"": the name in a case before the words of
+        ``quotes.according_to`` right before the quotation said it (not "Buna göre", not
+        a source: "AA'nın haberine göre")."""
+        doc = self.doc
+        words = "|".join(map(re.escape, sorted(self.lex.words("quotes.according_to"),
+                                               key=len, reverse=True)))
+        if not words:
+            return None
+        found = re.search(rf"(?:^|\s)(?:{words})\s*[,:]?\s*$", doc.folded[start:limit])
+        if found is None:
+            return None
+        at = start + found.start()
+        owners = [m for m in doc.names_in(start, at, ("PER", "ORG"))
+                  if _CASED.search(m.text) and m.canonical not in self.lex.agencies]
+        if not owners:
+            return None
+        between = doc.folded[owners[-1].end:at + len(found.group())].split()
+        if len(between) > 2 or any(phrase.startswith(" ".join(between[:-1]) + " ")
+                                   for phrase in self.lex.source_phrases
+                                   if len(between) == 2):
+            return None
+        return doc.speaker_of(owners[-1])
+
     def named_as_said(self, q: Quotation) -> bool:
         """A said-noun follows the quotation ('"…" mesajı', '"…" çağrısında')."""
         after = q.end + len(q.close_mark or "")
@@ -370,6 +400,8 @@ class TurkishAttribution:
         return self.subject(seg.start, cue.start)
 
 
+# A name with a case ending after an apostrophe ("Kaya'ya", "Kaya'nın").
+_CASED = re.compile(r"[’'´]\w+$")
 # The ending of a nominalised clause ("kazandığını", "gelmesini", "olacaklarını"): a
 # quotation ending so is part of reported speech, not words quoted whole.
 NOMINALISED = re.compile(r"(?:ğ[ıiuü]n[ıiuü]|ğ[ıiuü]|m[ae]s[ıi]n[ıi]|m[ae]y[ıi]|"
