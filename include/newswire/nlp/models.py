@@ -11,6 +11,7 @@ Two layouts are understood under ``NEWSWIRE_STANZA_DIR`` (default ``./stanza_mod
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import hashlib
@@ -132,6 +133,23 @@ class _ModelsWeHandIt(logging.Filter):
 _UNSUPPORTED_LANGUAGE = _ModelsWeHandIt()
 
 
+@contextlib.contextmanager
+def _no_optimizers():
+    """stanza's trainers build a training optimizer even to annotate, and torch's first
+    optimizer imports ``torch._dynamo``: ~2 s of CPU (of ~3 s) in every process that
+    loads a pipeline, a serial cost before any shard starts. Inference never touches the
+    optimizer (only the trainers' ``update`` does), so while a pipeline loads stanza's one
+    way to make them (``dispatch_optimizer``) makes none; output is unchanged."""
+    from stanza.models.common import utils
+
+    make = utils.dispatch_optimizer
+    utils.dispatch_optimizer = lambda *args, **kwargs: None
+    try:
+        yield
+    finally:
+        utils.dispatch_optimizer = make
+
+
 @functools.cache
 def load_pipeline(spec: ModelSpec):  # -> stanza.Pipeline (imported lazily: torch is heavy)
     """One pipeline per language per process (cached): loading costs seconds."""
@@ -140,14 +158,16 @@ def load_pipeline(spec: ModelSpec):  # -> stanza.Pipeline (imported lazily: torc
     common = {"lang": spec.lang, "processors": ",".join(spec.processors),
               "download_method": None, "logging_level": "WARN", "use_gpu": False,
               "tokenize_no_ssplit": False, **BATCH_SIZES}
-    if spec.layout == "official":
-        pipeline = stanza.Pipeline(dir=str(spec.root), **common)
-    else:
-        paths = {f"{name}_model_path": path for name, path in spec.files}
-        # No pretrained vectors or charlm ship with the flat layout; an empty resources
-        # file keeps stanza from looking them up online.
-        logging.getLogger("stanza").addFilter(_UNSUPPORTED_LANGUAGE)
-        pipeline = stanza.Pipeline(resources_filepath=_empty_resources(), **paths, **common)
+    with _no_optimizers():
+        if spec.layout == "official":
+            pipeline = stanza.Pipeline(dir=str(spec.root), **common)
+        else:
+            paths = {f"{name}_model_path": path for name, path in spec.files}
+            # No pretrained vectors or charlm ship with the flat layout; an empty
+            # resources file keeps stanza from looking them up online.
+            logging.getLogger("stanza").addFilter(_UNSUPPORTED_LANGUAGE)
+            pipeline = stanza.Pipeline(resources_filepath=_empty_resources(), **paths,
+                                       **common)
     # The models' ~370k Python objects (vocabularies) live as long as the process: out of
     # the collector's sight, its full collections during annotation stop walking them
     # (~4% of a shard's CPU time; results unchanged). Garbage is collected first, so
