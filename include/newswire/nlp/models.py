@@ -31,6 +31,10 @@ REQUIRED = {"tokenize", "ner"}
 # with the same lemmas (it looks at one word at a time, so batching cannot change them).
 # bench/bench_shards.py measures it; the other processors' defaults measured no better.
 BATCH_SIZES = {"lemma_batch_size": 1000}
+# For the same reason it may remember what its seq2seq model said of a (word, POS) pair
+# and answer from that the next time (stanza's own ``store_results`` option): a worker
+# that has read a few shards decodes only words it has never met.
+LEMMA_MEMORY = {"lemma_store_results": True}
 # The repository root (include/newswire/nlp/models.py is three levels down), where
 # ``python -m newswire models download`` puts the models by default. Worked out here
 # rather than imported from newswire.config, which would load the lake's dependencies
@@ -157,7 +161,7 @@ def load_pipeline(spec: ModelSpec):  # -> stanza.Pipeline (imported lazily: torc
 
     common = {"lang": spec.lang, "processors": ",".join(spec.processors),
               "download_method": None, "logging_level": "WARN", "use_gpu": False,
-              "tokenize_no_ssplit": False, **BATCH_SIZES}
+              "tokenize_no_ssplit": False, **BATCH_SIZES, **LEMMA_MEMORY}
     with _no_optimizers():
         if spec.layout == "official":
             pipeline = stanza.Pipeline(dir=str(spec.root), **common)
