@@ -33,8 +33,11 @@ REQUIRED = {"tokenize", "ner"}
 BATCH_SIZES = {"lemma_batch_size": 1000}
 # For the same reason it may remember what its seq2seq model said of a (word, POS) pair
 # and answer from that the next time (stanza's own ``store_results`` option): a worker
-# that has read a few shards decodes only words it has never met.
+# that has read a few shards decodes only words it has never met. What it remembers
+# grows with the words read (real AA text: ~1,800 pairs per 30 articles), so past
+# LEMMA_MEMORY_CAP pairs a process forgets them all (:func:`forget_lemmas_past_cap`).
 LEMMA_MEMORY = {"lemma_store_results": True}
+LEMMA_MEMORY_CAP = 200_000  # about 30 MB of strings
 # The repository root (include/newswire/nlp/models.py is three levels down), where
 # ``python -m newswire models download`` puts the models by default. Worked out here
 # rather than imported from newswire.config, which would load the lake's dependencies
@@ -178,7 +181,27 @@ def load_pipeline(spec: ModelSpec):  # -> stanza.Pipeline (imported lazily: torc
     # nothing already unreachable (a closed connection in a cycle) is kept for good.
     gc.collect()
     gc.freeze()
+    lemma = pipeline.processors.get("lemma")
+    trainer = getattr(lemma, "_trainer", None)
+    if isinstance(getattr(trainer, "pos_dict", None), dict):  # the model's own lemmas
+        trainer.newswire_pos_dict = {pos: dict(words) for pos, words in
+                                     trainer.pos_dict.items()}
     return pipeline
+
+
+def forget_lemmas_past_cap(pipeline, cap: int = LEMMA_MEMORY_CAP) -> bool:
+    """Give the lemmatizer back the dictionary it loaded with once it remembers more than
+    ``cap`` (word, POS) answers of its own (``lemma_store_results``); whether it did.
+    The lemmas are the same either way: the memory only saves decoding a word again."""
+    trainer = getattr(pipeline.processors.get("lemma"), "_trainer", None)
+    loaded = getattr(trainer, "newswire_pos_dict", None)
+    if loaded is None:
+        return False
+    size = sum(map(len, trainer.pos_dict.values())) - sum(map(len, loaded.values()))
+    if size <= cap:
+        return False
+    trainer.pos_dict = {pos: dict(words) for pos, words in loaded.items()}
+    return True
 
 
 def download_official(lang: str, root: Path | None = None) -> Path:
