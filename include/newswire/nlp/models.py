@@ -149,7 +149,10 @@ def _no_optimizers():
     way to make them (``dispatch_optimizer``) makes none; output is unchanged."""
     from stanza.models.common import utils
 
-    make = utils.dispatch_optimizer
+    make = getattr(utils, "dispatch_optimizer", None)
+    if make is None:  # another stanza: load as it does
+        yield
+        return
     utils.dispatch_optimizer = lambda *args, **kwargs: None
     try:
         yield
