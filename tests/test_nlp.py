@@ -351,6 +351,37 @@ def test_flat_model_layout_and_identity() -> None:
 
 
 @requires_models
+def test_lemma_memory_changes_no_lemma_and_is_forgotten_past_its_cap() -> None:
+    """stanza's lemmatizer answering a (word, POS) it has decoded before from memory
+    gives the lemmas decoding gives, on real articles; past the cap it forgets."""
+    import stanza
+    from newswire.nlp.gold import load_gold
+    from newswire.nlp.models import forget_lemmas_past_cap, load_pipeline
+
+    from tests.conftest import SHARED
+
+    texts = [d.text for d in load_gold([SHARED / "data" / "real_statements" / "tr.jsonl"])]
+    pipeline = load_pipeline(find_models("tr", STANZA_DIR))
+    lemmatizer = pipeline.processors["lemma"]._trainer
+    assert pipeline.processors["lemma"].store_results
+    forget_lemmas_past_cap(pipeline, cap=-1)  # what other tests' articles taught it
+    loaded = sum(map(len, lemmatizer.pos_dict.values()))
+
+    def lemmas() -> list[tuple[str, str | None]]:
+        docs = pipeline([stanza.Document([], text=t) for t in texts])
+        return [(w.text, w.lemma) for d in docs for s in d.sentences for w in s.words]
+
+    first = lemmas()  # decodes the words its dictionary lacks, and remembers them
+    remembered = sum(map(len, lemmatizer.pos_dict.values())) - loaded
+    assert remembered > 500
+    assert lemmas() == first  # now answered from memory
+    assert not forget_lemmas_past_cap(pipeline, cap=remembered)
+    assert forget_lemmas_past_cap(pipeline, cap=remembered - 1)
+    assert sum(map(len, lemmatizer.pos_dict.values())) == loaded
+    assert lemmas() == first  # decoded again
+
+
+@requires_models
 def test_seed_article_through_real_stanza() -> None:
     from newswire.nlp.annotate import Document, annotate
     from newswire.nlp.gold import load_gold

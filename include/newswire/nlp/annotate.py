@@ -20,7 +20,7 @@ from newswire.nlp.entities import (
     resolve_names,
 )
 from newswire.nlp.lexicon import fold_case
-from newswire.nlp.models import ModelSpec, load_pipeline
+from newswire.nlp.models import ModelSpec, forget_lemmas_past_cap, load_pipeline
 from newswire.nlp.nested_orgs import nested_organisations
 from newswire.nlp.quantities import Quantity, extract_quantities
 from newswire.nlp.quotes import Quote, extract_quotes
@@ -77,6 +77,7 @@ def run_stanza(texts: list[str], spec: ModelSpec, batch_size: int = 16) -> list:
     for i in range(0, len(texts), batch_size):
         batch = [stanza.Document([], text=t) for t in texts[i:i + batch_size]]
         out.extend(pipeline(batch) if batch else [])
+        forget_lemmas_past_cap(pipeline)
     return out
 
 

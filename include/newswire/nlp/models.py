@@ -11,6 +11,7 @@ Two layouts are understood under ``NEWSWIRE_STANZA_DIR`` (default ``./stanza_mod
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import hashlib
@@ -30,6 +31,13 @@ REQUIRED = {"tokenize", "ner"}
 # with the same lemmas (it looks at one word at a time, so batching cannot change them).
 # bench/bench_shards.py measures it; the other processors' defaults measured no better.
 BATCH_SIZES = {"lemma_batch_size": 1000}
+# For the same reason it may remember what its seq2seq model said of a (word, POS) pair
+# and answer from that the next time (stanza's own ``store_results`` option): a worker
+# that has read a few shards decodes only words it has never met. What it remembers
+# grows with the words read (real AA text: ~1,800 pairs per 30 articles), so past
+# LEMMA_MEMORY_CAP pairs a process forgets them all (:func:`forget_lemmas_past_cap`).
+LEMMA_MEMORY = {"lemma_store_results": True}
+LEMMA_MEMORY_CAP = 200_000  # about 30 MB of strings
 # The repository root (include/newswire/nlp/models.py is three levels down), where
 # ``python -m newswire models download`` puts the models by default. Worked out here
 # rather than imported from newswire.config, which would load the lake's dependencies
@@ -132,6 +140,26 @@ class _ModelsWeHandIt(logging.Filter):
 _UNSUPPORTED_LANGUAGE = _ModelsWeHandIt()
 
 
+@contextlib.contextmanager
+def _no_optimizers():
+    """stanza's trainers build a training optimizer even to annotate, and torch's first
+    optimizer imports ``torch._dynamo``: ~2 s of CPU (of ~3 s) in every process that
+    loads a pipeline, a serial cost before any shard starts. Inference never touches the
+    optimizer (only the trainers' ``update`` does), so while a pipeline loads stanza's one
+    way to make them (``dispatch_optimizer``) makes none; output is unchanged."""
+    from stanza.models.common import utils
+
+    make = getattr(utils, "dispatch_optimizer", None)
+    if make is None:  # another stanza: load as it does
+        yield
+        return
+    utils.dispatch_optimizer = lambda *args, **kwargs: None
+    try:
+        yield
+    finally:
+        utils.dispatch_optimizer = make
+
+
 @functools.cache
 def load_pipeline(spec: ModelSpec):  # -> stanza.Pipeline (imported lazily: torch is heavy)
     """One pipeline per language per process (cached): loading costs seconds."""
@@ -139,22 +167,44 @@ def load_pipeline(spec: ModelSpec):  # -> stanza.Pipeline (imported lazily: torc
 
     common = {"lang": spec.lang, "processors": ",".join(spec.processors),
               "download_method": None, "logging_level": "WARN", "use_gpu": False,
-              "tokenize_no_ssplit": False, **BATCH_SIZES}
-    if spec.layout == "official":
-        pipeline = stanza.Pipeline(dir=str(spec.root), **common)
-    else:
-        paths = {f"{name}_model_path": path for name, path in spec.files}
-        # No pretrained vectors or charlm ship with the flat layout; an empty resources
-        # file keeps stanza from looking them up online.
-        logging.getLogger("stanza").addFilter(_UNSUPPORTED_LANGUAGE)
-        pipeline = stanza.Pipeline(resources_filepath=_empty_resources(), **paths, **common)
+              "tokenize_no_ssplit": False, **BATCH_SIZES, **LEMMA_MEMORY}
+    with _no_optimizers():
+        if spec.layout == "official":
+            pipeline = stanza.Pipeline(dir=str(spec.root), **common)
+        else:
+            paths = {f"{name}_model_path": path for name, path in spec.files}
+            # No pretrained vectors or charlm ship with the flat layout; an empty
+            # resources file keeps stanza from looking them up online.
+            logging.getLogger("stanza").addFilter(_UNSUPPORTED_LANGUAGE)
+            pipeline = stanza.Pipeline(resources_filepath=_empty_resources(), **paths,
+                                       **common)
     # The models' ~370k Python objects (vocabularies) live as long as the process: out of
     # the collector's sight, its full collections during annotation stop walking them
     # (~4% of a shard's CPU time; results unchanged). Garbage is collected first, so
     # nothing already unreachable (a closed connection in a cycle) is kept for good.
     gc.collect()
     gc.freeze()
+    lemma = pipeline.processors.get("lemma")
+    trainer = getattr(lemma, "_trainer", None)
+    if isinstance(getattr(trainer, "pos_dict", None), dict):  # the model's own lemmas
+        trainer.newswire_pos_dict = {pos: dict(words) for pos, words in
+                                     trainer.pos_dict.items()}
     return pipeline
+
+
+def forget_lemmas_past_cap(pipeline, cap: int = LEMMA_MEMORY_CAP) -> bool:
+    """Give the lemmatizer back the dictionary it loaded with once it remembers more than
+    ``cap`` (word, POS) answers of its own (``lemma_store_results``); whether it did.
+    The lemmas are the same either way: the memory only saves decoding a word again."""
+    trainer = getattr(pipeline.processors.get("lemma"), "_trainer", None)
+    loaded = getattr(trainer, "newswire_pos_dict", None)
+    if loaded is None:
+        return False
+    size = sum(map(len, trainer.pos_dict.values())) - sum(map(len, loaded.values()))
+    if size <= cap:
+        return False
+    trainer.pos_dict = {pos: dict(words) for pos, words in loaded.items()}
+    return True
 
 
 def download_official(lang: str, root: Path | None = None) -> Path:
