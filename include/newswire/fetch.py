@@ -149,10 +149,12 @@ class Fetcher:
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = user_agent
         # requests reads the proxy variables, ~/.netrc and the CA bundle variables from
-        # the environment again on every request (a fifth of a loopback GET's CPU): they
-        # are read once per origin here (``_settings_for``) and handed to each request.
-        self._environment = self.session.trust_env
-        self.session.trust_env = False
+        # the environment again on every request (a fifth of a loopback GET's CPU): in
+        # our own session they are read once per origin (``_settings_for``) and handed
+        # to each request. A session handed in is left as its owner set it.
+        self._environment = session is None
+        if self._environment:
+            self.session.trust_env = False
         self._settings: dict[tuple[str, str], dict] = {}
         self._clock = clock
         self._limiter = HostRateLimiter(clock, host_state_dir)
@@ -162,7 +164,8 @@ class Fetcher:
     def _settings_for(self, url: str) -> dict:
         """What requests would take from the environment for this URL (proxies, netrc
         credentials, a CA bundle), read once per origin: they depend on scheme and host.
-        Nothing where the session was told not to trust the environment."""
+        Nothing for a session handed in (requests reads them itself, if it trusts the
+        environment)."""
         if not self._environment:
             return {}
         parts = urlsplit(url)
