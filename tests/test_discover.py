@@ -6,7 +6,13 @@ import gzip
 from datetime import UTC, datetime
 
 import pytest
-from newswire.discover import SourceUnreachable, discover, parse_feed, parse_sitemap
+from newswire.discover import (
+    SourceUnreachable,
+    discover,
+    parse_date,
+    parse_feed,
+    parse_sitemap,
+)
 from newswire.fetch import Fetcher
 from newswire.sources import Source, load_sources
 
@@ -174,3 +180,21 @@ def test_a_listing_read_with_nothing_for_the_day_is_an_empty_day(sample_url: str
     early = datetime(2016, 1, 1, tzinfo=UTC)
     found = _discover([f"{sample_url}/aa/rss.xml"], [], early, early.replace(day=2))
     assert found.items == [] and found.errors == []
+
+
+@pytest.mark.parametrize("text", [
+    "2018-01-01", "2018-01-01T15:27:00+03:00", "2018-01-01T15:27:00Z", "2018-01-01T15:27Z",
+    "2018-01-01T15:27:00.5+0300", "2018-01-01 15:27:00", " 2018-01-01T00:00:00-05:00 ",
+    "2018-01-01T15:27:00+03", "Mon, 01 Jan 2018 15:27:00 +0300", "20180101"])
+def test_parse_date_reads_w3c_dates_as_dateutil_does(text: str) -> None:
+    """Sitemap dates take a fast path (fromisoformat); the instant is dateutil's."""
+    from dateutil import parser as dateparser
+
+    expected = dateparser.parse(text.strip())
+    if expected.tzinfo is None:
+        expected = expected.replace(tzinfo=UTC)
+    assert parse_date(text) == expected and parse_date(text).tzinfo == UTC
+
+
+def test_parse_date_gives_none_for_an_impossible_day() -> None:
+    assert parse_date("2018-02-30") is None and parse_date("yesterday-ish") is None

@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 from newswire.clean.decode import decode_html
@@ -252,3 +253,66 @@ def test_a_robots_crawl_delay_keeps_one_request_at_a_time(counting_server) -> No
     assert fetcher.parallelism([base + "/a", base + "/b"]) == 1
     assert all(r.ok for r in fetcher.fetch_all(_asks(base)))
     assert handler.most == 1
+
+
+class _ProxyHandler(BaseHTTPRequestHandler):
+    """A forward proxy on 127.0.0.1: answers every request itself, saying what it was
+    asked for (a proxied request names the whole URL)."""
+
+    seen: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        type(self).seen.append(self.path)
+        body = b"<html><body><p>via proxy</p></body></html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def proxy_server() -> Iterator[str]:
+    _ProxyHandler.seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _ProxyHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_proxy_from_the_environment_is_used_per_origin(
+        proxy_server: str, bad_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The environment is read once per origin, not per request, and still obeyed:
+    HTTP_PROXY for other hosts (robots.txt and pages alike), NO_PROXY for ours."""
+    monkeypatch.setenv("HTTP_PROXY", proxy_server)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    polite = POLITE.model_copy(update={"obey_robots": True})
+    fetcher = Fetcher(polite, ["news.example.org", netloc_entry(bad_server)],
+                      "newswire-test/1")
+    first = fetcher.fetch("http://news.example.org/a/1")
+    second = fetcher.fetch("http://news.example.org/a/2")
+    assert first.ok and second.ok and b"via proxy" in second.body
+    assert _ProxyHandler.seen == ["http://news.example.org/robots.txt",
+                                  "http://news.example.org/a/1",
+                                  "http://news.example.org/a/2"]
+    direct = fetcher.fetch(bad_server + "/ok")  # NO_PROXY: straight to the server
+    assert direct.ok and b"<h1>ok</h1>" in direct.body
+    assert len(_ProxyHandler.seen) == 3
+
+
+def test_a_session_told_not_to_trust_the_environment_ignores_proxies(
+        proxy_server: str, bad_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import requests
+
+    monkeypatch.setenv("HTTP_PROXY", proxy_server)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    session = requests.Session()
+    session.trust_env = False
+    fetcher = Fetcher(POLITE, [netloc_entry(bad_server)], "newswire-test/1", session=session)
+    assert fetcher.fetch(bad_server + "/ok").ok
+    assert _ProxyHandler.seen == []

@@ -318,3 +318,44 @@ def test_fetch_and_clean_overlapped_stages_what_the_two_stages_stage(settings: S
     assert StageManifest.load(fetched).counts.fetched == second.counts.cleaned
     assert _staged(second, tables) == _staged(first, tables)
     assert set(_staged(second, tables)) == set(tables)
+
+
+def test_fresh_raw_pages_are_published_as_staged_and_a_rerun_merges(settings: Settings
+                                                                    ) -> None:
+    """A day with no stored raw pages takes the staged file as it is (sorted by page id,
+    as a merged partition is); a rerun that fetches every page again merges into what
+    is stored: the same pages, once each."""
+    import os
+
+    from newswire.stages import StageManifest, discover_source, fetch_source, publish
+
+    start, end = interval(FIRST, LAST)
+
+    def fetch_and_publish(run_id: str, mode: str) -> dict:
+        fetched = fetch_source(settings, discover_source(settings, "sample_aa", start, end,
+                                                         run_id, mode),
+                               refetch=mode == "refetch")
+        publish(settings, [fetched])
+        return {d: f for d, f in StageManifest.load(fetched).staged("raw_pages").items()
+                if f.rows}
+
+    first = fetch_and_publish("first", "daily")
+    assert first
+    stored = {}
+    for day, staged in first.items():
+        partition = Partition("raw_pages", "sample_aa", day)
+        committed = settings.lake.committed_file(partition)
+        assert committed and os.path.samefile(committed, staged.path)
+        ids = settings.lake.read_partition(partition, columns=["article_id"])[
+            "article_id"].to_pylist()
+        assert ids == sorted(set(ids)) and len(ids) == staged.rows
+        stored[day] = ids
+    again = fetch_and_publish("again", "refetch")
+    assert set(again) == set(first)
+    for day, staged in again.items():
+        partition = Partition("raw_pages", "sample_aa", day)
+        committed = settings.lake.committed_file(partition)
+        assert committed and not os.path.samefile(committed, staged.path)  # merged
+        ids = settings.lake.read_partition(partition, columns=["article_id"])[
+            "article_id"].to_pylist()
+        assert ids == stored[day]

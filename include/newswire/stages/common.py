@@ -128,6 +128,8 @@ def stage_rows(folder: Path, table: str, day: date, rows: list[Any],
 def stage_table(folder: Path, table: str, day: date, data: pa.Table,
                 merge_key: str | None = None, keep: list[str] | None = None) -> StagedFile:
     folder.mkdir(parents=True, exist_ok=True)
+    if merge_key is not None:  # in the partition's order: publish may take it as it is
+        data = data.sort_by(merge_key)
     path = folder / f"{table}-{day.isoformat()}.parquet"
     tmp = path.with_name(path.name + ".tmp")
     pq.write_table(data, tmp, compression="zstd")

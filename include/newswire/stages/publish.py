@@ -83,6 +83,12 @@ def publish_staged(settings: Settings, partition: Partition, staged: StagedFile,
     # stored now, under the partition's lock, so neither run's pages are lost; rows of
     # pages this run did not find go (a rerun replaces the day).
     with partition_lock(settings, partition):
+        if staged.rows and settings.lake.committed_file(partition) is None \
+                and _sorted_by(Path(staged.path), key):
+            # Nothing stored to keep: the staged rows (sorted by their key) are the
+            # partition, published as the file they are (no read, no second compression).
+            settings.lake.publish_file(partition, Path(staged.path), superseded)
+            return
         if staged.rows == 0:
             stored_keys = settings.lake.read_partition(partition, columns=[key])[key]
             if set(stored_keys.to_pylist()) <= set(staged.keep):
@@ -93,6 +99,13 @@ def publish_staged(settings: Settings, partition: Partition, staged: StagedFile,
             settings.lake.delete_partition(partition, superseded)
         else:
             settings.lake.write_partition(partition, replaced, superseded)
+
+
+def _sorted_by(path: Path, key: str) -> bool:
+    """Whether a staged file's rows are in their key's order, as a partition's are
+    (files staged before staging sorted them are merged instead)."""
+    keys = pq.read_table(path, columns=[key])[key].to_pylist()
+    return keys == sorted(keys)
 
 
 def record_run(settings: Settings, manifest_path: str,
