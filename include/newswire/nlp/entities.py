@@ -31,6 +31,7 @@ from pathlib import Path
 
 from newswire.nlp.lexicon import Lexicon, lexicon
 from newswire.nlp.organisations import is_acronym, org_evidence
+from newswire.nlp.places import is_place_name
 from newswire.yaml_data import load_yaml
 
 GAZETTEER_FILE = Path(__file__).with_name("gazetteer.yaml")
@@ -1161,7 +1162,9 @@ def headline_names(title: str | None, names: Names, lang: str,
                                    canonical, source="headline"))
     for run in _runs(title, 0, len(title), lex, {}):
         for piece in _pieces(run, lex, gaz):
-            label = gaz.label(piece.name) if piece.kind == "gazetteer" else None
+            label = gaz.label(piece.name) if piece.kind == "gazetteer" else (
+                "LOC" if piece.kind == "name" and is_place_name(piece.name, title, lex)
+                else None)
             if label and free(piece.start, piece.end):
                 out.append(Mention(title[piece.start:piece.end], piece.start, piece.end,
                                    label, piece.name, source="headline"))
@@ -1296,12 +1299,16 @@ def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
                 label = "LOC"  # "Keçiören Belediye Başkanı", "Aydın Valisi": a place's office
             elif before_title:
                 label = model_label if model_label in ("ORG", "LOC") else None  # the role's
+            elif model_label in (None, "PER", "ORG", "MISC") and is_place_name(name, text, lex):
+                label = "LOC"  # "Aceh", "Idlib", "S. Korea": an ISO 3166 place, no other evidence
             elif model_label == "LOC" and _institution_slot(text, piece, lex, gaz):
                 label = "ORG"  # "a letter to the Blue Chamber": a body named like a place
             elif model_label:
                 label = model_label
             elif len(words) >= 2 and org_evidence(name, lex, gaz):
                 label = "ORG"  # "Progressive Caucus": a head inside the run, no model label
+            elif len(words) >= 2 and is_place_name(words[-1].text, text, lex):
+                label = "LOC"  # "Banda Aceh": no given name, an ISO 3166 place last
             else:
                 label = "PER" if len(words) >= 2 and words[0].text not in lex.not_entities \
                     else None
