@@ -1338,9 +1338,23 @@ def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
         number = _number_before(text, piece, k, lex) if label in ("ORG", "LOC") else None
         if number is not None:
             start, name = number.start(), f"{number.group()} {name}"
+        if label == "LOC" and piece.kind == "name":
+            start, name = _place_word_before(text, start, name, lex)
         out.append(Mention(text[start:piece.end], start, piece.end, label, name,
                            role, source="title" if was_titled else "text"))
     return out
+
+
+_WORD_BEFORE = re.compile(r"(?<![\w-])([A-Z][a-z]+) $")
+
+
+def _place_word_before(text: str, start: int, name: str, lex: Lexicon) -> tuple[int, str]:
+    """ "New Hampshire", "New Mexico": a capitalised word the run left out ("New" is
+    never a name alone) that makes an ISO 3166 place with the name."""
+    found = _WORD_BEFORE.search(text, max(0, start - 20), start)
+    if found and is_place_name(f"{found.group(1)} {name}", text, lex):
+        return found.start(1), f"{found.group(1)} {name}"
+    return start, name
 
 
 _NUMBER_BEFORE = re.compile(r"(?<![\d.,])\d{1,3}(?= $)")
