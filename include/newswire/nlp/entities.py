@@ -1299,8 +1299,12 @@ def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
                 label = "LOC"  # "Keçiören Belediye Başkanı", "Aydın Valisi": a place's office
             elif before_title:
                 label = model_label if model_label in ("ORG", "LOC") else None  # the role's
-            elif model_label in (None, "PER", "ORG", "MISC") and is_place_name(name, text, lex):
-                label = "LOC"  # "Aceh", "Idlib", "S. Korea": an ISO 3166 place, no other evidence
+            elif ((model_label in ("PER", "ORG", "MISC") or len(words) >= 2)
+                  and is_place_name(name, text, lex)):
+                # "Aceh", "Idlib", "S. Korea": an ISO 3166 place the model labelled otherwise.
+                # Not one word the model left unlabelled: a lone surname is often an ISO
+                # subdivision's name too, and as a place it lost its quotes' speaker.
+                label = "LOC"
             elif model_label == "LOC" and _institution_slot(text, piece, lex, gaz):
                 label = "ORG"  # "a letter to the Blue Chamber": a body named like a place
             elif model_label:

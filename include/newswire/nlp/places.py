@@ -87,5 +87,20 @@ def is_place_name(name: str, text: str, lex: Lexicon) -> bool:
     word there ("Central" at a sentence start, "central bank" later)."""
     if lex.lang != "en" or name not in place_names(lex.lang):
         return False
+    if " " not in name and _surname_in(name, text, lex):
+        return False
     return " " in name or re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])",
                                     text) is None
+
+
+def _surname_in(name: str, text: str, lex: Lexicon) -> bool:
+    """ "John Kerry", "Mr. Kerry", "Secretary Kerry": the article also writes the word
+    after a given name, an honorific or a title, so it is a person's surname there
+    (ISO 3166 has Kerry, Lincoln, Durham ...), not the place."""
+    from newswire.nlp.entities import given_names  # entities imports this module
+
+    people = given_names()[0] | lex.words("names.honorifics") | lex.title_words_any_case
+    for found in re.finditer(rf"([A-Z][\w'-]*\.?) {re.escape(name)}(?![\w-])", text):
+        if found.group(1) in people or found.group(1).rstrip(".") in people:
+            return True
+    return False
