@@ -125,6 +125,7 @@ KIND_OF_FILE = {
     "test_entity_macros.py": "unit",
     "test_nested_orgs.py": "unit",
     "test_org_classes.py": "unit",
+    "test_places.py": "unit",
     "test_distributed.py": "system",
     "test_faults.py": "fault",
     "test_fetch.py": "integration",

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from newswire.nlp.lexicon import Lexicon, lexicon
 from newswire.nlp.organisations import is_acronym, org_evidence
+from newswire.nlp.places import is_place_name
 from newswire.yaml_data import load_yaml
 
 GAZETTEER_FILE = Path(__file__).with_name("gazetteer.yaml")
@@ -1161,7 +1162,9 @@ def headline_names(title: str | None, names: Names, lang: str,
                                    canonical, source="headline"))
     for run in _runs(title, 0, len(title), lex, {}):
         for piece in _pieces(run, lex, gaz):
-            label = gaz.label(piece.name) if piece.kind == "gazetteer" else None
+            label = gaz.label(piece.name) if piece.kind == "gazetteer" else (
+                "LOC" if piece.kind == "name" and is_place_name(piece.name, title, lex)
+                else None)
             if label and free(piece.start, piece.end):
                 out.append(Mention(title[piece.start:piece.end], piece.start, piece.end,
                                    label, piece.name, source="headline"))
@@ -1296,12 +1299,20 @@ def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
                 label = "LOC"  # "Keçiören Belediye Başkanı", "Aydın Valisi": a place's office
             elif before_title:
                 label = model_label if model_label in ("ORG", "LOC") else None  # the role's
+            elif ((model_label in ("PER", "ORG", "MISC") or len(words) >= 2)
+                  and is_place_name(name, text, lex)):
+                # "Aceh", "Idlib", "S. Korea": an ISO 3166 place the model labelled otherwise.
+                # Not one word the model left unlabelled: a lone surname is often an ISO
+                # subdivision's name too, and as a place it lost its quotes' speaker.
+                label = "LOC"
             elif model_label == "LOC" and _institution_slot(text, piece, lex, gaz):
                 label = "ORG"  # "a letter to the Blue Chamber": a body named like a place
             elif model_label:
                 label = model_label
             elif len(words) >= 2 and org_evidence(name, lex, gaz):
                 label = "ORG"  # "Progressive Caucus": a head inside the run, no model label
+            elif len(words) >= 2 and is_place_name(words[-1].text, text, lex):
+                label = "LOC"  # "Banda Aceh": no given name, an ISO 3166 place last
             else:
                 label = "PER" if len(words) >= 2 and words[0].text not in lex.not_entities \
                     else None
@@ -1331,9 +1342,23 @@ def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
         number = _number_before(text, piece, k, lex) if label in ("ORG", "LOC") else None
         if number is not None:
             start, name = number.start(), f"{number.group()} {name}"
+        if label == "LOC" and piece.kind == "name":
+            start, name = _place_word_before(text, start, name, lex)
         out.append(Mention(text[start:piece.end], start, piece.end, label, name,
                            role, source="title" if was_titled else "text"))
     return out
+
+
+_WORD_BEFORE = re.compile(r"(?<![\w-])([A-Z][a-z]+) $")
+
+
+def _place_word_before(text: str, start: int, name: str, lex: Lexicon) -> tuple[int, str]:
+    """ "New Hampshire", "New Mexico": a capitalised word the run left out ("New" is
+    never a name alone) that makes an ISO 3166 place with the name."""
+    found = _WORD_BEFORE.search(text, max(0, start - 20), start)
+    if found and is_place_name(f"{found.group(1)} {name}", text, lex):
+        return found.start(1), f"{found.group(1)} {name}"
+    return start, name
 
 
 _NUMBER_BEFORE = re.compile(r"(?<![\d.,])\d{1,3}(?= $)")
