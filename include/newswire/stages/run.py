@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from newswire.config import Settings
@@ -45,21 +47,33 @@ def _run_days(settings: Settings, start: datetime, end: datetime, run_id: str,
         day_start = datetime(day.year, day.month, day.day, tzinfo=UTC)
         day_end = day_start + timedelta(days=1)
         day_run = f"{run_id}__{day.isoformat()}"
-        cleaned = []
-        for source_id in sources:
-            discovered = discover_source(settings, source_id, day_start, day_end, day_run,
-                                         mode or ("refetch" if refetch else "daily"))
-            # Pages are cleaned while later ones are fetched (the DAG: two tasks).
-            _, cleaned_path = fetch_and_clean(settings, discovered, refetch=refetch,
-                                              workers=shards.workers)
-            cleaned.append(cleaned_path)
+        cleaned: list[str] = []
+        annotating: list[Callable[[], list[str]]] = []
+        try:
+            for source_id in sources:
+                discovered = discover_source(settings, source_id, day_start, day_end,
+                                             day_run, mode or ("refetch" if refetch
+                                                               else "daily"))
+                # Pages are cleaned while later ones are fetched (the DAG: two tasks).
+                _, cleaned_path = fetch_and_clean(settings, discovered, refetch=refetch,
+                                                  workers=shards.workers)
+                cleaned.append(cleaned_path)
+                if nlp:  # the pool annotates it while the next source is fetched
+                    annotating.append(shards.submit([cleaned_path]))
+        except BaseException:
+            # A rerun of the day (without a source that could not be read) rewrites the
+            # same shards: the ones handed to the pool finish first (with one worker
+            # nothing has run yet).
+            for waiting in annotating if shards.workers > 1 else []:
+                with contextlib.suppress(Exception):
+                    waiting()
+            raise
         # The pool annotates while this process publishes the articles.
-        annotating = shards.submit(cleaned) if nlp else None
         published = publish(settings, cleaned)
         if gates:
             failures += _gate_failures(settings, "publish", sources, day)
-        if annotating is not None:
-            annotated = annotating()
+        if nlp:
+            annotated = [path for waiting in annotating for path in waiting()]
             published.update(publish(settings, annotated))
             if gates:
                 failures += _gate_failures(settings, "annotate", sources, day)

@@ -314,7 +314,11 @@ class ShardRunner:
         """Start the pool now, so its processes load the models of ``langs`` while the
         caller does other work (fetch and clean); no-op with one worker."""
         if self.workers > 1:
-            self._pool_for(tuple(sorted(set(langs)))).submit(int)
+            pool = self._pool_for(tuple(sorted(set(langs))))
+            # A spawn pool starts one process per task submitted while none is idle: one
+            # no-op each starts them all now, not the second at the day's first shards.
+            for _ in range(self.workers):
+                pool.submit(int)
 
     def _langs(self, cleaned_manifests: list[str]) -> tuple[str, ...]:
         return tuple(sorted({load_source(self.settings, StageManifest.load(p).source).lang
