@@ -235,6 +235,38 @@ def test_host_slots_are_shared_across_processes(tmp_path: Path) -> None:
     assert min(gaps) >= 0.25 - 1e-5, gaps  # (slot files keep microseconds)
 
 
+def test_run_forks_the_cleaning_processes_before_the_nlp_pool_starts_a_thread() -> None:
+    """``run`` starts the cleaning pool before the NLP pool: forks of this process,
+    already warm, not a forkserver's fresh processes that import and load the cleaner
+    themselves while the first pages wait (starting a process pool starts its manager
+    thread). In a fresh interpreter, as the CLI is: the tests' own server threads would
+    make any pool a forkserver's."""
+    import subprocess
+    import sys
+
+    code = ("import os, sys, threading; sys.path.insert(0, 'include')\n"
+            "from newswire.config import Settings\n"
+            "from newswire.stages.clean import _POOLS\n"
+            "from newswire.stages.common import list_sources\n"
+            "from newswire.stages.run import start_pools\n"
+            "from newswire.stages.shards import ShardRunner\n"
+            "settings = Settings.from_env()\n"
+            "runner = ShardRunner(settings, 2)\n"
+            "start_pools(settings, list_sources(settings, None), runner, nlp=True)\n"
+            "print(_POOLS[2]._mp_context.get_start_method(), runner._pool is not None,\n"
+            "      threading.active_count() > 1, flush=True)\n"
+            "for process in [*runner._pool._processes.values(),\n"
+            "                *_POOLS[2]._processes.values()]:\n"
+            "    process.kill()\n"
+            "os._exit(0)\n")
+    from tests.conftest import REPO
+
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                         text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["fork", "True", "True"]
+
+
 def test_sources_not_read_are_named_after_the_others_land(tmp_path: Path) -> None:
     from newswire.stages import Cleaned, SourcesNotRead, check_sources_read
 

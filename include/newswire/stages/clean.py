@@ -11,6 +11,7 @@ import multiprocessing
 import threading
 import time
 from collections import deque
+from collections.abc import Mapping
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date, datetime
@@ -22,7 +23,7 @@ from newswire.clean import CleanError, clean_html, reads_language, with_template
 from newswire.clean.templates import TemplateStore, day_stats, raw_digest, state_for_day
 from newswire.config import Settings
 from newswire.records import Article
-from newswire.schema import ArticleRow, RawPage, TemplateStatsRow, rows_of
+from newswire.schema import ArticleRow, RawPage, TemplateStatsRow, rows_of, schema_for
 from newswire.sources import Source
 from newswire.stages.common import (
     CleanCounts,
@@ -93,7 +94,8 @@ class SourceCleaner:
 
     def add_day(self, day: date, fresh: StagedFile | None) -> None:
         """``fresh``: the day's raw pages this run staged (None: the stored ones)."""
-        pages = day_pages(self.settings, self.source.id, day, fresh)
+        pages = day_pages(self.settings, self.source.id, day, fresh, self.queue.bodies)
+        self.queue.bodies.clear()  # every page of the day was handed in before it ended
         self.pending.append((day, pages, self.queue.take(pages)))
         while len(self.pending) > (CLEAN_AHEAD_DAYS if self.queue.pool is not None else 0):
             self._finish_day(*self.pending.popleft())
@@ -131,9 +133,19 @@ class SourceCleaner:
 
 
 def day_pages(settings: Settings, source_id: str, day: date,
-              fetched: StagedFile | None) -> list[RawPage]:
+              fetched: StagedFile | None, bodies: Mapping[str, bytes] | None = None
+              ) -> list[RawPage]:
     """The day's raw pages: those stored or, when this run fetched the day, the pages it
-    found (fetched now, or kept as stored), as publish will store them."""
+    found (fetched now, or kept as stored), as publish will store them. ``bodies``: the
+    bodies of pages this process still holds, by their SHA-256; a day whose staged pages
+    are all among them and that keeps no stored page is read without its bodies (the
+    largest column, read back just after it was written)."""
+    if fetched is not None and bodies is not None and not fetched.keep:
+        light = pq.read_table(Path(fetched.path), columns=[
+            f.name for f in schema_for("raw_pages") if f.name != "body"])
+        if all(sha in bodies for sha in light["body_sha256"].to_pylist()):
+            return [RawPage(**row, body=bodies[row["body_sha256"]])
+                    for row in light.sort_by("article_id").to_pylist()]
     stored = settings.lake.read_partition(Partition("raw_pages", source_id, day))
     if fetched is not None:
         stored = replace_rows(stored, pq.read_table(Path(fetched.path)), "article_id",
@@ -170,10 +182,14 @@ class CleanQueue:
         self._batch: list[RawPage] = []
         self._in_flight: deque[Future] = deque()
         self._outcomes: dict[_PageKey, tuple[Future, int]] = {}
+        # Bodies of the pages handed in since the last day ended (day_pages uses them).
+        self.bodies: dict[str, bytes] = {}
 
     def put(self, page: RawPage) -> None:
         if self.pool is None:
             return
+        if page.body is not None and page.body_sha256:
+            self.bodies[page.body_sha256] = page.body
         self._batch.append(page)
         if len(self._batch) >= CLEAN_BATCH:
             self.flush()

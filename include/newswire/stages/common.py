@@ -16,7 +16,7 @@ import json
 import re
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -280,27 +280,51 @@ def _type_hints(kind: type) -> dict[str, Any]:
 
 def _decode(kind: Any, value: Any) -> Any:
     """The inverse of :func:`_encode`, led by the type hints of the record classes."""
-    if value is None:
-        return None
+    return _decoder(kind)(value)
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+@functools.cache
+def _decoder(kind: Any) -> Callable[[Any], Any]:
+    """A function decoding JSON values of ``kind``, built once per type: a manifest
+    lists a day's pages, and reading the type hints again for each of them was most of
+    the cost of loading one."""
     origin = typing.get_origin(kind)
     if origin in (typing.Union, types.UnionType):
         options = [a for a in typing.get_args(kind) if a is not type(None)]
-        return _decode(options[0], value)
-    if origin is list:
+        inner = _decoder(options[0])
+    elif origin is list:
         (item,) = typing.get_args(kind)
-        return [_decode(item, v) for v in value]
-    if origin is dict:
+        each = _decoder(item)
+
+        def inner(value: Any) -> Any:
+            return [each(v) for v in value]
+    elif origin is dict:
         _, item = typing.get_args(kind)
-        return {k: _decode(item, v) for k, v in value.items()}
-    if kind is datetime:
-        return datetime.fromisoformat(value)
-    if kind is date:
-        return date.fromisoformat(value)
-    if dataclasses.is_dataclass(kind):
+        each = _decoder(item)
+
+        def inner(value: Any) -> Any:
+            return {k: each(v) for k, v in value.items()}
+    elif kind is datetime:
+        inner = datetime.fromisoformat
+    elif kind is date:
+        inner = date.fromisoformat
+    elif dataclasses.is_dataclass(kind):
         hints = _type_hints(kind)
-        return kind(**{f.name: _decode(hints[f.name], value[f.name])
-                       for f in dataclasses.fields(kind) if f.name in value})
-    return value
+        fields = [(f.name, _decoder(hints[f.name])) for f in dataclasses.fields(kind)]
+
+        def inner(value: Any) -> Any:
+            return kind(**{name: decode(value[name]) for name, decode in fields
+                           if name in value})
+    else:
+        inner = _identity
+
+    def decode(value: Any) -> Any:
+        return None if value is None else inner(value)
+    return decode
 
 
 def save_record(record: Any, path: Path) -> str:
