@@ -29,13 +29,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newswire.nlp.lexicon import Lexicon, lexicon
+from newswire.nlp.lexicon import Lexicon, given_names, lexicon
 from newswire.nlp.organisations import is_acronym, org_evidence
 from newswire.nlp.places import is_place_name
 from newswire.yaml_data import load_yaml
 
 GAZETTEER_FILE = Path(__file__).with_name("gazetteer.yaml")
-GIVEN_NAMES_FILE = Path(__file__).with_name("given_names.yaml")
 MODEL_LABELS = {"PERSON": "PER", "PER": "PER", "LOCATION": "LOC", "LOC": "LOC",
                 "GPE": "LOC", "ORGANIZATION": "ORG", "ORG": "ORG", "MONEY": "MONEY",
                 "TIME": "DATE", "DATE": "DATE", "MISC": "MISC", "NORP": "MISC"}
@@ -136,14 +135,6 @@ def load_gazetteer(path: Path = GAZETTEER_FILE) -> Gazetteer:
         for name in names:
             gaz.groups[name] = key
     return gaz
-
-
-@functools.cache
-def given_names(path: Path = GIVEN_NAMES_FILE) -> tuple[frozenset[str], frozenset[str]]:
-    """(given names, surnames written first) from the data file."""
-    raw = load_yaml(path.read_text("utf-8")) or {}
-    return (frozenset(map(str, raw.get("given") or [])),
-            frozenset(map(str, raw.get("family_first") or [])))
 
 
 def _person_by_name(words: list[_Word], lex: Lexicon) -> bool:

@@ -17,6 +17,7 @@ from pathlib import Path
 from newswire.yaml_data import load_yaml
 
 LEXICON_DIR = Path(__file__).with_name("lexicon")
+GIVEN_NAMES_FILE = Path(__file__).with_name("given_names.yaml")
 LANGUAGES = ("tr", "en")
 
 
@@ -212,3 +213,11 @@ def fold_case(text: str, lang: str) -> str:
     if len(lowered) == len(text):
         return lowered
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+@functools.cache
+def given_names(path: Path = GIVEN_NAMES_FILE) -> tuple[frozenset[str], frozenset[str]]:
+    """(given names, surnames written first) from the data file (any language)."""
+    raw = load_yaml(path.read_text("utf-8")) or {}
+    return (frozenset(map(str, raw.get("given") or [])),
+            frozenset(map(str, raw.get("family_first") or [])))

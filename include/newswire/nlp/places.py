@@ -20,7 +20,7 @@ import unicodedata
 
 import pycountry
 
-from newswire.nlp.lexicon import Lexicon, lexicon
+from newswire.nlp.lexicon import Lexicon, given_names, lexicon
 
 # "South Korea" -> "S. Korea": compass words that news headlines shorten.
 _COMPASS = {"North": "N.", "South": "S.", "East": "E.", "West": "W."}
@@ -64,8 +64,6 @@ def _usable(name: str, lex: Lexicon, banned: frozenset[str]) -> bool:
 def place_names(lang: str = "en") -> frozenset[str]:
     """Every usable ISO 3166 country and subdivision name, as written and folded, and
     the compass short forms of country names ("S. Korea"); loaded once."""
-    from newswire.nlp.entities import given_names  # entities imports this module
-
     lex = lexicon(lang)
     banned = lex.words("names.not_places") | given_names()[0] | given_names()[1]
     out: set[str] = set()
@@ -97,8 +95,6 @@ def _surname_in(name: str, text: str, lex: Lexicon) -> bool:
     """ "John Kerry", "Mr. Kerry", "Secretary Kerry": the article also writes the word
     after a given name, an honorific or a title, so it is a person's surname there
     (ISO 3166 has Kerry, Lincoln, Durham ...), not the place."""
-    from newswire.nlp.entities import given_names  # entities imports this module
-
     people = given_names()[0] | lex.words("names.honorifics") | lex.title_words_any_case
     for found in re.finditer(rf"([A-Z][\w'-]*\.?) {re.escape(name)}(?![\w-])", text):
         if found.group(1) in people or found.group(1).rstrip(".") in people:
