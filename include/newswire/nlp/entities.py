@@ -195,12 +195,7 @@ def honorific_after(word: str, lex: Lexicon) -> str | None:
     after = lex.words("names.honorifics_after")
     if not after:
         return None
-    if word in after:
-        return word
-    for suffix in _HONORIFIC_SUFFIXES:
-        if word.endswith(suffix) and word[: -len(suffix)] in after:
-            return word[: -len(suffix)]
-    return None
+    return _bare_word(word, after, _HONORIFIC_SUFFIXES)
 
 
 def strip_honorifics_after(name: str, lex: Lexicon) -> str:
@@ -225,10 +220,16 @@ _HONORIFIC_SUFFIXES = (*_TR_BARE_SUFFIXES, "den", "dan", "le", "la", "yle", "yla
 
 def bare_head(word: str, heads: frozenset[str]) -> str | None:
     """The organisation head a suffixed word is ("Parlamentosunun" -> "Parlamentosu")."""
-    if word in heads:
+    return _bare_word(word, heads, _TR_BARE_SUFFIXES)
+
+
+def _bare_word(word: str, known: frozenset[str], suffixes: tuple[str, ...]) -> str | None:
+    """The known word ``word`` is, itself or with one of ``suffixes`` (case endings
+    written without an apostrophe) taken off."""
+    if word in known:
         return word
-    for suffix in _TR_BARE_SUFFIXES:
-        if word.endswith(suffix) and word[: -len(suffix)] in heads:
+    for suffix in suffixes:
+        if word.endswith(suffix) and word[: -len(suffix)] in known:
             return word[: -len(suffix)]
     return None
 
