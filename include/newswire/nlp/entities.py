@@ -32,6 +32,7 @@ from pathlib import Path
 from newswire.nlp.lexicon import Lexicon, given_names, lexicon
 from newswire.nlp.organisations import is_acronym, org_evidence
 from newswire.nlp.places import is_place_name
+from newswire.nlp.venues import listed_organisations, road_spans, venue_joins, venue_led
 from newswire.yaml_data import load_yaml
 
 GAZETTEER_FILE = Path(__file__).with_name("gazetteer.yaml")
@@ -47,6 +48,10 @@ _GENITIVE_END = re.compile(r"[’'´]n?[ıiuü]n$")
 # News agencies credited in datelines and at the end of paragraphs: "BRÜKSEL (AA) -",
 # "(DHA)", "MOSCOW, February 3. /TASS/.".
 _CREDIT = re.compile(r"[(/](?P<agency>[A-ZÇĞİÖŞÜ][A-Za-zÇĞİÖŞÜçğıöşü .]{1,30}?)[)/]")
+# "Kestrel, Jan. 31 (Harbour Wire) –": whatever stands in parentheses between a dateline
+# and its dash is the outlet that filed the story (known agency or not).
+_SOURCE_DATELINE = re.compile(r"^(?P<city>[A-ZÇĞİÖŞÜ][\w.'’ -]{1,40}?)(?:,[^(\n]{1,30}?)?\s*"
+                              r"\((?P<source>[A-Z][\w&.'’ -]{1,40}?)\)\s*(?:-{1,2}|[–—])")
 _DATELINE = re.compile(r"^(?P<city>[A-ZÇĞİÖŞÜÂÎÛ][A-ZÇĞİÖŞÜÂÎÛ .'’-]{1,40}?)(?:,[^(/\n]{1,30}?)?"
                        r"\s*(?:\([^)\n]{2,30}\)|/[^/\n]{2,20}/)")
 
@@ -608,7 +613,7 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
     pieces = _split_after_place_heads(pieces, lex)
     if lex.lang != "en":
         return pieces
-    pieces = _join_model_orgs(pieces, lex, gaz, model or {}, text)
+    pieces = _join_venues(_join_model_orgs(pieces, lex, gaz, model or {}, text), lex, gaz)
     pieces = [part for piece in pieces for part in _split_owner(piece, lex, gaz)]
     return [part for piece in pieces for part in _split_role_word(piece, lex)]
 
@@ -721,6 +726,20 @@ def _join_model_orgs(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer,
         out[-1] = _Piece("org", [*before.words, *words[:cut]])
         if cut < len(words):
             out.append(_Piece("name", words[cut:]))
+    return out
+
+
+def _join_venues(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer) -> list[_Piece]:
+    """ "Wembley" + "Stadium", "Stadium" + "Australia": one venue, a place (venues.py)."""
+    out: list[_Piece] = []
+    for piece in pieces:
+        before = out[-1] if out else None
+        if before is not None and venue_joins(
+                before.kind, [w.written for w in before.words], gaz.label(before.name),
+                piece.kind, [w.text for w in piece.words], gaz.label(piece.name), lex):
+            out[-1] = _Piece("place", [*before.words, *piece.words])
+            continue
+        out.append(piece)
     return out
 
 
@@ -994,10 +1013,12 @@ def _label_of(name: str, words: list[_Word], lex: Lexicon, gaz: Gazetteer,
     if known:
         return known
     last = words[-1].text
+    if _region(words, lex):
+        return "LOC"  # "Chiba Prefecture"; "Paris Police Prefecture" is an office
     if bare_head(last, lex.org_heads):
         return "ORG"
-    if last in lex.loc_heads:
-        return "LOC"
+    if last in lex.loc_heads or venue_led([w.text for w in words], lex):
+        return "LOC"  # "Azteca Stadium", "Stadium Merdeka"
     if len(words) >= 2 and honorific_after(last, lex):
         return "PER"  # "Naci Bey", "Enver Paşa"
     if len(words) > 2 and words[1].written.islower():  # "Banque de France", "Republic of"
@@ -1013,6 +1034,12 @@ def _label_of(name: str, words: list[_Word], lex: Lexicon, gaz: Gazetteer,
     if len(words) == 1 and last.isupper() and 3 <= len(last) <= 8 and model is None:
         return "ORG"  # an acronym no list knows ("TÜBİTAK"): most are organisations
     return model
+
+
+def _region(words: list[_Word], lex: Lexicon) -> bool:
+    """ "Chiba Prefecture": a region head after one word is a region; after more words
+    ("Paris Police Prefecture") it is the office (``names.region_heads``)."""
+    return len(words) == 2 and words[-1].text in lex.words("names.region_heads")
 
 
 @dataclass
@@ -1054,8 +1081,22 @@ def resolve_names(text: str, spans: list[tuple[str, int, int]], lang: str,
         mentions = _function_word_names(text, mentions, gaz)
     mentions = _dedupe(mentions)
     if lex.lang == "en":
+        mentions = _respan(text, mentions, road_spans(text, lex), "LOC")
+        mentions = _respan(text, mentions, listed_organisations(text, lex), "ORG")
         _speakers_are_people(text, mentions, lex, gaz)
     return consolidate(text, mentions, gaz, lex)
+
+
+def _respan(text: str, mentions: list[Mention], spans: list[tuple[int, int, str]],
+            label: str) -> list[Mention]:
+    """Mentions for spans another rule found whole ("Interstate 10", each company of
+    "A, B and C airlines"): the mentions they overlap go (a dateline's stay)."""
+    for s, e, name in spans:
+        if any(m.start < e and s < m.end and m.source == "dateline" for m in mentions):
+            continue
+        mentions = [m for m in mentions if not (m.start < e and s < m.end)]
+        mentions.append(Mention(text[s:e], s, e, label, name, source="text"))
+    return sorted(mentions, key=lambda m: (m.start, -(m.end - m.start)))
 
 
 def _function_word_names(text: str, mentions: list[Mention], gaz: Gazetteer
@@ -1228,6 +1269,18 @@ def _credits(text: str, p_start: int, p_end: int, lex: Lexicon) -> list[Mention]
             s = p_start + credit.start("agency")
             agency = credit.group("agency").strip()
             out.append(Mention(agency, s, s + len(agency), "ORG", agency, source="dateline"))
+    source = _SOURCE_DATELINE.match(paragraph) if lex.lang == "en" else None
+    if source and not any(m.label == "ORG" for m in out) and all(
+            w[:1].isupper() for w in source.group("source").split()):
+        # An outlet no list knows, or a dateline in mixed case ("Kestrel, Jan. 31
+        # (Harbour Wire) –"): the outlet is an organisation, never the person the model
+        # sees in it, and the place before it is the dateline's.
+        if not out:
+            city = source.group("city").strip()
+            out.append(Mention(city, p_start, p_start + len(city), "LOC", city,
+                               source="dateline"))
+        s, e = p_start + source.start("source"), p_start + source.end("source")
+        out.append(Mention(text[s:e], s, e, "ORG", text[s:e], source="dateline"))
     tail = re.search(r"\((?P<agency>[^()]{2,20})\)\s*$", paragraph)
     if tail and tail.group("agency") in lex.agencies:
         s = p_start + tail.start("agency")
@@ -1267,7 +1320,7 @@ def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
         if piece.kind == "gazetteer":
             label = gaz.label(name) or gaz.label(name.upper())
         elif piece.kind in ("org", "place"):
-            label = "ORG" if piece.kind == "org" else "LOC"
+            label = "ORG" if piece.kind == "org" and not _region(words, lex) else "LOC"
             name = _collapse_parenthesis(piece) or " ".join(
                 [*(w.written for w in words[:-1] if not w.paren), words[-1].text])
         else:
@@ -1382,6 +1435,11 @@ def _context_label(text: str, piece: _Piece, following: _Piece | None, lex: Lexi
     first_after = after.split()[:1]
     if first_after and first_after[0].lower() in lex.words("names.person_after"):
         return "PER"  # "Ayşe Kaya isimli öğretmen"
+    role = re.search(r"(?<![\w-])([\w-]+),\s+$", before)
+    if role and after.startswith(",") and len(piece.words) >= 2 and (
+            role.group(1) in lex.title_words_any_case
+            or role.group(1).lower() in lex.title_words_any_case):
+        return "PER"  # "the region's prefect, Tyler Fenwick, says": a role's apposition
     if org_context(text, piece.start, piece.end, lex):
         return "ORG"
     if following is None:
@@ -1534,6 +1592,11 @@ def consolidate(text: str, mentions: list[Mention], gaz: Gazetteer,
                 lex: Lexicon | None = None) -> Names:
     """Document-level names: a shorter form of a person's name is that person; a name
     seen as a person once is a person everywhere; roles carry over."""
+    # The outlet a dateline credits is that organisation everywhere in the article.
+    outlets = {m.canonical for m in mentions if m.source == "dateline" and m.label == "ORG"}
+    for m in mentions:
+        if m.canonical in outlets:
+            m.label = "ORG"
     people = [m.canonical for m in mentions if m.label == "PER" and len(m.canonical.split()) > 1]
     people.sort(key=lambda n: -len(n.split()))
     index = PersonIndex(people)
@@ -1563,6 +1626,8 @@ def consolidate(text: str, mentions: list[Mention], gaz: Gazetteer,
             m.canonical = org_short[m.canonical]  # "Cobalt" for "Cobalt Biosciences"
         if m.label == "PER" and m.role:
             roles.setdefault(m.canonical, m.role)
+    if lex.lang == "en":
+        _company_short_forms(text, mentions, gaz, lex)
     # Surnames the model and the runs missed ("... diyen Stoltenberg,").
     taken = [(m.start, m.end) for m in mentions]
     extra = []
@@ -1579,6 +1644,36 @@ def consolidate(text: str, mentions: list[Mention], gaz: Gazetteer,
         if m.label == "PER" and not m.role:
             m.role = roles.get(m.canonical)
     return Names(sorted([*mentions, *extra], key=lambda m: (m.start, -m.end)), index)
+
+
+def _company_short_forms(text: str, mentions: list[Mention], gaz: Gazetteer,
+                         lex: Lexicon) -> None:
+    """ "Velmor Airlines" ... "Velmor's stock", "Velmor had": after a company named in
+    full ("X" + one of ``names.company_heads``), a lone "X" the model calls a person or a
+    place is that company (its canonical name). Not after a preposition of place ("flies
+    to Velmor"); and a known place needs a company noun after its possessive ("Alaska's
+    shares", not "Alaska's governor")."""
+    heads = lex.words("names.company_heads")
+    companies: dict[str, tuple[int, str]] = {}
+    for m in mentions:
+        words = m.canonical.split()
+        if m.label == "ORG" and len(words) == 2 and words[1] in heads \
+                and words[0] not in lex.not_entities:
+            companies.setdefault(words[0], (m.start, m.canonical))
+    if not companies:
+        return
+    for m in mentions:
+        hit = companies.get(m.canonical)
+        if hit is None or m.label not in ("PER", "LOC") or m.start < hit[0]:
+            continue
+        before = text[max(0, m.start - 15):m.start].lower().split()
+        if before and before[-1] in lex.words("names.place_prepositions"):
+            continue
+        after = re.match(r"(?:[’']s)?\s+([\w-]+)", text[m.start + len(m.canonical):][:40])
+        if (gaz.label(m.canonical) == "LOC" or is_place_name(m.canonical, text, lex)) and \
+                not (after and after.group(1) in lex.words("names.company_nouns_after")):
+            continue
+        m.label, m.canonical = "ORG", hit[1]
 
 
 def promote_speakers(text: str, mentions: list[Mention], speakers: Iterable[str], lang: str,

@@ -1,0 +1,99 @@
+"""Roads, venues and lists of companies: names the capitalised-run reader cuts apart or
+labels by their parts (English).
+
+- "Interstate 10", "Route 66", "Highway 1": a road word and its number are one place.
+  The number is no name word, so a run of capitalised words stops at the road word and
+  "Highway" alone would be the place.
+- "Wembley Stadium", "Stadium Australia", "Istanbul Airport": a venue head next to a
+  place (or a sponsor) the gazetteer knows names one place, the venue; not the town
+  and a bare "Stadium".
+- "shares of Velmor, Osterby and Pelican airlines": names listed before a plural noun
+  for organisations are each an organisation, whatever they look like alone (a town, a
+  surname, a word).
+
+The words are the lexicon's (``names.road_words``, ``names.venue_heads``,
+``names.plural_org_nouns``); this module only reads text and returns spans, so that
+``entities`` decides what becomes of the mentions there.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from newswire.nlp.lexicon import Lexicon
+
+
+@functools.cache
+def _road_pattern(words: frozenset[str]) -> re.Pattern[str] | None:
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(w).replace(r"\ ", r"\s+")
+                            for w in sorted(words, key=len, reverse=True))
+    # "Interstate 10", "Route 66A", "Highway 1"; "I-95" is the interstate's short form.
+    return re.compile(rf"(?<![\w-])(?:(?:{alternatives})\s+\d{{1,4}}[A-Z]?|I-\d{{1,3}})"
+                      r"(?![\w-])")
+
+
+def road_spans(text: str, lex: Lexicon) -> list[tuple[int, int, str]]:
+    """(start, end, name) of each numbered road: "Interstate 10", "U.S. Route 1"."""
+    pattern = _road_pattern(lex.words("names.road_words"))
+    if pattern is None:
+        return []
+    return [(m.start(), m.end(), re.sub(r"\s+", " ", m.group()))
+            for m in pattern.finditer(text)]
+
+
+def is_venue_head(word: str, lex: Lexicon) -> bool:
+    return word in lex.words("names.venue_heads")
+
+
+def venue_joins(before_kind: str, before_words: list[str], before_label: str | None,
+                kind: str, words: list[str], label: str | None, lex: Lexicon) -> bool:
+    """Whether two neighbouring pieces of a run are one venue: a known place or
+    organisation, then a bare venue head ("Wembley" + "Stadium", "Emirates" +
+    "Stadium"); or a bare venue head, then a known place ("Stadium" + "Australia")."""
+    if before_words and before_words[-1].endswith(("'s", "’s")):
+        return False  # "Qatar's Stadium ...": an owner, not the venue's name
+    if kind == "name" and len(words) == 1 and is_venue_head(words[0], lex):
+        return before_kind == "gazetteer" and before_label in ("LOC", "ORG")
+    return (before_kind == "name" and len(before_words) == 1
+            and is_venue_head(before_words[0], lex)
+            and kind == "gazetteer" and label == "LOC")
+
+
+def venue_led(words: list[str], lex: Lexicon) -> bool:
+    """ "Stadium Merdeka", "Estadio Azteca": a venue head first, then its name."""
+    return len(words) >= 2 and is_venue_head(words[0], lex)
+
+
+_NAME = r"[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,2}"
+
+
+@functools.cache
+def _list_pattern(nouns: frozenset[str]) -> re.Pattern[str] | None:
+    if not nouns:
+        return None
+    alternatives = "|".join(map(re.escape, sorted(nouns, key=len, reverse=True)))
+    return re.compile(
+        rf"(?P<names>{_NAME}(?:\s*,\s*{_NAME})*\s*,?\s+(?:and|or|&)\s+{_NAME})"
+        rf"\s+(?:{alternatives})\b")
+
+
+def listed_organisations(text: str, lex: Lexicon) -> list[tuple[int, int, str]]:
+    """(start, end, name) of each name in "A, B and C airlines", "A and B banks": a
+    list of capitalised names right before a plural noun for organisations (lower
+    case: "Delta and United airlines", not "Delta Airlines")."""
+    pattern = _list_pattern(lex.words("names.plural_org_nouns"))
+    if pattern is None:
+        return []
+    out = []
+    for found in pattern.finditer(text):
+        names = found.group("names")
+        offset = found.start("names")
+        for part in re.finditer(_NAME, names):
+            name = part.group()
+            if name in lex.not_entities or name.lower() in ("and", "or"):
+                continue
+            out.append((offset + part.start(), offset + part.end(), name))
+    return out
