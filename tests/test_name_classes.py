@@ -12,7 +12,8 @@ from newswire.nlp.annotate import Document, annotate
 from newswire.nlp.entities import resolve_names
 from newswire.nlp.models import find_models
 
-from tests.test_nlp import STANZA_DIR, spans
+from tests.conftest import STANZA_DIR, requires_models
+from tests.test_nlp import spans
 from tests.test_org_classes import after_quotes
 
 
@@ -54,6 +55,8 @@ def test_a_road_word_and_its_number_are_one_place() -> None:
     for road in ("Interstate 10", "Route 66", "U.S. Route 1", "Highway 9", "I-95"):
         assert found.get(road) == {"LOC"}, road
     assert not {"Interstate", "Route", "Highway", "U.S."} & set(found)
+    text = "A truck overturned on Illinois Route 29 on Friday."
+    assert names(text).get("Illinois Route 29") == {"LOC"}
 
 
 def test_a_road_word_without_a_number_is_no_road() -> None:
@@ -173,6 +176,7 @@ def test_well_known_exchanges_and_sports_bodies_are_organisations() -> None:
 
 
 # -- the real offline model over the classes ---------------------------------------------
+@requires_models
 def test_the_classes_hold_with_the_real_english_model() -> None:
     text = ("KESTRELMOOR, Jan. 31 (Harbour Wire) – Tyler Fenwick lost to Nathan Orley at "
             "Wembley Stadium on Sunday, hours after Interstate 10 reopened.\n\n"

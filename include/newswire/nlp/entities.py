@@ -32,7 +32,13 @@ from pathlib import Path
 from newswire.nlp.lexicon import Lexicon, given_names, lexicon
 from newswire.nlp.organisations import is_acronym, org_evidence
 from newswire.nlp.places import is_place_name
-from newswire.nlp.venues import listed_organisations, road_spans, venue_joins, venue_led
+from newswire.nlp.venues import (
+    company_short_forms,
+    listed_organisations,
+    road_spans,
+    venue_joins,
+    venue_led,
+)
 from newswire.yaml_data import load_yaml
 
 GAZETTEER_FILE = Path(__file__).with_name("gazetteer.yaml")
@@ -1081,7 +1087,7 @@ def resolve_names(text: str, spans: list[tuple[str, int, int]], lang: str,
         mentions = _function_word_names(text, mentions, gaz)
     mentions = _dedupe(mentions)
     if lex.lang == "en":
-        mentions = _respan(text, mentions, road_spans(text, lex), "LOC")
+        mentions = _respan(text, mentions, road_spans(text, lex, gaz), "LOC")
         mentions = _respan(text, mentions, listed_organisations(text, lex), "ORG")
         _speakers_are_people(text, mentions, lex, gaz)
     return consolidate(text, mentions, gaz, lex)
@@ -1627,7 +1633,7 @@ def consolidate(text: str, mentions: list[Mention], gaz: Gazetteer,
         if m.label == "PER" and m.role:
             roles.setdefault(m.canonical, m.role)
     if lex.lang == "en":
-        _company_short_forms(text, mentions, gaz, lex)
+        company_short_forms(text, mentions, gaz, lex)
     # Surnames the model and the runs missed ("... diyen Stoltenberg,").
     taken = [(m.start, m.end) for m in mentions]
     extra = []
@@ -1644,36 +1650,6 @@ def consolidate(text: str, mentions: list[Mention], gaz: Gazetteer,
         if m.label == "PER" and not m.role:
             m.role = roles.get(m.canonical)
     return Names(sorted([*mentions, *extra], key=lambda m: (m.start, -m.end)), index)
-
-
-def _company_short_forms(text: str, mentions: list[Mention], gaz: Gazetteer,
-                         lex: Lexicon) -> None:
-    """ "Velmor Airlines" ... "Velmor's stock", "Velmor had": after a company named in
-    full ("X" + one of ``names.company_heads``), a lone "X" the model calls a person or a
-    place is that company (its canonical name). Not after a preposition of place ("flies
-    to Velmor"); and a known place needs a company noun after its possessive ("Alaska's
-    shares", not "Alaska's governor")."""
-    heads = lex.words("names.company_heads")
-    companies: dict[str, tuple[int, str]] = {}
-    for m in mentions:
-        words = m.canonical.split()
-        if m.label == "ORG" and len(words) == 2 and words[1] in heads \
-                and words[0] not in lex.not_entities:
-            companies.setdefault(words[0], (m.start, m.canonical))
-    if not companies:
-        return
-    for m in mentions:
-        hit = companies.get(m.canonical)
-        if hit is None or m.label not in ("PER", "LOC") or m.start < hit[0]:
-            continue
-        before = text[max(0, m.start - 15):m.start].lower().split()
-        if before and before[-1] in lex.words("names.place_prepositions"):
-            continue
-        after = re.match(r"(?:[’']s)?\s+([\w-]+)", text[m.start + len(m.canonical):][:40])
-        if (gaz.label(m.canonical) == "LOC" or is_place_name(m.canonical, text, lex)) and \
-                not (after and after.group(1) in lex.words("names.company_nouns_after")):
-            continue
-        m.label, m.canonical = "ORG", hit[1]
 
 
 def promote_speakers(text: str, mentions: list[Mention], speakers: Iterable[str], lang: str,

@@ -20,8 +20,20 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Protocol
 
 from newswire.nlp.lexicon import Lexicon
+from newswire.nlp.places import is_place_name
+
+
+class _Labels(Protocol):
+    def label(self, name: str) -> str | None: ...
+
+
+class _Mention(Protocol):
+    start: int
+    label: str
+    canonical: str
 
 
 @functools.cache
@@ -35,13 +47,22 @@ def _road_pattern(words: frozenset[str]) -> re.Pattern[str] | None:
                       r"(?![\w-])")
 
 
-def road_spans(text: str, lex: Lexicon) -> list[tuple[int, int, str]]:
-    """(start, end, name) of each numbered road: "Interstate 10", "U.S. Route 1"."""
+def road_spans(text: str, lex: Lexicon, gaz: _Labels) -> list[tuple[int, int, str]]:
+    """(start, end, name) of each numbered road: "Interstate 10", "U.S. Route 1",
+    "Illinois Route 29" (a place right before the road is part of its name)."""
     pattern = _road_pattern(lex.words("names.road_words"))
     if pattern is None:
         return []
-    return [(m.start(), m.end(), re.sub(r"\s+", " ", m.group()))
-            for m in pattern.finditer(text)]
+    out = []
+    for m in pattern.finditer(text):
+        start, name = m.start(), re.sub(r"\s+", " ", m.group())
+        place = re.search(r"(?<![\w-])([A-Z][a-z]+(?: [A-Z][a-z]+)?) $",
+                          text[max(0, start - 30):start])
+        if place and (gaz.label(place.group(1)) == "LOC"
+                      or is_place_name(place.group(1), text, lex)):
+            start, name = start - len(place.group(0)), f"{place.group(1)} {name}"
+        out.append((start, m.end(), name))
+    return out
 
 
 def is_venue_head(word: str, lex: Lexicon) -> bool:
@@ -97,3 +118,33 @@ def listed_organisations(text: str, lex: Lexicon) -> list[tuple[int, int, str]]:
                 continue
             out.append((offset + part.start(), offset + part.end(), name))
     return out
+
+
+def company_short_forms(text: str, mentions: list[_Mention], gaz: _Labels,
+                        lex: Lexicon) -> None:
+    """ "Velmor Airlines" ... "Velmor's stock", "Velmor had": after a company named in
+    full ("X" + one of ``names.company_heads``), a lone "X" the model calls a person or a
+    place is that company (its canonical name). Not after a preposition of place ("flies
+    to Velmor"); and a known place needs a company noun after its possessive ("Alaska's
+    shares", not "Alaska's governor")."""
+    heads = lex.words("names.company_heads")
+    companies: dict[str, tuple[int, str]] = {}
+    for m in mentions:
+        words = m.canonical.split()
+        if m.label == "ORG" and len(words) == 2 and words[1] in heads \
+                and words[0] not in lex.not_entities:
+            companies.setdefault(words[0], (m.start, m.canonical))
+    if not companies:
+        return
+    for m in mentions:
+        hit = companies.get(m.canonical)
+        if hit is None or m.label not in ("PER", "LOC") or m.start < hit[0]:
+            continue
+        before = text[max(0, m.start - 15):m.start].lower().split()
+        if before and before[-1] in lex.words("names.place_prepositions"):
+            continue
+        after = re.match(r"(?:[’']s)?\s+([\w-]+)", text[m.start + len(m.canonical):][:40])
+        if (gaz.label(m.canonical) == "LOC" or is_place_name(m.canonical, text, lex)) and \
+                not (after and after.group(1) in lex.words("names.company_nouns_after")):
+            continue
+        m.label, m.canonical = "ORG", hit[1]
