@@ -104,6 +104,16 @@ def test_the_source_in_parentheses_after_a_dateline_is_an_organisation() -> None
     assert "PER" not in {label for labels in found.values() for label in labels}
 
 
+def test_the_outlet_the_cleaner_cut_is_an_organisation_in_the_body_too() -> None:
+    """The cleaner cuts "KESTRELMOOR (Harbour Wire) -" and keeps the outlet apart: where
+    the body names it again it is that organisation, not the person the model sees."""
+    text = "Harbour Wire could not reach the mayor on Friday."
+    mentions = resolve_names(text, spans(text, ("PER", "Harbour Wire")), "en",
+                             agency="Harbour Wire").mentions
+    assert {(m.canonical, m.label) for m in mentions} >= {("Harbour Wire", "ORG")}
+    assert not [m for m in mentions if m.label == "PER"]
+
+
 def test_parentheses_without_a_dash_are_no_dateline_credit() -> None:
     text = "Tom Lantern told Dorvale Radio (Harbour Wire) that the dam held."
     found = names(text, spans(text, ("PER", "Tom Lantern"), ("PER", "Harbour Wire")))

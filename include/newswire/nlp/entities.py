@@ -1064,8 +1064,10 @@ def resolve_entities(text: str, spans: list[tuple[str, int, int]], lang: str,
 
 
 def resolve_names(text: str, spans: list[tuple[str, int, int]], lang: str,
-                  gaz: Gazetteer | None = None) -> Names:
-    """The document's mentions and its people, from the model's spans and the text."""
+                  gaz: Gazetteer | None = None, agency: str | None = None) -> Names:
+    """The document's mentions and its people, from the model's spans and the text
+    (``agency``: the outlet the cleaner's dateline credits, an organisation wherever the
+    body names it)."""
     gaz = gaz or load_gazetteer()
     lex = lexicon(lang)
     model = _model_labels(text, spans)
@@ -1090,7 +1092,7 @@ def resolve_names(text: str, spans: list[tuple[str, int, int]], lang: str,
         mentions = _respan(text, mentions, road_spans(text, lex, gaz), "LOC")
         mentions = _respan(text, mentions, listed_organisations(text, lex), "ORG")
         _speakers_are_people(text, mentions, lex, gaz)
-    return consolidate(text, mentions, gaz, lex)
+    return consolidate(text, mentions, gaz, lex, agency)
 
 
 def _respan(text: str, mentions: list[Mention], spans: list[tuple[int, int, str]],
@@ -1595,11 +1597,12 @@ def _dedupe(mentions: list[Mention]) -> list[Mention]:
 
 
 def consolidate(text: str, mentions: list[Mention], gaz: Gazetteer,
-                lex: Lexicon | None = None) -> Names:
+                lex: Lexicon | None = None, agency: str | None = None) -> Names:
     """Document-level names: a shorter form of a person's name is that person; a name
     seen as a person once is a person everywhere; roles carry over."""
     # The outlet a dateline credits is that organisation everywhere in the article.
     outlets = {m.canonical for m in mentions if m.source == "dateline" and m.label == "ORG"}
+    outlets |= {agency.strip()} if agency and agency.strip() else set()
     for m in mentions:
         if m.canonical in outlets:
             m.label = "ORG"
