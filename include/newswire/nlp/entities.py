@@ -1078,10 +1078,16 @@ def resolve_names(text: str, spans: list[tuple[str, int, int]], lang: str,
         mentions += credits
         if _shouting(paragraph):
             continue  # a headline in capitals: its words are not names as written
-        skip = max((m.end for m in credits if m.source == "dateline"), default=p_start)
+        # English: only the dateline's place is skipped, so that "HOUSTON, Texas (KTRK)
+        # -" keeps its state; what the runs find inside a credit goes.
+        skip = max((m.end for m in credits if m.source == "dateline"
+                    and (lex.lang != "en" or m.label == "LOC")), default=p_start)
         skip = skip + 2 if skip > p_start else skip
+        outlets = [(m.start, m.end) for m in credits if m.label == "ORG"]
         for run in _runs(text, p_start, p_end, lex, model):
-            mentions += _run_mentions(text, run, lex, gaz, model, skip)
+            mentions += [m for m in _run_mentions(text, run, lex, gaz, model, skip)
+                         if lex.lang != "en"
+                         or not any(s < m.end and m.start < e for s, e in outlets)]
     mentions += [Mention(text[s:e], s, e, MODEL_LABELS[label.upper()], base_name(text[s:e]))
                  for label, s, e in spans
                  if MODEL_LABELS.get(label.upper()) in ("DATE", "MONEY")]

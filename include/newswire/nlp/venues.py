@@ -88,7 +88,7 @@ def venue_led(words: list[str], lex: Lexicon) -> bool:
     return len(words) >= 2 and is_venue_head(words[0], lex)
 
 
-_NAME = r"[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,2}"
+_NAME = r"[A-Z][\w&.'’-]*(?: [A-Z][\w&.'’-]*){0,2}"
 
 
 @functools.cache
@@ -97,8 +97,7 @@ def _list_pattern(nouns: frozenset[str]) -> re.Pattern[str] | None:
         return None
     alternatives = "|".join(map(re.escape, sorted(nouns, key=len, reverse=True)))
     return re.compile(
-        rf"(?P<names>{_NAME}(?:\s*,\s*{_NAME})*\s*,?\s+(?:and|or|&)\s+{_NAME})"
-        rf"\s+(?:{alternatives})\b")
+        rf"(?P<names>{_NAME}(?:, {_NAME})*,? (?:and|or|&) {_NAME}) (?:{alternatives})\b")
 
 
 def listed_organisations(text: str, lex: Lexicon) -> list[tuple[int, int, str]]:
