@@ -101,7 +101,7 @@ def annotate_document(doc_id: str, text: str, stanza_doc, lang: str,
                 t_index += 1
     folded = fold_case(text, lang)
     spans = [(ent.type, ent.start_char, ent.end_char) for ent in stanza_doc.ents]
-    names = resolve_names(text, spans, lang)
+    names = resolve_names(text, spans, lang, agency=agency)
     ann.entities = names.mentions
     ann.quotes = extract_quotes(text, ann.entities, lang,
                                 [(s.start, s.end) for s in ann.sentences], folded,

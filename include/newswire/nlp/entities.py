@@ -32,6 +32,13 @@ from pathlib import Path
 from newswire.nlp.lexicon import Lexicon, given_names, lexicon
 from newswire.nlp.organisations import is_acronym, org_evidence
 from newswire.nlp.places import is_place_name
+from newswire.nlp.venues import (
+    company_short_forms,
+    listed_organisations,
+    road_spans,
+    venue_joins,
+    venue_led,
+)
 from newswire.yaml_data import load_yaml
 
 GAZETTEER_FILE = Path(__file__).with_name("gazetteer.yaml")
@@ -47,6 +54,10 @@ _GENITIVE_END = re.compile(r"[’'´]n?[ıiuü]n$")
 # News agencies credited in datelines and at the end of paragraphs: "BRÜKSEL (AA) -",
 # "(DHA)", "MOSCOW, February 3. /TASS/.".
 _CREDIT = re.compile(r"[(/](?P<agency>[A-ZÇĞİÖŞÜ][A-Za-zÇĞİÖŞÜçğıöşü .]{1,30}?)[)/]")
+# "Kestrel, Jan. 31 (Harbour Wire) –": whatever stands in parentheses between a dateline
+# and its dash is the outlet that filed the story (known agency or not).
+_SOURCE_DATELINE = re.compile(r"^(?P<city>[A-ZÇĞİÖŞÜ][\w.'’ -]{1,40}?)(?:,[^(\n]{1,30}?)?\s*"
+                              r"\((?P<source>[A-Z][\w&.'’ -]{1,40}?)\)\s*(?:-{1,2}|[–—])")
 _DATELINE = re.compile(r"^(?P<city>[A-ZÇĞİÖŞÜÂÎÛ][A-ZÇĞİÖŞÜÂÎÛ .'’-]{1,40}?)(?:,[^(/\n]{1,30}?)?"
                        r"\s*(?:\([^)\n]{2,30}\)|/[^/\n]{2,20}/)")
 
@@ -608,7 +619,7 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
     pieces = _split_after_place_heads(pieces, lex)
     if lex.lang != "en":
         return pieces
-    pieces = _join_model_orgs(pieces, lex, gaz, model or {}, text)
+    pieces = _join_venues(_join_model_orgs(pieces, lex, gaz, model or {}, text), lex, gaz)
     pieces = [part for piece in pieces for part in _split_owner(piece, lex, gaz)]
     return [part for piece in pieces for part in _split_role_word(piece, lex)]
 
@@ -721,6 +732,20 @@ def _join_model_orgs(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer,
         out[-1] = _Piece("org", [*before.words, *words[:cut]])
         if cut < len(words):
             out.append(_Piece("name", words[cut:]))
+    return out
+
+
+def _join_venues(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer) -> list[_Piece]:
+    """ "Wembley" + "Stadium", "Stadium" + "Australia": one venue, a place (venues.py)."""
+    out: list[_Piece] = []
+    for piece in pieces:
+        before = out[-1] if out else None
+        if before is not None and venue_joins(
+                before.kind, [w.written for w in before.words], gaz.label(before.name),
+                piece.kind, [w.text for w in piece.words], gaz.label(piece.name), lex):
+            out[-1] = _Piece("place", [*before.words, *piece.words])
+            continue
+        out.append(piece)
     return out
 
 
@@ -994,10 +1019,12 @@ def _label_of(name: str, words: list[_Word], lex: Lexicon, gaz: Gazetteer,
     if known:
         return known
     last = words[-1].text
+    if _region(words, lex):
+        return "LOC"  # "Chiba Prefecture"; "Paris Police Prefecture" is an office
     if bare_head(last, lex.org_heads):
         return "ORG"
-    if last in lex.loc_heads:
-        return "LOC"
+    if last in lex.loc_heads or venue_led([w.text for w in words], lex):
+        return "LOC"  # "Azteca Stadium", "Stadium Merdeka"
     if len(words) >= 2 and honorific_after(last, lex):
         return "PER"  # "Naci Bey", "Enver Paşa"
     if len(words) > 2 and words[1].written.islower():  # "Banque de France", "Republic of"
@@ -1013,6 +1040,12 @@ def _label_of(name: str, words: list[_Word], lex: Lexicon, gaz: Gazetteer,
     if len(words) == 1 and last.isupper() and 3 <= len(last) <= 8 and model is None:
         return "ORG"  # an acronym no list knows ("TÜBİTAK"): most are organisations
     return model
+
+
+def _region(words: list[_Word], lex: Lexicon) -> bool:
+    """ "Chiba Prefecture": a region head after one word is a region; after more words
+    ("Paris Police Prefecture") it is the office (``names.region_heads``)."""
+    return len(words) == 2 and words[-1].text in lex.words("names.region_heads")
 
 
 @dataclass
@@ -1031,8 +1064,10 @@ def resolve_entities(text: str, spans: list[tuple[str, int, int]], lang: str,
 
 
 def resolve_names(text: str, spans: list[tuple[str, int, int]], lang: str,
-                  gaz: Gazetteer | None = None) -> Names:
-    """The document's mentions and its people, from the model's spans and the text."""
+                  gaz: Gazetteer | None = None, agency: str | None = None) -> Names:
+    """The document's mentions and its people, from the model's spans and the text
+    (``agency``: the outlet the cleaner's dateline credits, an organisation wherever the
+    body names it)."""
     gaz = gaz or load_gazetteer()
     lex = lexicon(lang)
     model = _model_labels(text, spans)
@@ -1043,10 +1078,16 @@ def resolve_names(text: str, spans: list[tuple[str, int, int]], lang: str,
         mentions += credits
         if _shouting(paragraph):
             continue  # a headline in capitals: its words are not names as written
-        skip = max((m.end for m in credits if m.source == "dateline"), default=p_start)
+        # English: only the dateline's place is skipped, so that "HOUSTON, Texas (KTRK)
+        # -" keeps its state; what the runs find inside a credit goes.
+        skip = max((m.end for m in credits if m.source == "dateline"
+                    and (lex.lang != "en" or m.label == "LOC")), default=p_start)
         skip = skip + 2 if skip > p_start else skip
+        outlets = [(m.start, m.end) for m in credits if m.label == "ORG"]
         for run in _runs(text, p_start, p_end, lex, model):
-            mentions += _run_mentions(text, run, lex, gaz, model, skip)
+            mentions += [m for m in _run_mentions(text, run, lex, gaz, model, skip)
+                         if lex.lang != "en"
+                         or not any(s < m.end and m.start < e for s, e in outlets)]
     mentions += [Mention(text[s:e], s, e, MODEL_LABELS[label.upper()], base_name(text[s:e]))
                  for label, s, e in spans
                  if MODEL_LABELS.get(label.upper()) in ("DATE", "MONEY")]
@@ -1054,8 +1095,22 @@ def resolve_names(text: str, spans: list[tuple[str, int, int]], lang: str,
         mentions = _function_word_names(text, mentions, gaz)
     mentions = _dedupe(mentions)
     if lex.lang == "en":
+        mentions = _respan(text, mentions, road_spans(text, lex, gaz), "LOC")
+        mentions = _respan(text, mentions, listed_organisations(text, lex), "ORG")
         _speakers_are_people(text, mentions, lex, gaz)
-    return consolidate(text, mentions, gaz, lex)
+    return consolidate(text, mentions, gaz, lex, agency)
+
+
+def _respan(text: str, mentions: list[Mention], spans: list[tuple[int, int, str]],
+            label: str) -> list[Mention]:
+    """Mentions for spans another rule found whole ("Interstate 10", each company of
+    "A, B and C airlines"): the mentions they overlap go (a dateline's stay)."""
+    for s, e, name in spans:
+        if any(m.start < e and s < m.end and m.source == "dateline" for m in mentions):
+            continue
+        mentions = [m for m in mentions if not (m.start < e and s < m.end)]
+        mentions.append(Mention(text[s:e], s, e, label, name, source="text"))
+    return sorted(mentions, key=lambda m: (m.start, -(m.end - m.start)))
 
 
 def _function_word_names(text: str, mentions: list[Mention], gaz: Gazetteer
@@ -1228,6 +1283,18 @@ def _credits(text: str, p_start: int, p_end: int, lex: Lexicon) -> list[Mention]
             s = p_start + credit.start("agency")
             agency = credit.group("agency").strip()
             out.append(Mention(agency, s, s + len(agency), "ORG", agency, source="dateline"))
+    source = _SOURCE_DATELINE.match(paragraph) if lex.lang == "en" else None
+    if source and not any(m.label == "ORG" for m in out) and all(
+            w[:1].isupper() for w in source.group("source").split()):
+        # An outlet no list knows, or a dateline in mixed case ("Kestrel, Jan. 31
+        # (Harbour Wire) –"): the outlet is an organisation, never the person the model
+        # sees in it, and the place before it is the dateline's.
+        if not out:
+            city = source.group("city").strip()
+            out.append(Mention(city, p_start, p_start + len(city), "LOC", city,
+                               source="dateline"))
+        s, e = p_start + source.start("source"), p_start + source.end("source")
+        out.append(Mention(text[s:e], s, e, "ORG", text[s:e], source="dateline"))
     tail = re.search(r"\((?P<agency>[^()]{2,20})\)\s*$", paragraph)
     if tail and tail.group("agency") in lex.agencies:
         s = p_start + tail.start("agency")
@@ -1267,7 +1334,7 @@ def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
         if piece.kind == "gazetteer":
             label = gaz.label(name) or gaz.label(name.upper())
         elif piece.kind in ("org", "place"):
-            label = "ORG" if piece.kind == "org" else "LOC"
+            label = "ORG" if piece.kind == "org" and not _region(words, lex) else "LOC"
             name = _collapse_parenthesis(piece) or " ".join(
                 [*(w.written for w in words[:-1] if not w.paren), words[-1].text])
         else:
@@ -1382,6 +1449,11 @@ def _context_label(text: str, piece: _Piece, following: _Piece | None, lex: Lexi
     first_after = after.split()[:1]
     if first_after and first_after[0].lower() in lex.words("names.person_after"):
         return "PER"  # "Ayşe Kaya isimli öğretmen"
+    role = re.search(r"(?<![\w-])([\w-]+),\s+$", before)
+    if role and after.startswith(",") and len(piece.words) >= 2 and (
+            role.group(1) in lex.title_words_any_case
+            or role.group(1).lower() in lex.title_words_any_case):
+        return "PER"  # "the region's prefect, Tyler Fenwick, says": a role's apposition
     if org_context(text, piece.start, piece.end, lex):
         return "ORG"
     if following is None:
@@ -1531,9 +1603,15 @@ def _dedupe(mentions: list[Mention]) -> list[Mention]:
 
 
 def consolidate(text: str, mentions: list[Mention], gaz: Gazetteer,
-                lex: Lexicon | None = None) -> Names:
+                lex: Lexicon | None = None, agency: str | None = None) -> Names:
     """Document-level names: a shorter form of a person's name is that person; a name
     seen as a person once is a person everywhere; roles carry over."""
+    # The outlet a dateline credits is that organisation everywhere in the article.
+    outlets = {m.canonical for m in mentions if m.source == "dateline" and m.label == "ORG"}
+    outlets |= {agency.strip()} if agency and agency.strip() else set()
+    for m in mentions:
+        if m.canonical in outlets:
+            m.label = "ORG"
     people = [m.canonical for m in mentions if m.label == "PER" and len(m.canonical.split()) > 1]
     people.sort(key=lambda n: -len(n.split()))
     index = PersonIndex(people)
@@ -1563,6 +1641,8 @@ def consolidate(text: str, mentions: list[Mention], gaz: Gazetteer,
             m.canonical = org_short[m.canonical]  # "Cobalt" for "Cobalt Biosciences"
         if m.label == "PER" and m.role:
             roles.setdefault(m.canonical, m.role)
+    if lex.lang == "en":
+        company_short_forms(text, mentions, gaz, lex)
     # Surnames the model and the runs missed ("... diyen Stoltenberg,").
     taken = [(m.start, m.end) for m in mentions]
     extra = []
