@@ -215,11 +215,16 @@ print(" ".join(sorted(sys.modules)))
 
 
 def test_the_stages_package_still_offers_every_stage_by_name() -> None:
+    import sys
+
     import newswire.stages as stages
+    import newswire.stages.publish  # noqa: F401
     from newswire.stages.clean import fetch_and_clean
     from newswire.stages.run import run_interval as defined
 
     assert stages.run_interval is defined and stages.fetch_and_clean is fetch_and_clean
+    # a function named as its module: the module's import must not replace it
+    assert stages.publish is sys.modules["newswire.stages.publish"].publish
     assert all(callable(getattr(stages, name)) or name == "MODES" for name in stages.__all__)
     with pytest.raises(AttributeError, match="no_such_stage"):
         stages.no_such_stage  # noqa: B018

@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     )
     from newswire.stages.discover import discover_source
     from newswire.stages.fetch import fetch_source
-    from newswire.stages.publish import SourcesNotRead, check_sources_read, publish, record_run
     from newswire.stages.run import run_interval
     from newswire.stages.shards import (
         ShardRunner,
@@ -47,7 +46,11 @@ if TYPE_CHECKING:
         use_torch_threads,
     )
 
-# name -> the module of this package that defines it
+# Imported now, not on first use: importing the module ``newswire.stages.publish`` would
+# otherwise set this package's ``publish`` to that module, over the function.
+from newswire.stages.publish import SourcesNotRead, check_sources_read, publish, record_run
+
+# name -> the module of this package that defines it (loaded on first use)
 _MODULE_OF = {
     **dict.fromkeys(["annotate_articles", "annotate_source"], "annotate"),
     **dict.fromkeys(["clean_source", "fetch_and_clean"], "clean"),
@@ -56,8 +59,6 @@ _MODULE_OF = {
                     "common"),
     "discover_source": "discover",
     "fetch_source": "fetch",
-    **dict.fromkeys(["SourcesNotRead", "check_sources_read", "publish", "record_run"],
-                    "publish"),
     "run_interval": "run",
     **dict.fromkeys(["ShardRunner", "annotate_shard", "gather_shards", "plan_shards",
                      "preload_models", "use_torch_threads"], "shards"),
