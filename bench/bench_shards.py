@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -270,7 +271,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ab", type=Path, metavar="CHECKOUT",
                         help="only the sharded stage, this tree against another checkout's "
                              "(e.g. `git archive` of main), alternating; writes shards_ab")
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="interleaved rounds of each comparison (median ratio reported)")
     parser.add_argument("--child", choices=["raw", "stage", "load"], help=argparse.SUPPRESS)
     parser.add_argument("--arg", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -285,51 +287,104 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     articles = 40 if args.quick else args.articles
-    me = [sys.executable, __file__]
     if args.ab:
         return compare_trees(args.ab, articles, args.workers, args.rounds, args.out)
+    return measure(articles, args.workers, max(1, args.rounds), args.out)
+
+
+def load_now() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def median(values: list[float]) -> float:
+    return round(statistics.median(values), 2)
+
+
+def measure(articles: int, workers: int, rounds: int, out: Path) -> int:
+    """Each comparison in interleaved rounds (single, sharded, single, sharded, ...; raw,
+    pipeline, raw, pipeline, ...): the box's speed drifts over minutes, and a ratio of two
+    figures taken minutes apart measured the drift as much as the code. Reported: the
+    median of the per-round ratios, and every round's figures with the load around it."""
+    me = [sys.executable, __file__]
     info = machine()
+    day = FIRST_DAY.isoformat()
+    whole_rounds: list[dict] = []
+    stage_rounds: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="newswire-bench-") as tmp, \
             archive_server(articles, articles) as base:
         work = Path(tmp)
-        env = bench_env(work, base, articles)
-        load = timed([*me, "--child", "load"], env)["result"]
+        load = timed([*me, "--child", "load"], bench_env(work, base, articles))["result"]
         print(f"model load: fresh {load['fresh_load_s']} s, forked {load['forked_load_s']} s",
               flush=True)
-        day = FIRST_DAY.isoformat()
-        pipeline = timed([sys.executable, "-m", "newswire", "run", "--from", day, "--quiet",
-                          "--run-id", "bench", "--workers", str(args.workers)], env)
-        raw = timed([*me, "--child", "raw", "--arg", str(work / "lake")], env)
-        whole_ratio = raw["seconds"] / pipeline["seconds"]
-        print(f"whole day: pipeline {pipeline['seconds']} s, raw stanza {raw['seconds']} s "
-              f"-> {whole_ratio:.2f}", flush=True)
-        (cleaned,) = (work / "lake").rglob("bench_aa/clean.json")
-        single = timed([*me, "--child", "stage", "--workers", "0", "--arg", str(cleaned)], env)
-        one_thread = timed([*me, "--child", "stage", "--workers", "-1", "--arg",
-                            str(cleaned)], env)
-        sharded = timed([*me, "--child", "stage", "--workers", str(args.workers),
-                         "--arg", str(cleaned)], env)
-        stage_ratio = single["seconds"] / sharded["seconds"]
-        print(f"NLP stage: single {single['seconds']} s, sharded {sharded['seconds']} s "
-              f"-> {stage_ratio:.2f}", flush=True)
+        # 1. the whole day: each pipeline run in a lake, catalog and staging of its own
+        # (a second run into the same lake would find every page stored); raw stanza
+        # reads the bodies the first run published.
+        first_lake = work / "round1" / "lake"
+        for n in range(1, rounds + 1):
+            folder = work / f"round{n}"
+            folder.mkdir()
+            env = bench_env(folder, base, articles)
+            before = load_now()
+            pipeline = timed([sys.executable, "-m", "newswire", "run", "--from", day,
+                              "--quiet", "--run-id", "bench", "--workers", str(workers)], env)
+            raw = timed([*me, "--child", "raw", "--arg", str(first_lake)], env)
+            ratio = raw["seconds"] / pipeline["seconds"]
+            whole_rounds.append({"pipeline": pipeline, "raw_stanza": raw,
+                                 "ratio": round(ratio, 2), "load_before": before,
+                                 "load_after": load_now()})
+            print(f"whole day, round {n}: pipeline {pipeline['seconds']} s, raw stanza "
+                  f"{raw['seconds']} s -> {ratio:.2f} (load {before[0]} -> "
+                  f"{whole_rounds[-1]['load_after'][0]})", flush=True)
+        # 2. the NLP stage, over the first run's cleaned manifest
+        env = bench_env(work / "round1", base, articles)
+        (cleaned,) = first_lake.rglob("bench_aa/clean.json")
+
+        def stage(n_workers: int) -> dict:
+            return timed([*me, "--child", "stage", "--workers", str(n_workers), "--arg",
+                          str(cleaned)], env)
+
+        one_thread = stage(-1)  # once: it tells threads from processes, not a target
+        for n in range(1, rounds + 1):
+            before = load_now()
+            single = stage(0)
+            sharded = stage(workers)
+            ratio = single["seconds"] / sharded["seconds"]
+            stage_rounds.append({"single": single, "sharded": sharded,
+                                 "ratio": round(ratio, 2), "load_before": before,
+                                 "load_after": load_now()})
+            print(f"NLP stage, round {n}: single {single['seconds']} s, sharded "
+                  f"{sharded['seconds']} s -> {ratio:.2f} (load {before[0]} -> "
+                  f"{stage_rounds[-1]['load_after'][0]})", flush=True)
     after = machine()
-    same = single["result"]["digest"] == sharded["result"]["digest"]
+    whole_ratio = median([r["ratio"] for r in whole_rounds])
+    stage_ratio = median([r["ratio"] for r in stage_rounds])
+    digests = {r[k]["result"]["digest"] for r in stage_rounds for k in ("single", "sharded")}
+    digests.add(one_thread["result"]["digest"])
+    same = len(digests) == 1
+
+    def typical(rounds_: list[dict], key: str) -> dict:
+        """A part's median wall time, with the first round's other figures."""
+        return {**rounds_[0][key], "seconds": median([r[key]["seconds"] for r in rounds_]),
+                "seconds_per_round": [r[key]["seconds"] for r in rounds_]}
+
+    single, sharded = typical(stage_rounds, "single"), typical(stage_rounds, "sharded")
+    pipeline, raw = typical(whole_rounds, "pipeline"), typical(whole_rounds, "raw_stanza")
     data = {"machine": info, "machine_after": after, "articles": articles,
-            "workers": args.workers, "model_load": load,
-            "whole_day": {"pipeline": pipeline, "raw_stanza": raw,
-                          "ratio_raw_over_pipeline": round(whole_ratio, 2),
+            "workers": workers, "rounds": rounds, "model_load": load,
+            "whole_day": {"pipeline": pipeline, "raw_stanza": raw, "rounds": whole_rounds,
+                          "ratio_raw_over_pipeline": whole_ratio,
                           "target": WHOLE_DAY_TARGET, "met": whole_ratio >= WHOLE_DAY_TARGET},
             "stage": {"single": single, "single_one_thread": one_thread,
-                      "sharded": sharded, "same_rows": same,
-                      "ratio": round(stage_ratio, 2), "target": STAGE_TARGET,
+                      "sharded": sharded, "rounds": stage_rounds, "same_rows": same,
+                      "ratio": stage_ratio, "target": STAGE_TARGET,
                       "met": stage_ratio >= STAGE_TARGET}}
     per = 1000 / max(articles, 1)
     rows = [
-        [f"NLP stage, {articles} articles, {args.workers} workers "
+        [f"NLP stage, {articles} articles, {workers} workers "
          f"({sharded['result']['shards']} shards)", f"{sharded['seconds']} s",
          f"{single['seconds']} s (one process)", f"{stage_ratio:.2f}x", f">= {STAGE_TARGET}",
          "yes" if stage_ratio >= STAGE_TARGET else "**no**"],
-        [f"whole day, `newswire run --workers {args.workers}`", f"{pipeline['seconds']} s",
+        [f"whole day, `newswire run --workers {workers}`", f"{pipeline['seconds']} s",
          f"{raw['seconds']} s (raw stanza, one process)", f"{whole_ratio:.2f}",
          f">= {WHOLE_DAY_TARGET}", "yes" if whole_ratio >= WHOLE_DAY_TARGET else "**no**"],
         ["NLP stage, one process with one torch thread", f"{one_thread['seconds']} s",
@@ -338,27 +393,39 @@ def main(argv: list[str] | None = None) -> int:
         ["model load per task (tr)", f"{load['forked_load_s']} s (forked after preload)",
          f"{load['fresh_load_s']} s (fresh process)", "", "", ""],
     ]
+    round_rows = [
+        *[[f"whole day {n}", f"{r['pipeline']['seconds']} s", f"{r['raw_stanza']['seconds']} s",
+           f"{r['ratio']:.2f}", f"{r['load_before'][0]} -> {r['load_after'][0]}"]
+          for n, r in enumerate(whole_rounds, 1)],
+        *[[f"NLP stage {n}", f"{r['sharded']['seconds']} s", f"{r['single']['seconds']} s",
+           f"{r['ratio']:.2f}x", f"{r['load_before'][0]} -> {r['load_after'][0]}"]
+          for n, r in enumerate(stage_rounds, 1)],
+    ]
     memory = [
         f"- sharded stage: worker peak RSS MB {sharded['peak_rss_mb'].get('worker')}, "
         f"parent {sharded['peak_rss_mb'].get('main')}",
         f"- single-process stage peak RSS MB {single['peak_rss_mb'].get('main')}",
         f"- `newswire run`: worker peak RSS MB {pipeline['peak_rss_mb'].get('worker')}, "
         f"parent {pipeline['peak_rss_mb'].get('main')}",
-        f"- per article: sharded stage {sharded['seconds'] * per:.0f} ms, single stage "
-        f"{single['seconds'] * per:.0f} ms, whole day {pipeline['seconds'] * per:.0f} ms, "
-        f"raw stanza {raw['seconds'] * per:.0f} ms",
-        f"- rows identical between the two stages (digest of the sorted tables): {same}",
-        f"- seconds per shard (the shard's own annotate time): "
-        f"{sharded['result']['shard_seconds']}",
+        f"- per article (medians): sharded stage {sharded['seconds'] * per:.0f} ms, single "
+        f"stage {single['seconds'] * per:.0f} ms, whole day {pipeline['seconds'] * per:.0f} "
+        f"ms, raw stanza {raw['seconds'] * per:.0f} ms",
+        f"- rows identical between every stage run (digest of the sorted tables): {same}",
+        f"- seconds per shard, round 1 (the shard's own annotate time): "
+        f"{stage_rounds[0]['sharded']['result']['shard_seconds']}",
     ]
     md = "\n".join([
         "# Sharded NLP", "", f"Before: {machine_line(info)}.", f"After: {machine_line(after)}.",
-        "", table(["figure", "ours", "baseline", "ratio", "target", "met?"], rows), "",
+        "", f"Each comparison measured in {rounds} interleaved rounds (single, sharded, ...; "
+        "pipeline, raw, ...); ratios are the median of the per-round ratios, seconds the "
+        "median of the rounds.", "",
+        table(["figure", "ours", "baseline", "ratio", "target", "met?"], rows), "",
+        table(["round", "ours", "baseline", "ratio", "load (1 min) before -> after"],
+              round_rows), "",
         *memory, ""])
-    write_results("shards", md, data, args.out)
+    write_results("shards", md, data, out)
     print(md)
     return 0 if data["stage"]["met"] and data["whole_day"]["met"] and same else 1
-
 
 if __name__ == "__main__":
     raise SystemExit(main())

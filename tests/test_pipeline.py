@@ -235,12 +235,16 @@ def test_host_slots_are_shared_across_processes(tmp_path: Path) -> None:
     assert min(gaps) >= 0.25 - 1e-5, gaps  # (slot files keep microseconds)
 
 
-def test_run_forks_the_cleaning_processes_before_the_nlp_pool_starts_a_thread() -> None:
+@pytest.mark.parametrize("nlp_first", [False, True], ids=["run_interval", "cli"])
+def test_run_forks_the_cleaning_processes_before_the_nlp_pool_starts_a_thread(
+        nlp_first: bool) -> None:
     """``run`` starts the cleaning pool before the NLP pool: forks of this process,
     already warm, not a forkserver's fresh processes that import and load the cleaner
     themselves while the first pages wait (starting a process pool starts its manager
     thread). In a fresh interpreter, as the CLI is: the tests' own server threads would
-    make any pool a forkserver's."""
+    make any pool a forkserver's. The CLI starts its NLP processes first of all (they
+    load their models while it imports and fetches), without the pool's threads, so the
+    cleaning pool is still a fork of this process, and the NLP pool is the same one."""
     import subprocess
     import sys
 
@@ -252,9 +256,12 @@ def test_run_forks_the_cleaning_processes_before_the_nlp_pool_starts_a_thread() 
             "from newswire.stages.shards import ShardRunner\n"
             "settings = Settings.from_env()\n"
             "runner = ShardRunner(settings, 2)\n"
+            f"runner.start(['tr']) if {nlp_first} else None\n"
+            "early, threads = runner._pool, threading.active_count()\n"
             "start_pools(settings, list_sources(settings, None), runner, nlp=True)\n"
             "print(_POOLS[2]._mp_context.get_start_method(), runner._pool is not None,\n"
-            "      threading.active_count() > 1, flush=True)\n"
+            "      threading.active_count() > 1, threads, early in (None, runner._pool),\n"
+            "      len(runner._pool._processes), flush=True)\n"
             "for process in [*runner._pool._processes.values(),\n"
             "                *_POOLS[2]._processes.values()]:\n"
             "    process.kill()\n"
@@ -264,7 +271,7 @@ def test_run_forks_the_cleaning_processes_before_the_nlp_pool_starts_a_thread() 
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                          text=True, timeout=120, check=False)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.split() == ["fork", "True", "True"]
+    assert out.stdout.split() == ["fork", "True", "True", "1", "True", "2"]
 
 
 def test_sources_not_read_are_named_after_the_others_land(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from newswire.config import Settings
 from newswire.constants import NLP_TABLES
 from newswire.stages import annotate_shard, annotate_source, publish, run_interval
-from newswire.stages.shards import Shard, cut_by_chars, plan_shards
+from newswire.stages.shards import Shard, cut_by_chars, halve_last, plan_shards
 
 from tests.conftest import requires_models
 
@@ -47,6 +48,26 @@ def test_cut_is_even_and_a_multiple_of_the_processes_that_take_it() -> None:
     assert [offset for offset, _, _ in six] == sorted({offset for offset, _, _ in six})
     assert cut_by_chars([5], 100, multiple_of=2) == [(0, 1, 5)]  # articles are not split
     assert cut_by_chars([0, 0], 10) == [(0, 2, 0)]  # empty bodies: still one shard
+
+
+def test_the_pool_cuts_the_end_of_a_day_finer() -> None:
+    lengths = [1_000 + (n * 37) % 800 for n in range(500)]
+    runs = cut_by_chars(lengths, 120_000, 16)
+    cut = halve_last(runs, lengths, 2)
+    assert len(runs) == 16 and len(cut) == 18
+    assert cut[:14] == runs[:14]  # the rest as it was; the last two runs in halves
+    assert [(o, n) for o, n, _ in cut] == [(o, n) for o, n, _ in cut_order(cut)]
+    assert sum(n for _, n, _ in cut) == 500 and sum(c for *_, c in cut) == sum(lengths)
+    assert max(c for *_, c in cut[14:]) < 0.6 * min(c for *_, c in runs)
+    assert halve_last([(0, 1, 5_000)], [5_000], 2) == [(0, 1, 5_000)]  # one article stays
+    assert halve_last(runs, lengths, 0) == runs
+
+
+def cut_order(cut: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """``cut`` checked to be consecutive runs from the first article."""
+    assert cut[0][0] == 0
+    assert all(a[0] + a[1] == b[0] for a, b in itertools.pairwise(cut))
+    return cut
 
 
 def test_shard_size_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch,
@@ -168,6 +189,45 @@ sys.exit(0)
     assert done.stdout == "printed"
     assert "logged" in (tmp_path / "worker.log").read_text()
     assert not marker.exists()
+
+
+def test_an_nlp_process_imports_only_what_annotating_needs() -> None:
+    """A pool process (and a DAG's annotate task) imports the shard runner and the NLP
+    layers, not the fetching and cleaning side nor the warehouse: each of those is CPU a
+    process spends before its first shard, on a box whose every core is annotating."""
+    import subprocess
+    import sys
+
+    script = """
+import sys
+from newswire.stages import annotate_shard, gather_shards, plan_shards, use_torch_threads
+import newswire.nlp.annotate, newswire.nlp.models
+print(" ".join(sorted(sys.modules)))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True, timeout=120)
+    loaded = set(done.stdout.split())
+    assert "newswire.stages.shards" in loaded and "newswire.nlp.annotate" in loaded
+    assert loaded.isdisjoint({"newswire.clean", "newswire.fetch", "newswire.discover",
+                              "newswire.stages.clean", "newswire.stages.run",
+                              "newswire.catalog", "duckdb", "bs4", "trafilatura",
+                              "feedparser", "requests"})
+
+
+def test_the_stages_package_still_offers_every_stage_by_name() -> None:
+    import sys
+
+    import newswire.stages as stages
+    import newswire.stages.publish  # noqa: F401
+    from newswire.stages.clean import fetch_and_clean
+    from newswire.stages.run import run_interval as defined
+
+    assert stages.run_interval is defined and stages.fetch_and_clean is fetch_and_clean
+    # a function named as its module: the module's import must not replace it
+    assert stages.publish is sys.modules["newswire.stages.publish"].publish
+    assert all(callable(getattr(stages, name)) or name == "MODES" for name in stages.__all__)
+    with pytest.raises(AttributeError, match="no_such_stage"):
+        stages.no_such_stage  # noqa: B018
 
 
 @requires_models

@@ -20,18 +20,20 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from newswire.config import Settings
-from newswire.discover import DiscoveredItem
-from newswire.fetch import FetchAttempt, Fetcher
 from newswire.schema import to_table
 from newswire.sources import Source, load_sources
 from newswire.store import Partition
+
+if TYPE_CHECKING:  # loaded when first needed: an NLP process never fetches
+    from newswire.discover import DiscoveredItem
+    from newswire.fetch import FetchAttempt, Fetcher
 
 MODES = ("daily", "backfill", "refetch", "reprocess_only")
 
@@ -74,6 +76,8 @@ def load_source(settings: Settings, source_id: str) -> Source:
 
 
 def fetcher_for(settings: Settings, source: Source) -> Fetcher:
+    from newswire.fetch import Fetcher
+
     # Per-host slots shared by every process using this lake (concurrent DAG runs).
     return Fetcher(source.politeness, source.allowed_domains, settings.user_agent,
                    clock=settings.clock, host_state_dir=settings.staging / "_hosts")
@@ -274,8 +278,16 @@ def _encode(value: Any) -> Any:
 
 @functools.cache
 def _type_hints(kind: type) -> dict[str, Any]:
-    """A record class's resolved hints, once per class (resolving them is slow)."""
-    return typing.get_type_hints(kind)
+    """A record class's resolved hints, once per class (resolving them is slow). The
+    fetch side's types are imported only for the records that name them."""
+    try:
+        return typing.get_type_hints(kind)
+    except NameError:
+        from newswire.discover import DiscoveredItem
+        from newswire.fetch import FetchAttempt
+
+        return typing.get_type_hints(kind, localns={"DiscoveredItem": DiscoveredItem,
+                                                    "FetchAttempt": FetchAttempt})
 
 
 def _decode(kind: Any, value: Any) -> Any:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from newswire.catalog import refresh_catalog
 from newswire.config import Settings
 from newswire.schema import RunRow, rows_of, to_table
 from newswire.stages.common import (
@@ -65,6 +64,8 @@ def publish(settings: Settings, manifests: list[str]) -> dict[str, int]:
             published[staged.table] = published.get(staged.table, 0) + staged.rows
     for path in manifests:
         record_run(settings, path, superseded)
+    from newswire.catalog import refresh_catalog  # DuckDB: not in an NLP process
+
     refresh_catalog(settings.lake, settings.catalog)
     settings.lake.delete_files(superseded)
     log.info("published %s; catalog %s", published, settings.catalog)

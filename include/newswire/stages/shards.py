@@ -113,16 +113,34 @@ def cut_by_chars(lengths: Iterable[int], limit: int, multiple_of: int = 1
     return runs
 
 
-def plan_shards(settings: Settings, cleaned_manifest: str, multiple_of: int = 1) -> list[str]:
+def halve_last(runs: list[tuple[int, int, int]], lengths: list[int], count: int
+               ) -> list[tuple[int, int, int]]:
+    """``runs`` with the last ``count`` of them each cut in two (as evenly as whole
+    articles allow): handed out longest first, the small ones come last and the
+    processes finish closer together than a full shard apart."""
+    if count <= 0:
+        return runs
+    kept, last = runs[:-count], runs[-count:]
+    for offset, length, chars in last:
+        halves = cut_by_chars(lengths[offset:offset + length], -(-chars // 2) or 1)
+        kept += [(offset + start, size, part) for start, size, part in halves] or [
+            (offset, length, chars)]
+    return kept
+
+
+def plan_shards(settings: Settings, cleaned_manifest: str, multiple_of: int = 1,
+                halved: int = 0) -> list[str]:
     """Cut the articles a :class:`Cleaned` manifest staged into shards (a day's number of
-    them a multiple of ``multiple_of``: the processes that take them); their paths."""
+    them a multiple of ``multiple_of``: the processes that take them; the last
+    ``halved`` of a day cut in two, see :func:`halve_last`); their paths."""
     cleaned = StageManifest.load(cleaned_manifest)
     assert isinstance(cleaned, Cleaned), cleaned_manifest
     shards: list[Shard] = []
     for day, staged in sorted(cleaned.staged("articles").items()):
         bodies = pq.read_table(staged.path, columns=["body"]).column("body")
         lengths = pc.fill_null(pc.utf8_length(bodies), 0).to_pylist()
-        runs = cut_by_chars(lengths, settings.shard_chars, multiple_of) or [(0, 0, 0)]
+        runs = halve_last(cut_by_chars(lengths, settings.shard_chars, multiple_of),
+                          lengths, halved) or [(0, 0, 0)]
         shards += [Shard(cleaned=cleaned_manifest, index=len(shards) + n, day=day,
                          articles=staged.path, offset=offset, length=length, chars=chars)
                    for n, (offset, length, chars) in enumerate(runs)]
@@ -286,8 +304,9 @@ class ShardRunner:
         in between (publishing the articles) while the pool annotates. With one worker
         nothing runs before that function is called."""
         per_day = self.workers * (SHARDS_PER_WORKER if self.workers > 1 else 1)
+        halved = self.workers if self.workers > 1 else 0  # a day's end: see halve_last
         shards = [s for path in cleaned_manifests
-                  for s in plan_shards(self.settings, path, per_day)]
+                  for s in plan_shards(self.settings, path, per_day, halved)]
         if self.workers == 1:
             return lambda: gather_shards(self.settings, [
                 self._retried(shard, exc) if exc else done
@@ -312,13 +331,23 @@ class ShardRunner:
 
     def start(self, langs: Iterable[str]) -> None:
         """Start the pool now, so its processes load the models of ``langs`` while the
-        caller does other work (fetch and clean); no-op with one worker."""
-        if self.workers > 1:
+        caller does other work (imports, fetch and clean); no-op with one worker or once
+        started.
+
+        The processes are started without the pool's threads (its manager thread and
+        queue feeder start with the first task): this process may still fork others
+        afterwards (the cleaning pool forks it, warm, only while it runs no other
+        thread)."""
+        if self.workers > 1 and self._pool is None:
             pool = self._pool_for(tuple(sorted(set(langs))))
-            # A spawn pool starts one process per task submitted while none is idle: one
-            # no-op each starts them all now, not the second at the day's first shards.
-            for _ in range(self.workers):
-                pool.submit(int)
+            launch = getattr(pool, "_launch_processes", None)  # CPython >= 3.11.1
+            if launch is not None:
+                launch()
+            else:
+                # A spawn pool starts one process per task submitted while none is idle:
+                # one no-op each starts them all now, not at the day's first shards.
+                for _ in range(self.workers):
+                    pool.submit(int)
 
     def _langs(self, cleaned_manifests: list[str]) -> tuple[str, ...]:
         return tuple(sorted({load_source(self.settings, StageManifest.load(p).source).lang
