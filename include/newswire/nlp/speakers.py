@@ -280,6 +280,12 @@ class Tracker:
     last: Speaker | None = None
     last_person: Speaker | None = None
     last_quoted: Speaker | None = None  # the speaker of the last quotation
+    # English: the last one to report something, in quotation marks or not ('X says
+    # vaccination is essential.' / '"We are looking at …"': the quotation goes on with X).
+    last_reporter: Speaker | None = None
+    # English: the person the sentences since anyone last spoke are about (a name at the
+    # head of a subject: 'Hartmann, a Belgian, read out a message.' / '"…," he said.').
+    subject: Speaker | None = None
     issuer: Speaker | None = None
     colon: Speaker | None = None
     colon_paragraph: int = -1
@@ -288,8 +294,14 @@ class Tracker:
         if speaker is None:
             return
         self.last = speaker
+        self.subject = None
         if speaker.label == "PER":
             self.last_person = speaker
+
+    def person(self) -> Speaker | None:
+        """Who "he" or "she" means: the person named as a subject since anyone last
+        spoke, else the last person who spoke."""
+        return self.subject or self.last_person or self.last
 
 
 # -- shared helpers -----------------------------------------------------------------------
