@@ -34,6 +34,7 @@ class EnglishAttribution:
             self.lex.words("quotes.human_nouns")
         self.before_verb = self.lex.words("quotes.before_verb")
         self.prepositions = self.lex.words("quotes.prepositions")
+        self.name_owned = self.lex.words("quotes.name_owned") | set(self.lex.org_references)
 
     def resolve_phrase(self, start: int, end: int, tracker: Tracker,
                        before: bool = True) -> Speaker | None:
@@ -162,8 +163,10 @@ class EnglishAttribution:
                 return None
             if m.label != "PER":
                 continue  # "Acme CEO Peter Vollmer", "German Chancellor X"
-            if re.match(r"[’']s\b", doc.text[m.end:m.end + 3]) or re.search(r"[’']s$", m.text):
-                return None
+            following = doc.text[m.end:m.end + 30].split()[:1]
+            if re.match(r"[’']s\b", doc.text[m.end:m.end + 3]) or re.search(r"[’']s$", m.text) \
+                    or (following and following[0].strip(",.") in self.name_owned):
+                return None  # "X's lawyers", "the X administration": X is not the subject
             return doc.speaker_of(m)
         return self._apposed_name(seg, start, text)
 
