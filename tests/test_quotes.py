@@ -544,6 +544,7 @@ def test_en_pronoun_means_the_person_a_sentence_since_was_about() -> None:
     text = ("\"The water is safe to drink,\" Mayor Lena Ford said.\n\n"
             "The council sent a letter to engineer Tomas Ferreira on Friday.\n\n"
             "Police questioned Pia Lund about the leak.\n\n"
+            "The Tomas Ferreira campaign rejected the plan.\n\n"
             "\"We found no trace of the bacteria,\" she said.")
     assert said(text, "en") == {"The water is": "Lena Ford", "We found no": "Lena Ford"}
 
