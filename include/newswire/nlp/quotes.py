@@ -293,7 +293,7 @@ def _note_cues(doc: Document, rules, seg: Segment, tracker: Tracker, spoken: boo
     if doc.lang == "tr" and not cues:
         _note_subject(doc, seg, tracker)
     if doc.lang == "en" and not cues:
-        tracker.subject = rules.subject_person(seg) or tracker.subject
+        tracker.about(rules.subject_person(seg), doc.paragraph_of(seg.start))
     reporting = doc.lex.words("quotes.reported_lemmas")
     for cue in cues:
         if doc.lang == "tr":
@@ -375,7 +375,8 @@ def reported_speech(doc: Document) -> list[Quote]:
             found += reported_en(doc, rules, seg, tracker)
             # As in the pass over quotations: a sentence with no reporting verb may name
             # who a later "he" or "she" means; one with a verb is someone speaking.
-            cued = bool(doc.cues_in(seg.start, seg.end)) or bool(seg.quotations)
-            tracker.subject = None if cued else (rules.subject_person(seg)
-                                                 or tracker.subject)
+            if doc.cues_in(seg.start, seg.end) or seg.quotations:
+                tracker.subject = None
+            else:
+                tracker.about(rules.subject_person(seg), doc.paragraph_of(seg.start))
     return found

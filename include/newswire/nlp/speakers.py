@@ -286,6 +286,7 @@ class Tracker:
     # English: the person the sentences since anyone last spoke are about (a name at the
     # head of a subject: 'Hartmann, a Belgian, read out a message.' / '"…," he said.').
     subject: Speaker | None = None
+    subject_paragraph: int = -1
     issuer: Speaker | None = None
     colon: Speaker | None = None
     colon_paragraph: int = -1
@@ -298,10 +299,18 @@ class Tracker:
         if speaker.label == "PER":
             self.last_person = speaker
 
-    def person(self) -> Speaker | None:
-        """Who "he" or "she" means: the person named as a subject since anyone last
-        spoke, else the last person who spoke."""
-        return self.subject or self.last_person or self.last
+    def about(self, person: Speaker | None, paragraph: int) -> None:
+        """A sentence with no speech in it is about ``person`` (its subject)."""
+        if person is not None:
+            self.subject, self.subject_paragraph = person, paragraph
+
+    def person(self, paragraph: int) -> Speaker | None:
+        """Who "he" or "she" in ``paragraph`` means: the person named as a subject since
+        anyone last spoke, in this paragraph or the one before; else the last person who
+        spoke."""
+        if self.subject is not None and self.subject_paragraph >= paragraph - 1:
+            return self.subject
+        return self.last_person or self.last
 
 
 # -- shared helpers -----------------------------------------------------------------------

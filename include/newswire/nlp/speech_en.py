@@ -46,7 +46,7 @@ class EnglishAttribution:
             return None
         low = [w.lower().strip(",.") for w in words]
         if low[-1] in self.lex.person_pronouns or low[0] in self.lex.person_pronouns:
-            return tracker.person()
+            return tracker.person(doc.paragraph_of(start))
         if low[-1] in self.lex.group_pronouns:
             return tracker.last
         head = low[-1]
@@ -141,7 +141,9 @@ class EnglishAttribution:
             return doc.speaker_of(m)
         first = re.match(r"\s*(he|she|it|they)\b", doc.folded[seg.start:end])
         if first:
-            return tracker.person() if first.group(1) in ("he", "she") else tracker.last
+            if first.group(1) in ("he", "she"):
+                return tracker.person(doc.paragraph_of(seg.start))
+            return tracker.last
         return None
 
     def subject_person(self, seg: Segment) -> Speaker | None:
@@ -150,6 +152,8 @@ class EnglishAttribution:
         a message.'), not one in an object or a prepositional phrase ('Police questioned
         X.', 'The court heard from X.') nor an owner ("X's lawyers argued")."""
         doc = self.doc
+        if not re.search(r"[.!?…][\"”’)]*\s*$", doc.text[seg.start:seg.end]):
+            return None  # a heading ("Reaching Riverwood"), not a sentence about someone
         text = masked(doc, seg)
         start = 0
         # An opening phrase up to a comma with no person in it ("During his press
