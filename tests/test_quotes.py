@@ -547,6 +547,13 @@ def test_en_pronoun_means_the_person_a_sentence_since_was_about() -> None:
             "The Tomas Ferreira campaign rejected the plan.\n\n"
             "\"We found no trace of the bacteria,\" she said.")
     assert said(text, "en") == {"The water is": "Lena Ford", "We found no": "Lena Ford"}
+    # A subject paragraphs back is no longer what the pronoun means; nor is a heading.
+    text = ("\"The water is safe to drink,\" Mayor Lena Ford said.\n\n"
+            "Chief scientist Tomas Ferreira, a hydrologist, inspected the plant on Friday.\n\n"
+            "The plant supplies water to 40,000 homes.\n\nIt was built in 1972.\n\n"
+            "Tomas Ferreira Reports\n\n"
+            "\"We will publish every test result,\" she said.")
+    assert said(text, "en") == {"The water is": "Lena Ford", "We will publish": "Lena Ford"}
 
 
 def test_en_quotation_paragraph_goes_on_with_the_last_reporter_indirect_too() -> None:
