@@ -529,6 +529,68 @@ def test_en_short_partial_quotation_after_termed() -> None:
     assert said(text, "en") == {"grave crisis": "Amara Osei"}
 
 
+
+def test_en_pronoun_means_the_person_a_sentence_since_was_about() -> None:
+    """ '"…," he said' after a sentence whose subject is a person who has not spoken yet:
+    that person, whether or not someone spoke before; a person in an object or a
+    prepositional phrase since leaves "he" to the one who spoke."""
+    text = ("\"The water is safe to drink,\" Mayor Lena Ford said.\n\n"
+            "Chief scientist Tomas Ferreira, a hydrologist, inspected the plant on Friday.\n\n"
+            "\"We found no trace of the bacteria,\" he said.")
+    assert said(text, "en") == {"The water is": "Lena Ford", "We found no": "Tomas Ferreira"}
+    text = ("After the vote, Okafor, a Nigerian, addressed the delegates in French.\n\n"
+            "\"This is a day for all of Africa,\" he said.")
+    assert said(text, "en") == {"This is a": "Okafor"}
+    text = ("\"The water is safe to drink,\" Mayor Lena Ford said.\n\n"
+            "The council sent a letter to engineer Tomas Ferreira on Friday.\n\n"
+            "Police questioned Pia Lund about the leak.\n\n"
+            "The Tomas Ferreira campaign rejected the plan.\n\n"
+            "\"We found no trace of the bacteria,\" she said.")
+    assert said(text, "en") == {"The water is": "Lena Ford", "We found no": "Lena Ford"}
+    # A subject paragraphs back is no longer what the pronoun means; nor is a heading.
+    text = ("\"The water is safe to drink,\" Mayor Lena Ford said.\n\n"
+            "Chief scientist Tomas Ferreira, a hydrologist, inspected the plant on Friday.\n\n"
+            "The plant supplies water to 40,000 homes.\n\nIt was built in 1972.\n\n"
+            "Tomas Ferreira Reports\n\n"
+            "\"We will publish every test result,\" she said.")
+    assert said(text, "en") == {"The water is": "Lena Ford", "We will publish": "Lena Ford"}
+
+
+def test_en_quotation_paragraph_goes_on_with_the_last_reporter_indirect_too() -> None:
+    """A paragraph that is only a quotation continues whoever reported last, in
+    quotation marks or in reported speech."""
+    text = ("\"Every school will reopen,\" Education Minister Carla Benning said.\n\n"
+            "Chief Medical Officer Marcus Thorne says testing in schools is essential.\n\n"
+            "\"We are checking every classroom twice a week.\"")
+    assert said(text, "en") == {"Every school will": "Carla Benning",
+                                "We are checking": "Marcus Thorne"}
+    text = ("\"Every school will reopen,\" Education Minister Carla Benning said.\n\n"
+            "Chief Medical Officer Marcus Thorne visited a school in the capital.\n\n"
+            "\"We are checking every classroom twice a week.\"")
+    assert said(text, "en") == {"Every school will": "Carla Benning",
+                                "We are checking": "Carla Benning"}
+
+
+def test_en_name_after_the_verb_is_not_the_speaker_a_pronoun_names() -> None:
+    """ 'He said Nordwave had "…"': the pronoun before the verb is the speaker (the
+    subject of the sentence before), even when the model calls the company after the
+    verb a person."""
+    text = ("Shares of Nordwave fell sharply on Thursday.\n\n"
+            "Chief executive Elin Dahl appealed for patience. He said Nordwave, unlike its "
+            "rivals, had \"lost its way\" in Asia.")
+    at = text.index("Nordwave, unlike")
+    names = resolve_names(text, [("PERSON", at, at + 8)], "en")
+    found = extract_quotes(text, names.mentions, "en", people=names.people)
+    assert {q.quote: q.speaker for q in found if q.kind == "direct"} == {
+        "lost its way": "Elin Dahl"}
+    text = ("Chief executive Elin Dahl appealed for patience. He said Nordwave had lost its "
+            "way in Asia.")
+    at = text.index("Nordwave had")
+    names = resolve_names(text, [("PERSON", at, at + 8)], "en")
+    found = extract_quotes(text, names.mentions, "en", people=names.people)
+    assert [(q.kind, q.speaker) for q in found] == [("indirect", "Elin Dahl")]
+
+
 # -- names ---------------------------------------------------------------------------------
 def test_speakers_are_people_in_the_names_table() -> None:
     text = "Okonkwo, \"Hazırız.\" dedi. Okonkwo daha sonra ayrıldı."

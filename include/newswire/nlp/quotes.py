@@ -98,7 +98,7 @@ def _attribute_document(doc: Document) -> list[Quote]:
                 if doc.lang == "tr" and looks_like_subheading(inner):
                     own_speech = _wait_for_section(quotes, deferred, inner, q, seg)
                     continue
-                speaker = tracker.last_quoted or tracker.last
+                speaker = tracker.last_reporter or tracker.last_quoted or tracker.last
                 if speaker is None:
                     # A pull quote before anyone has spoken: the speaker of the section
                     # it heads, as for a quote subheading.
@@ -128,7 +128,8 @@ def _attribute_document(doc: Document) -> list[Quote]:
                     if not opens and (not speech_like(inner) or len(inner.split()) < 4):
                         continue  # a term in quotation marks
                     speaker = (tracker.colon or _paragraph_subject(doc, q)
-                               or tracker.last_quoted or tracker.last)
+                               or tracker.last_reporter or tracker.last_quoted
+                               or tracker.last)
                 elif speaker is None and cue is not None and cue.kind == "passive":
                     speaker = tracker.issuer or tracker.last  # "Açıklamada, "…" denildi"
                 elif speaker is None:
@@ -148,6 +149,8 @@ def _attribute_document(doc: Document) -> list[Quote]:
                     continue
                 tracker.spoke(speaker)
                 tracker.last_quoted = speaker
+                if doc.lang == "en":
+                    tracker.last_reporter = speaker
                 by_paragraph_last[q.paragraph] = speaker
         _note_cues(doc, rules, seg, tracker, spoken=own_speech)
     deferred.close(tracker.last)
@@ -289,6 +292,9 @@ def _note_cues(doc: Document, rules, seg: Segment, tracker: Tracker, spoken: boo
         return
     if doc.lang == "tr" and not cues:
         _note_subject(doc, seg, tracker)
+    if doc.lang == "en" and not cues:
+        tracker.about(rules.subject_person(seg), doc.paragraph_of(seg.start))
+    reporting = doc.lex.words("quotes.reported_lemmas")
     for cue in cues:
         if doc.lang == "tr":
             who = rules.clause_speaker(cue, seg, tracker)
@@ -296,6 +302,9 @@ def _note_cues(doc: Document, rules, seg: Segment, tracker: Tracker, spoken: boo
             who = rules.cue_speaker(cue, seg, tracker)
         if who is not None and who.label == "PER":
             tracker.spoke(who)
+            if doc.lang == "en" and cue.lemma in reporting:
+                # 'X says vaccination is essential.': X reports, in indirect speech.
+                tracker.last_reporter = who
         elif who is not None:
             tracker.last = who
 
@@ -364,4 +373,10 @@ def reported_speech(doc: Document) -> list[Quote]:
             found += reported_tr(doc, rules, seg, tracker)
         else:
             found += reported_en(doc, rules, seg, tracker)
+            # As in the pass over quotations: a sentence with no reporting verb may name
+            # who a later "he" or "she" means; one with a verb is someone speaking.
+            if doc.cues_in(seg.start, seg.end) or seg.quotations:
+                tracker.subject = None
+            else:
+                tracker.about(rules.subject_person(seg), doc.paragraph_of(seg.start))
     return found

@@ -280,6 +280,13 @@ class Tracker:
     last: Speaker | None = None
     last_person: Speaker | None = None
     last_quoted: Speaker | None = None  # the speaker of the last quotation
+    # English: the last one to report something, in quotation marks or not ('X says
+    # vaccination is essential.' / '"We are looking at …"': the quotation goes on with X).
+    last_reporter: Speaker | None = None
+    # English: the person the sentences since anyone last spoke are about (a name at the
+    # head of a subject: 'Hartmann, a Belgian, read out a message.' / '"…," he said.').
+    subject: Speaker | None = None
+    subject_paragraph: int = -1
     issuer: Speaker | None = None
     colon: Speaker | None = None
     colon_paragraph: int = -1
@@ -288,8 +295,22 @@ class Tracker:
         if speaker is None:
             return
         self.last = speaker
+        self.subject = None
         if speaker.label == "PER":
             self.last_person = speaker
+
+    def about(self, person: Speaker | None, paragraph: int) -> None:
+        """A sentence with no speech in it is about ``person`` (its subject)."""
+        if person is not None:
+            self.subject, self.subject_paragraph = person, paragraph
+
+    def person(self, paragraph: int) -> Speaker | None:
+        """Who "he" or "she" in ``paragraph`` means: the person named as a subject since
+        anyone last spoke, in this paragraph or the one before; else the last person who
+        spoke."""
+        if self.subject is not None and self.subject_paragraph >= paragraph - 1:
+            return self.subject
+        return self.last_person or self.last
 
 
 # -- shared helpers -----------------------------------------------------------------------

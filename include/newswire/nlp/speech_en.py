@@ -34,6 +34,7 @@ class EnglishAttribution:
             self.lex.words("quotes.human_nouns")
         self.before_verb = self.lex.words("quotes.before_verb")
         self.prepositions = self.lex.words("quotes.prepositions")
+        self.name_owned = self.lex.words("quotes.name_owned") | set(self.lex.org_references)
 
     def resolve_phrase(self, start: int, end: int, tracker: Tracker,
                        before: bool = True) -> Speaker | None:
@@ -45,7 +46,7 @@ class EnglishAttribution:
             return None
         low = [w.lower().strip(",.") for w in words]
         if low[-1] in self.lex.person_pronouns or low[0] in self.lex.person_pronouns:
-            return tracker.last_person or tracker.last
+            return tracker.person(doc.paragraph_of(start))
         if low[-1] in self.lex.group_pronouns:
             return tracker.last
         head = low[-1]
@@ -140,8 +141,59 @@ class EnglishAttribution:
             return doc.speaker_of(m)
         first = re.match(r"\s*(he|she|it|they)\b", doc.folded[seg.start:end])
         if first:
-            return tracker.last_person if first.group(1) in ("he", "she") else tracker.last
+            if first.group(1) in ("he", "she"):
+                return tracker.person(doc.paragraph_of(seg.start))
+            return tracker.last
         return None
+
+    def subject_person(self, seg: Segment) -> Speaker | None:
+        """The person a sentence is about: a name at the head of its subject ('CEO Peter
+        Vollmer appealed for patience.', 'During the visit, Hartmann, a Belgian, read out
+        a message.'), not one in an object or a prepositional phrase ('Police questioned
+        X.', 'The court heard from X.') nor an owner ("X's lawyers argued")."""
+        doc = self.doc
+        if not re.search(r"[.!?…][\"”’)]*\s*$", doc.text[seg.start:seg.end]):
+            return None  # a heading ("Reaching Riverwood"), not a sentence about someone
+        text = masked(doc, seg)
+        start = 0
+        # An opening phrase up to a comma with no person in it ("During his press
+        # conference,", "On Monday,", "The coach,"): the subject comes after it.
+        opener = re.match(r"\s*[^,]{2,80}?,\s*", text)
+        if opener and not doc.names_in(seg.start, seg.start + opener.end(), ("PER",)):
+            start = opener.end()
+        for m in doc.names_in(seg.start + start, seg.end, ("PER", "ORG", "LOC")):
+            head = text[start:m.start - seg.start].split()
+            if len(head) > 6 or not all(self._subject_modifier(w) for w in head):
+                return None
+            if m.label != "PER":
+                continue  # "Acme CEO Peter Vollmer", "German Chancellor X"
+            following = doc.text[m.end:m.end + 30].split()[:1]
+            if re.match(r"[’']s\b", doc.text[m.end:m.end + 3]) or re.search(r"[’']s$", m.text) \
+                    or (following and following[0].strip(",.") in self.name_owned):
+                return None  # "X's lawyers", "the X administration": X is not the subject
+            return doc.speaker_of(m)
+        return self._apposed_name(seg, start, text)
+
+    def _apposed_name(self, seg: Segment, start: int, text: str) -> Speaker | None:
+        """A name the entity layer missed, made a person by the apposition after it
+        ('Hartmann, a Belgian, read out …'), heading the sentence's subject."""
+        m = re.match(r"\s*((?:[A-Z][\w'’.-]+\s+){0,3}[A-Z][\w'’.-]+),\s+(?:a|an|the)\s+"
+                     r"([^,]{2,60}),\s+[a-z]", text[start:])
+        if not m or m.group(2).split()[-1].lower() in self.lex.org_references:
+            return None
+        if self.doc.names_in(seg.start + start, seg.start + start + m.end(1),
+                             ("PER", "ORG", "LOC", "MISC")):
+            return None  # a name the entity layer placed elsewhere (ORG, LOC)
+        return self.doc.bare_name(seg.start + start + m.start(1), seg.start + start + m.end(1))
+
+    def _subject_modifier(self, word: str) -> bool:
+        """A word that can stand before the name heading a subject: a determiner, a
+        title or role, a capitalised word, a possessive ("the country's new envoy X")."""
+        low = word.lower().strip(",.")
+        if low in self.lex.person_pronouns | self.lex.group_pronouns:
+            return False
+        return (word[:1].isupper() or low in self.lex.words("quotes.subject_modifiers")
+                or self._human_head(low) or bool(re.search(r"[’']s$", low)))
 
     def _titled_person_after(self, m, end: int) -> Speaker | None:
         """The person right after an organisation or place with only title words
@@ -207,7 +259,18 @@ class EnglishAttribution:
             return None
         if inverted:
             return self.np_after(cue, seg, tracker) or self.np_before(cue, seg, tracker)
+        if self._pronoun_before(cue, seg):
+            # "He said Acme had …": the pronoun is the subject; a name after the verb is
+            # in the reported clause, never the speaker.
+            return self.np_before(cue, seg, tracker)
         return self.np_before(cue, seg, tracker) or self.np_after(cue, seg, tracker)
+
+    def _pronoun_before(self, cue: Cue, seg: Segment) -> bool:
+        """A personal pronoun right before the verb ("he said", "she also told")."""
+        words = self.doc.text[seg.start:cue.start].split()
+        while words and words[-1].lower() in self.before_verb:
+            words.pop()
+        return bool(words) and words[-1].lower() in self.lex.person_pronouns
 
     def attribute(self, q: Quotation, seg: Segment, tracker: Tracker
                   ) -> tuple[Speaker | None, Cue | None, bool]:
