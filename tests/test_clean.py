@@ -220,6 +220,10 @@ def test_fallback_publication_date_is_flagged() -> None:
 def test_text_helpers() -> None:
     assert normalize_text("a\u00a0b \n c\u200b") == "a b c"
     assert normalize_text("I\u0307") == "İ"  # NFC
+    # The fast path (printable, no double space) and the regexes agree at the edges.
+    assert normalize_text(" a b ") == "a b"
+    assert normalize_text("a\u2028b\x85") == "a\u2028b"  # not among our spaces: kept
+    assert normalize_text("a\u00adb\u2003 c") == "ab c"
     dateline, rest = split_lead("BRÜKSEL (AA) - NATO dedi.")
     assert (dateline.place, dateline.agency, rest) == ("Brüksel", "AA", "NATO dedi.")
     dateline, rest = split_lead("LONDON, Dec 5 (Reuters) - Text", "en")
@@ -343,3 +347,30 @@ def test_read_also_and_credit_lines_in_other_languages_are_furniture(line: str) 
 ])
 def test_sentences_that_start_like_a_pointer_stay(line: str) -> None:
     assert not is_boilerplate(line)
+
+
+def test_profile_selectors_find_what_cssselect_finds() -> None:
+    """profiles.py rewrites cssselect's class and attribute tests as walks over the
+    attributes (faster in libxml2): every profile selector must still find the elements
+    lxml's own CSSSelector finds, in the same order, on pages of every layout."""
+    from lxml.cssselect import CSSSelector
+    from newswire.clean.profiles import profiles
+
+    from tests.layouts import layout_pages
+
+    roots = [parse_page(page.html).root for page in layout_pages()]
+    roots += [parse_page(decode_html(fixture_page(name))[0]).root
+              for name in ("aa_bold_headings.html", "english_agency.html",
+                           "generic_jsonld.html", "unmarked_blog.html")]
+    rewritten = matched = 0
+    for profile in profiles().values():
+        for field in ("markers", "body", "lead", "byline", "date", "remove"):
+            for selector in getattr(profile, field):
+                plain = CSSSelector(selector.css, translator="html")
+                rewritten += selector.path != plain.path
+                for root in roots:
+                    found = selector(root)
+                    assert found == plain(root), (profile.name, selector.css)
+                    matched += bool(found)
+    assert rewritten > 50 and matched > 100  # the rewrite is in force, and finds things
+

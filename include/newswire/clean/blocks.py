@@ -60,6 +60,8 @@ def split_breaks(text: str) -> list[str]:
     """Paragraphs of a text whose line breaks are marked with ``BR``: two breaks in a row
     split it, a single break is a space; a short line in capitals before the first break
     ("<b>ANKARA</b><br>Text...") is a paragraph of its own (a dateline, most often)."""
+    if _BR not in text:  # most paragraphs: one, as the split below would find
+        return [t for t in (normalize_text(text),) if t]
     parts = re.split(f"{_BR}\\s*{_BR}", text)
     head, sep, rest = parts[0].partition(_BR)
     label = normalize_text(head)

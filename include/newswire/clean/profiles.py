@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import cssselect
 import cssselect.parser as cssparser
 from lxml import etree
-from lxml.cssselect import CSSSelector
+from lxml.cssselect import CSSSelector, LxmlHTMLTranslator
 from lxml.html import HtmlElement
 
 from newswire.clean.dom import element_text
@@ -30,11 +30,39 @@ class ProfileError(ValueError):
     """profiles.yaml is invalid, or a source names a profile that does not exist."""
 
 
+# cssselect writes an attribute test as a predicate on every element of the walk
+# (``*[@class and contains(concat(' ', normalize-space(@class), ' '), ' x ')]``), which
+# libxml2 evaluates element by element: a selector such as ``.byline`` cost a third of a
+# millisecond on a news page. The same test on the walk's attributes of that name, then
+# their elements (``*/@class[...]/..``), finds the same elements in the same order, about
+# twice as fast. Only a step whose whole predicate is one such test is rewritten.
+_NAME = r"(\*|[A-Za-z][\w-]*)"
+_LITERAL = r"('[^']*')"
+_ATTRIBUTE_STEPS = [
+    (re.compile(_NAME + r"\[@class and contains\(concat\(' ', normalize-space\(@class\), "
+                r"' '\), " + _LITERAL + r"\)\]"),
+     r"\1/@class[contains(concat(' ', normalize-space(.), ' '), \2)]/.."),  # .x
+    (re.compile(_NAME + r"\[@([\w-]+) and (contains|starts-with)\(@\2, " + _LITERAL
+                + r"\)\]"), r"\1/@\2[\3(., \4)]/.."),  # [a*='x'], [a^='x']
+    (re.compile(_NAME + r"\[@([\w-]+) = " + _LITERAL + r"\]"), r"\1/@\2[. = \3]/.."),  # [a='x']
+]
+
+
+class _AttributeWalkTranslator(LxmlHTMLTranslator):
+    """cssselect's HTML translator, attribute tests walking the attributes (see above)."""
+
+    def css_to_xpath(self, css: str, prefix: str = "descendant-or-self::") -> str:
+        path = super().css_to_xpath(css, prefix)
+        for step, walk in _ATTRIBUTE_STEPS:
+            path = step.sub(walk, path)
+        return path
+
+
 def _selectors(values: list[str] | None, where: str) -> list[etree.XPath]:
     compiled = []
     for css in values or []:
         try:
-            compiled.append(CSSSelector(css, translator="html"))
+            compiled.append(CSSSelector(css, translator=_AttributeWalkTranslator()))
         except Exception as exc:  # cssselect raises its own SelectorSyntaxError family
             raise ProfileError(f"{where}: bad selector {css!r}: {exc}") from exc
     return compiled
@@ -89,10 +117,25 @@ def _profile(name: str, raw: dict) -> Profile:
         byline=tuple(_selectors(raw.get("byline"), f"{where}.byline")),
         date=tuple(_selectors(raw.get("date"), f"{where}.date")),
         remove=tuple(_selectors(raw.get("remove"), f"{where}.remove")),
-        notice=tuple(re.compile(p, re.IGNORECASE) for p in raw.get("notice") or []),
+        notice=_notice_patterns([str(p) for p in raw.get("notice") or []]),
         dateline=dateline,
         body_first=bool(raw.get("body_first", True)),
     )
+
+
+def _notice_patterns(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
+    """The site's notice regexes as one alternation where they combine (a line is a
+    notice when any matches: one search a paragraph, not one per pattern)."""
+    separate = tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+    if len(separate) < 2 or any(_BACKREFERENCE.search(p) for p in patterns):
+        return separate
+    try:
+        return (re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE),)
+    except re.error:  # a pattern with its own global flags, say
+        return separate
+
+
+_BACKREFERENCE = re.compile(r"\\\d|\(\?P=")  # group numbers change in an alternation
 
 
 @lru_cache(maxsize=1)
