@@ -35,7 +35,8 @@ def _cores() -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from newswire.stages import ShardRunner, list_sources, load_source
+    from newswire.sources import load_sources
+    from newswire.stages import ShardRunner
 
     first, last = args.from_, args.to or args.from_
     if last < first:
@@ -47,8 +48,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     # One pool of NLP processes for every day of the run: models load once per process.
     with ShardRunner(settings, args.workers) as shards:
         if not args.no_nlp:  # first: the NLP processes load their models meanwhile
-            shards.start(load_source(settings, source).lang
-                         for source in list_sources(settings, args.source or None))
+            shards.start(source.lang for source in
+                         load_sources(settings.sources_file, only=args.source or None))
         return _run_days(args, settings, first, last, shards)
 
 
