@@ -140,13 +140,16 @@ def e2e_rows(data: dict) -> list[list[str]]:
 
 
 def shard_rows(data: dict) -> list[list[str]]:
+    def own(run: dict) -> float:  # the stage's own seconds (older results: process wall)
+        return run.get("stage_s", run["seconds"])
+
     stage, day, n = data["stage"], data["whole_day"], data["articles"]
     single, sharded = stage["single"], stage["sharded"]
     return [
         [f"NLP stage, a day of {n} articles, {data['workers']} workers "
-         f"({sharded['result']['shards']} shards)",
-         f"{sharded['seconds']:.0f} s ({1000 * sharded['seconds'] / n:.0f} ms/article)",
-         f"{single['seconds']:.0f} s (one process)", f"{stage['ratio']:.2f}x",
+         f"({sharded['result']['shards']} shards; the stage's own seconds)",
+         f"{own(sharded):.0f} s ({1000 * own(sharded) / n:.0f} ms/article)",
+         f"{own(single):.0f} s (one process)", f"{stage['ratio']:.2f}x",
          f"≥ {stage['target']}", yes(stage["met"])],
         [f"whole day, `newswire run --workers {data['workers']}`",
          f"{day['pipeline']['seconds']:.0f} s", f"{day['raw_stanza']['seconds']:.0f} s "

@@ -112,20 +112,38 @@ def test_sharded_run_writes_the_rows_of_an_unsharded_one(settings: Settings,
 
 
 @requires_models
-def test_a_shard_run_again_rewrites_the_same_files(settings: Settings) -> None:
+def test_a_shard_run_again_rewrites_the_same_files(settings: Settings,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from newswire.stages import shards
+
     run_interval(settings, START, START + timedelta(days=1), "again", ["sample_aa"],
                  nlp=False)
     (cleaned,) = cleaned_manifests(settings)
     (path,) = plan_shards(settings, cleaned)  # two short articles: one shard
     shard = Shard.load(path)
-    assert (shard.offset, shard.length) == (0, 2)
+    assert (shard.offset, shard.length, shard.lang) == (0, 2, "tr")
     first = Path(annotate_shard(settings, path)).read_text()
     files = sorted(shard.folder.glob("*.parquet"))
     assert len(files) == len(NLP_TABLES)
     blobs = [f.read_bytes() for f in files]
-    second = Path(annotate_shard(settings, path)).read_text()
+
+    # The shard says its language: annotating it never reads the sources file (whose
+    # validation imports the cleaner into an NLP process).
+    def no_sources(*args: object) -> None:
+        raise AssertionError("a shard with its language loaded the sources file")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(shards, "load_source", no_sources)
+        second = Path(annotate_shard(settings, path)).read_text()
     assert [f.read_bytes() for f in sorted(shard.folder.glob("*.parquet"))] == blobs
     assert first.split('"seconds"')[0] == second.split('"seconds"')[0]
+
+    # A shard planned before shards recorded their language: read from the sources file.
+    dataclasses.replace(shard, lang=None).save()
+    assert Shard.load(path).lang is None
+    third = Path(annotate_shard(settings, path)).read_text()
+    assert [f.read_bytes() for f in sorted(shard.folder.glob("*.parquet"))] == blobs
+    assert first.split('"seconds"')[0] == third.split('"seconds"')[0]
 
 
 def test_only_the_processes_that_fork_tasks_preload_models() -> None:
