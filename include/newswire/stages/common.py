@@ -28,12 +28,13 @@ import pyarrow.parquet as pq
 
 from newswire.config import Settings
 from newswire.schema import to_table
-from newswire.sources import Source, load_sources
 from newswire.store import Partition
 
-if TYPE_CHECKING:  # loaded when first needed: an NLP process never fetches
+if TYPE_CHECKING:  # loaded when first needed: an NLP process never fetches, and never
+    # reads the sources file (pydantic, and the cleaner its profile check imports)
     from newswire.discover import DiscoveredItem
     from newswire.fetch import FetchAttempt, Fetcher
+    from newswire.sources import Source
 
 MODES = ("daily", "backfill", "refetch", "reprocess_only")
 
@@ -68,10 +69,14 @@ def run_mode(run_type: str | None, refetch: bool = False, reprocess_only: bool =
 
 
 def list_sources(settings: Settings, only: list[str] | None = None) -> list[str]:
+    from newswire.sources import load_sources
+
     return [s.id for s in load_sources(settings.sources_file, only=only)]
 
 
 def load_source(settings: Settings, source_id: str) -> Source:
+    from newswire.sources import load_sources
+
     return load_sources(settings.sources_file, only=[source_id])[0]
 
 

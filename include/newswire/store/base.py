@@ -11,13 +11,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from newswire.constants import TABLES
 from newswire.schema import schema_for
+
+if TYPE_CHECKING:  # fsspec (and the asyncio it imports) loads when a store first needs
+    import fsspec  # its file system: an NLP process, which writes only staging, never does
 
 
 class LakeError(RuntimeError):

@@ -11,14 +11,17 @@ from collections.abc import Iterable
 from datetime import date
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from newswire.constants import TABLES
 from newswire.schema import schema_for
 from newswire.store.base import LakeError, Partition, Store, conform
+
+if TYPE_CHECKING:  # loaded on first use (see store/base.py)
+    import fsspec
 
 DATA_FILE = "data.parquet"  # the one file of a local partition
 
@@ -38,6 +41,8 @@ class LocalStore(Store):
 
     @cached_property
     def fs(self) -> fsspec.AbstractFileSystem:
+        import fsspec
+
         return fsspec.filesystem("file")
 
     def _data_path(self, partition: Partition) -> Path:

@@ -16,15 +16,17 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from newswire.constants import TABLES
 from newswire.schema import SCHEMA_VERSION
 from newswire.store.base import LakeError, Partition, Store, conform
+
+if TYPE_CHECKING:  # loaded on first use (see store/base.py)
+    import fsspec
 
 MANIFEST_FILE = "_manifest.json"  # names the committed file of an S3 partition
 
