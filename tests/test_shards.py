@@ -229,7 +229,9 @@ print(" ".join(sorted(sys.modules)))
     assert loaded.isdisjoint({"newswire.clean", "newswire.fetch", "newswire.discover",
                               "newswire.stages.clean", "newswire.stages.run",
                               "newswire.catalog", "duckdb", "bs4", "trafilatura",
-                              "feedparser", "requests"})
+                              "feedparser", "requests",
+                              # the sources file's validation and the lake's file systems
+                              "newswire.sources", "pydantic", "fsspec", "asyncio"})
 
 
 def test_the_stages_package_still_offers_every_stage_by_name() -> None:

@@ -24,7 +24,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -132,11 +132,27 @@ def halve_last(runs: list[tuple[int, int, int]], lengths: list[int], count: int
     return kept
 
 
+def cut_tail(runs: list[tuple[int, int, int]], lengths: list[int], processes: int
+             ) -> list[tuple[int, int, int]]:
+    """``runs`` with a day's end cut finer for ``processes`` processes taking them
+    longest first: the last ``2 * processes`` runs in halves, then the last
+    ``processes`` of those halves in halves again. A shard's cost varies ~10% around
+    what its characters say (measured per shard on the bench day: tokens or words say
+    no better), so the processes drift apart by a few seconds over a day; small
+    pieces at the end take that up, and the last one to finish leaves the other idle
+    for about half a quarter of a shard instead of half a half (simulated over the
+    measured spread: 1.2 -> 0.5 s idle on the 500-article bench day, for 4 shards more
+    at ~60 ms each)."""
+    if processes <= 0:
+        return runs
+    return halve_last(halve_last(runs, lengths, 2 * processes), lengths, processes)
+
+
 def plan_shards(settings: Settings, cleaned_manifest: str, multiple_of: int = 1,
-                halved: int = 0) -> list[str]:
+                tail_processes: int = 0) -> list[str]:
     """Cut the articles a :class:`Cleaned` manifest staged into shards (a day's number of
-    them a multiple of ``multiple_of``: the processes that take them; the last
-    ``halved`` of a day cut in two, see :func:`halve_last`); their paths."""
+    them a multiple of ``multiple_of``: the processes that take them; a day's end cut
+    finer for ``tail_processes`` processes, see :func:`cut_tail`); their paths."""
     cleaned = StageManifest.load(cleaned_manifest)
     assert isinstance(cleaned, Cleaned), cleaned_manifest
     lang = load_source(settings, cleaned.source).lang
@@ -144,8 +160,8 @@ def plan_shards(settings: Settings, cleaned_manifest: str, multiple_of: int = 1,
     for day, staged in sorted(cleaned.staged("articles").items()):
         bodies = pq.read_table(staged.path, columns=["body"]).column("body")
         lengths = pc.fill_null(pc.utf8_length(bodies), 0).to_pylist()
-        runs = halve_last(cut_by_chars(lengths, settings.shard_chars, multiple_of),
-                          lengths, halved) or [(0, 0, 0)]
+        runs = cut_tail(cut_by_chars(lengths, settings.shard_chars, multiple_of),
+                        lengths, tail_processes) or [(0, 0, 0)]
         shards += [Shard(cleaned=cleaned_manifest, index=len(shards) + n, day=day,
                          articles=staged.path, offset=offset, length=length, chars=chars,
                          lang=lang)
@@ -187,23 +203,41 @@ def gather_shards(settings: Settings, shard_manifests: list[str]) -> list[str]:
     """Each source's annotated shards as one :class:`Annotated` manifest with one staged
     file per NLP table and day (rows in the shards' order), as the unsharded stage
     writes. Returns the manifests' paths, for ``publish``."""
-    by_run: dict[tuple[str, str], list[Annotated]] = {}
-    for path in sorted(shard_manifests):  # shards/0000, shards/0001, ...: article order
-        shard = StageManifest.load(path)
-        assert isinstance(shard, Annotated), path
-        by_run.setdefault((shard.run_id, shard.source), []).append(shard)
+    return _gather_read(settings, {path: read_shard(path) for path in shard_manifests})
+
+
+# An annotated shard's manifest and its staged tables, read: (table, day, rows) per file.
+ReadShard = tuple[Annotated, list[tuple[str, date, pa.Table]]]
+
+
+def read_shard(shard_manifest: str) -> ReadShard:
+    """What :func:`gather_shards` reads of one annotated shard. :class:`ShardRunner`
+    reads each shard as soon as it is done, while the others still run, so gathering at
+    the end only concatenates and writes."""
+    shard = StageManifest.load(shard_manifest)
+    assert isinstance(shard, Annotated), shard_manifest
+    return shard, [(f.table, f.day, pq.read_table(f.path)) for f in shard.files]
+
+
+def _gather_read(settings: Settings, read: dict[str, ReadShard]) -> list[str]:
+    """:func:`gather_shards` over shards already read (manifest path -> its tables)."""
+    by_run: dict[tuple[str, str], list[ReadShard]] = {}
+    for path in sorted(read):  # shards/0000, shards/0001, ...: article order
+        shard = read[path]
+        by_run.setdefault((shard[0].run_id, shard[0].source), []).append(shard)
     return [_gather(settings, shards) for shards in by_run.values()]
 
 
-def _gather(settings: Settings, shards: list[Annotated]) -> str:
+def _gather(settings: Settings, read: list[ReadShard]) -> str:
+    shards = [shard for shard, _ in read]
     first = shards[0]
     out = run_dir(settings, first.run_id, first.source)
     counts = AnnotateCounts()
     parts: dict[tuple[str, date], list[pa.Table]] = {}
-    for shard in shards:
+    for shard, tables in read:
         counts.articles += shard.counts.articles
-        for staged in shard.files:
-            parts.setdefault((staged.table, staged.day), []).append(pq.read_table(staged.path))
+        for table, day, data in tables:
+            parts.setdefault((table, day), []).append(data)
     files = []
     for (table, day), tables in parts.items():
         data = pa.concat_tables(tables)
@@ -311,9 +345,9 @@ class ShardRunner:
         in between (publishing the articles) while the pool annotates. With one worker
         nothing runs before that function is called."""
         per_day = self.workers * (SHARDS_PER_WORKER if self.workers > 1 else 1)
-        halved = self.workers if self.workers > 1 else 0  # a day's end: see halve_last
+        tail = self.workers if self.workers > 1 else 0  # a day's end: see cut_tail
         shards = [s for path in cleaned_manifests
-                  for s in plan_shards(self.settings, path, per_day, halved)]
+                  for s in plan_shards(self.settings, path, per_day, tail)]
         if self.workers == 1:
             return lambda: gather_shards(self.settings, [
                 self._retried(shard, exc) if exc else done
@@ -321,11 +355,19 @@ class ShardRunner:
         # Longest first: the short shards fill in at the end, so no worker idles while
         # another finishes a long one (gather_shards restores the order).
         pool = self._pool_for(self._langs(cleaned_manifests))
-        futures = {shard: pool.submit(_attempt, self.settings, shard)
+        futures = {pool.submit(_attempt, self.settings, shard): shard
                    for shard in sorted(shards, key=_shard_chars, reverse=True)}
-        return lambda: gather_shards(self.settings, [
-            self._retried(shard, exc) if exc else done
-            for shard, future in futures.items() for done, exc in [future.result()]])
+
+        def gather() -> list[str]:
+            # Each shard read as it finishes, while the pool runs the others (the last
+            # ones leave a core idle): what is left at the end is concatenating.
+            read: dict[str, ReadShard] = {}
+            for future in as_completed(futures):
+                done, exc = future.result()
+                path = self._retried(futures[future], exc) if exc else done
+                read[path] = read_shard(path)
+            return _gather_read(self.settings, read)
+        return gather
 
     def _retried(self, shard: str, exc: BaseException) -> str:
         """A shard that failed, run once more on its own (its rows are rewritten
