@@ -4,7 +4,8 @@
     (NEWSWIRE_STANZA_DIR set; take it under flock /tmp/newswire-bench.lock)
 
 Runs the CLI's ``run`` in this process over the synthetic archive (as bench_shards.py
-does) and prints, in seconds from the start, when each step of ``run_interval`` begins
+does; the run's stages are imported where the CLI imports them, after it starts the NLP
+pool) and prints, in seconds from the start, when each step of ``run_interval`` begins
 and ends, when each NLP pool process is up and has its models, and when each shard is
 handed back: the gaps where a core idles are the serial parts. A diagnostic, not a
 benchmark: the step functions are wrapped here, nothing is measured against a baseline.
@@ -51,13 +52,30 @@ def wrapped(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
     return step
 
 
-def instrument() -> None:
+def instrument_run() -> None:
+    """The run's steps, wrapped once the CLI is about to import them (after it started
+    the NLP pool: importing them here any earlier would hide that early start)."""
+    mark("importing the run's stages")
     import newswire.stages.run as run
-    from newswire.stages import shards
 
     for name in ("discover_source", "fetch_and_clean", "publish", "_gate_failures"):
         setattr(run, name, wrapped(name, getattr(run, name)))
+    mark("imported the run's stages")
+
+
+def instrument() -> None:
+    from newswire import cli
+    from newswire.stages import shards
+
+    run_days = cli._run_days
+
+    def run_days_marked(*args: Any, **kwargs: Any) -> Any:
+        instrument_run()
+        return run_days(*args, **kwargs)
+
+    cli._run_days = run_days_marked
     shards.gather_shards = wrapped("gather_shards", shards.gather_shards)
+    shards._gather_read = wrapped("gathering the shards read", shards._gather_read)
     runner = shards.ShardRunner
     runner.start = wrapped("ShardRunner.start", runner.start)
     runner.close = wrapped("ShardRunner.close", runner.close)
