@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -232,6 +233,9 @@ def compare_trees(other: Path, articles: int, workers: int, rounds: int, out: Pa
         (cleaned,) = (work / "lake").rglob("bench_aa/clean.json")
         for _ in range(rounds):
             for name, tree in (("other", other.resolve()), ("ours", REPO)):
+                # The other tree may cut the day into fewer shards: the child counts the
+                # shard folders it finds, so none may be left from the run before.
+                shutil.rmtree(cleaned.parent / "shards", ignore_errors=True)
                 result = timed([sys.executable, str(tree / "bench" / "bench_shards.py"),
                                 "--child", "stage", "--workers", str(workers),
                                 "--arg", str(cleaned)], {**env, "PYTHONPATH": str(
