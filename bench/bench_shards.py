@@ -55,6 +55,19 @@ STAGE_TARGET = 1.6
 WHOLE_DAY_TARGET = 1.3
 
 
+def _role(proc) -> str:  # psutil.Process
+    """A polled process's part: an NLP pool process (spawned, or forked by the pool's
+    fork server, whose command line it shares), the fork server, or the main side."""
+    command = " ".join(proc.cmdline())
+    if "spawn_main" in command:
+        return "worker"
+    if "forkserver" in command:
+        parent = proc.parent()
+        forked = parent is not None and "forkserver" in " ".join(parent.cmdline())
+        return "worker" if forked else "fork server"
+    return "main"
+
+
 class PeakRss:
     """Polls a process tree's resident memory: the peak of each process, by role."""
 
@@ -78,7 +91,7 @@ class PeakRss:
             for proc in procs:
                 try:
                     rss = proc.memory_info().rss / 2**20
-                    role = "worker" if "spawn_main" in " ".join(proc.cmdline()) else "main"
+                    role = _role(proc)
                 except psutil.Error:
                     continue
                 if rss > self.peaks.get(proc.pid, ("", 0.0))[1]:

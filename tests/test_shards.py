@@ -183,6 +183,41 @@ def test_a_task_forked_after_preload_finds_the_models_loaded() -> None:
     assert answer == b"hit"
 
 
+@requires_models
+def test_the_pool_forks_its_processes_from_a_server_that_loaded_the_models(
+        tmp_path: Path) -> None:
+    """The CLI's pool: one fork server loads the models (started by ``start``, without
+    waiting for it), and each pool process is a fork of it, models already in memory;
+    the owner's environment is left as it was. In a fresh interpreter, as the CLI is (a
+    script file: the pool's processes find ``probe`` in it)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "pool.py"
+    script.write_text("""
+import os, sys
+from multiprocessing import forkserver
+
+def probe():
+    from newswire.stages import nlp_preload
+    return os.getppid(), dict(nlp_preload.LOADED)
+
+if __name__ == "__main__":
+    from newswire.config import Settings
+    from newswire.stages.shards import ShardRunner
+    with ShardRunner(Settings.from_env(), 2) as runner:
+        runner.start(["tr"])
+        server = forkserver._forkserver._forkserver_pid
+        parent, loaded = runner._pool.submit(probe).result(timeout=300)
+        print(parent == server, sorted(loaded), "NEWSWIRE_PRELOAD_LANGS" in os.environ,
+              runner._pool._mp_context.get_start_method())
+""")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          check=False, timeout=400)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == ["True", "['tr']", "False", "forkserver"]
+
+
 def test_a_pool_process_leaves_without_teardown_but_flushes_what_it_wrote(
         tmp_path: Path) -> None:
     """A pool process exits at once when the pool closes (the interpreter's teardown

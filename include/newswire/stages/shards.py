@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date
+from multiprocessing.context import BaseContext
 from pathlib import Path
 
 import pyarrow as pa
@@ -313,6 +314,46 @@ def _exit_now() -> None:
     os._exit(0)
 
 
+# The NLP pool's fork server loads the models named here (see nlp_preload.py).
+NLP_PRELOAD_MODULE = "newswire.stages.nlp_preload"
+PRELOAD_LANGS = "NEWSWIRE_PRELOAD_LANGS"
+PRELOAD_THREADS = "NEWSWIRE_PRELOAD_THREADS"
+
+
+def nlp_context(langs: tuple[str, ...], threads: int) -> BaseContext:
+    """How the NLP pool's processes start: forks of a fork server that loaded the models
+    of ``langs`` once (``newswire.stages.nlp_preload``), started here and now, so it
+    loads them while this process goes on. A fork server is a fresh interpreter, never
+    a fork of a process that may hold threads (torch's, an HTTP server's in tests) or
+    open files; its forks share the models' memory until they write to it, and each
+    saves the ~3.5 s of CPU a fresh process spends importing torch and loading them.
+
+    The fork server is one per process: if one is already running (a cleaning pool
+    started it in a process with threads), its forks load the models themselves in the
+    pool's initializer, as spawned processes do where there is no fork server."""
+    try:
+        context = multiprocessing.get_context("forkserver")
+    except ValueError:  # no fork server on this platform
+        return multiprocessing.get_context("spawn")
+    from multiprocessing import forkserver
+
+    # What to load travels in the environment the fork server is started with; this
+    # process's own environment is left as it was (its later children are not ours).
+    saved = {name: os.environ.get(name) for name in (PRELOAD_LANGS, PRELOAD_THREADS)}
+    os.environ[PRELOAD_LANGS] = ",".join(langs)
+    os.environ[PRELOAD_THREADS] = str(threads)
+    context.set_forkserver_preload([NLP_PRELOAD_MODULE])
+    try:
+        forkserver.ensure_running()  # starts it (its preload runs on, not waited for)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return context
+
+
 class ShardRunner:
     """Runs :func:`annotate_shard` over shards: in this process (``workers`` 1), or in a
     pool of ``workers`` processes started on first use and kept for the runner's life
@@ -379,24 +420,15 @@ class ShardRunner:
         return self._pool.submit(annotate_shard, self.settings, shard).result()
 
     def start(self, langs: Iterable[str]) -> None:
-        """Start the pool now, so its processes load the models of ``langs`` while the
-        caller does other work (imports, fetch and clean); no-op with one worker or once
-        started.
+        """Start loading the models of ``langs`` now, while the caller does other work
+        (imports, fetch and clean); no-op with one worker or once started.
 
-        The processes are started without the pool's threads (its manager thread and
-        queue feeder start with the first task): this process may still fork others
-        afterwards (the cleaning pool forks it, warm, only while it runs no other
-        thread)."""
+        Only the pool's fork server starts here (a process, not a thread: this process
+        may still fork others afterwards, as the cleaning pool does while it runs no other
+        thread); it loads the models once, and the pool's processes are forked from it,
+        models loaded, when the first shards are handed out."""
         if self.workers > 1 and self._pool is None:
-            pool = self._pool_for(tuple(sorted(set(langs))))
-            launch = getattr(pool, "_launch_processes", None)  # CPython >= 3.11.1
-            if launch is not None:
-                launch()
-            else:
-                # A spawn pool starts one process per task submitted while none is idle:
-                # one no-op each starts them all now, not at the day's first shards.
-                for _ in range(self.workers):
-                    pool.submit(int)
+            self._pool_for(tuple(sorted(set(langs))))
 
     def _langs(self, cleaned_manifests: list[str]) -> tuple[str, ...]:
         return tuple(sorted({load_source(self.settings, StageManifest.load(p).source).lang
@@ -404,10 +436,9 @@ class ShardRunner:
 
     def _pool_for(self, langs: tuple[str, ...]) -> ProcessPoolExecutor:
         if self._pool is None:
-            # spawn: a fresh interpreter, never a fork of a process that may hold
-            # threads (torch's, the HTTP server's in tests) or open files.
             self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                max_workers=self.workers,
+                mp_context=nlp_context(langs, self.settings.torch_threads),
                 initializer=_start_worker, initargs=(langs, self.settings.torch_threads))
         return self._pool
 
