@@ -320,6 +320,9 @@ def clean_pool(workers: int, languages: bool = True) -> ProcessPoolExecutor:
 def close_clean_pools() -> None:
     while _POOLS:
         _POOLS.popitem()[1].shutdown()
+    # What was frozen for the forks is collectable again (at exit too: the interpreter's
+    # last collections, which extension modules count on, skip frozen objects).
+    gc.unfreeze()
 
 
 def warm_cleaner(languages: bool = False) -> None:
