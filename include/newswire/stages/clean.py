@@ -288,6 +288,7 @@ def clean_html_page(page: RawPage, source: Source) -> Article:
 
 
 _POOLS: dict[int, ProcessPoolExecutor] = {}
+_FROZEN: list[int] = []  # pools whose forks share a heap this process froze for them
 
 
 def clean_pool(workers: int, languages: bool = True) -> ProcessPoolExecutor:
@@ -307,6 +308,7 @@ def clean_pool(workers: int, languages: bool = True) -> ProcessPoolExecutor:
             # copying) every page of it in each process (gc.freeze before fork; one
             # such collection cost a worker 0.2-0.4 s at 1,000 pages).
             gc.freeze()
+            _FROZEN.append(workers)
             context = multiprocessing.get_context("fork")
         else:
             context = multiprocessing.get_context("forkserver")
@@ -320,9 +322,12 @@ def clean_pool(workers: int, languages: bool = True) -> ProcessPoolExecutor:
 def close_clean_pools() -> None:
     while _POOLS:
         _POOLS.popitem()[1].shutdown()
-    # What was frozen for the forks is collectable again (at exit too: the interpreter's
-    # last collections, which extension modules count on, skip frozen objects).
-    gc.unfreeze()
+    if _FROZEN:
+        # What was frozen for the forks is collectable again (at exit too: the
+        # interpreter's last collections, which extension modules count on, skip
+        # frozen objects).
+        _FROZEN.clear()
+        gc.unfreeze()
 
 
 def warm_cleaner(languages: bool = False) -> None:
