@@ -91,12 +91,12 @@ def child_pipeline(base: str, pages: int, per_day: int, work: Path, workers: int
     os.environ["NEWSWIRE_SOURCES"] = str(sources)
     from dataclasses import asdict
 
-    from newswire.config import Settings
-    from newswire.stages import StageManifest, discover_source, fetch_and_clean
-    from newswire.stages import publish as publish_stage
     # Imports stay out of the timed window, as the GET baseline's do: publish loads the
     # catalog module (DuckDB) on first use since NLP processes stopped importing it.
     import newswire.catalog  # noqa: F401
+    from newswire.config import Settings
+    from newswire.stages import StageManifest, discover_source, fetch_and_clean
+    from newswire.stages import publish as publish_stage
 
     settings = Settings.from_env()
     archive = SyntheticArchive(pages, per_day)
