@@ -129,6 +129,37 @@ def test_a_deleted_partition_is_gone_whole(where: Store) -> None:
     assert where.delete_partition(PART) is False
 
 
+def test_partitions_written_together_are_synced_together(where: Store, tmp_path: Path,
+                                                         monkeypatch) -> None:
+    """Inside synced_together each partition is replaced whole at once (readers see it);
+    a local lake syncs the folders of all of them when the block ends, each once, even
+    when the block fails; an object store's commits need nothing more."""
+    import newswire.store.local as local
+
+    synced: list[Path] = []
+    real_sync = local._fsync_dir
+    monkeypatch.setattr(local, "_fsync_dir", lambda path: (synced.append(path),
+                                                             real_sync(path)))
+    days = [Partition("fetch_log", "src", date(2017, 12, d)) for d in (4, 5, 6)]
+    staged = tmp_path / "staged.parquet"
+    pq.write_table(to_table("fetch_log", log_rows(4, "staged")), staged)
+    with pytest.raises(RuntimeError, match="stop"), where.synced_together():
+        where.write_partition(days[0], to_table("fetch_log", log_rows(2)))
+        where.publish_file(days[1], staged)
+        with where.synced_together():  # an inner block syncs with the outer one
+            where.write_partition(days[2], to_table("fetch_log", log_rows(1)))
+        where.delete_partition(days[2])
+        assert [where.read_partition(p).num_rows for p in days] == [2, 4, 0]
+        assert synced == []
+        raise RuntimeError("stop")
+    assert [where.read_partition(p).num_rows for p in days] == [2, 4, 0]
+    if where.is_local:
+        folders = sorted(Path(where.url(p.folder)) for p in days)
+        assert sorted(synced) == folders
+    where.write_partition(days[0], to_table("fetch_log", log_rows(3)))  # outside: at once
+    assert len(synced) == (4 if where.is_local else 0)
+
+
 def test_failed_write_keeps_the_previous_partition(where: Store, monkeypatch) -> None:
     where.write_partition(PART, to_table("fetch_log", log_rows(2)))
     before = data_files(where, "fetch_log")

@@ -275,6 +275,28 @@ def test_run_forks_the_cleaning_processes_before_the_nlp_pool_starts_a_thread(
     assert out.stdout.split() == ["fork", "True", "True", "1", "True", "forkserver"]
 
 
+def test_forked_cleaning_processes_start_with_the_warm_heap_frozen() -> None:
+    """The cleaning pool's forks share the parent's warm heap; it is frozen before they
+    fork (gc.freeze), so no full collection in them or in the parent walks and copies it.
+    In a fresh interpreter with no other thread, as the CLI is (see above)."""
+    import subprocess
+    import sys
+
+    code = ("import gc, sys; sys.path.insert(0, 'include')\n"
+            "from newswire.stages.clean import clean_pool, close_clean_pools\n"
+            "before = gc.get_freeze_count()\n"
+            "pool = clean_pool(2, languages=False)\n"
+            "print(before, gc.get_freeze_count() > 10_000, pool._mp_context.get_start_method(),\n"
+            "      pool.submit(gc.get_freeze_count).result() > 10_000, flush=True)\n"
+            "close_clean_pools()\n")
+    from tests.conftest import REPO
+
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                         text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["0", "True", "fork", "True"]
+
+
 def test_sources_not_read_are_named_after_the_others_land(tmp_path: Path) -> None:
     from newswire.stages import Cleaned, SourcesNotRead, check_sources_read
 

@@ -126,7 +126,7 @@ ANALYST_SQL = [STATEMENTS_SQL, ENTITY_MENTIONS_SQL, DAILY_SOURCE_STATS_SQL, *MAC
 def entity_aliases_sql() -> str:
     """The gazetteer's name groups as a table the macros join: (name, entity_group).
     Written as SQL so a changed gazetteer changes the catalog's fingerprint."""
-    from newswire.nlp.entities import alias_rows
+    from newswire.nlp.gazetteer import alias_rows
 
     values = ", ".join(f"({_literal(name)}, {_literal(group)})"
                        for name, group in alias_rows())
@@ -262,10 +262,13 @@ def refresh_catalog(lake: Store | Path | str, catalog: Path, *,
         con = duckdb.connect(str(tmp))
         try:
             attach_object_storage(con, lake)
+            # One transaction: one commit to the new file, not one per statement.
+            con.execute("BEGIN TRANSACTION")
             for sql in statements:
                 con.execute(sql)
             con.execute("CREATE OR REPLACE VIEW newswire_catalog AS SELECT "
                         f"{_literal(fingerprint)} AS fingerprint")
+            con.execute("COMMIT")
             con.execute("CHECKPOINT")
         finally:
             con.close()

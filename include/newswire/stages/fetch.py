@@ -44,14 +44,16 @@ log = logging.getLogger("newswire")
 
 def fetch_source(settings: Settings, discovered: str, *, refetch: bool = False,
                  on_page: Callable[[RawPage], None] | None = None,
-                 on_day: Callable[[date, StagedFile | None], None] | None = None) -> str:
+                 on_day: Callable[[date, StagedFile | None], None] | None = None,
+                 listed: Discovered | None = None) -> str:
     """Fetch the pages a :class:`Discovered` manifest lists (conditional GETs against the
     stored copies unless ``refetch``). Returns the path of the :class:`Fetched` manifest.
     ``on_page`` is handed each page fetched now as it arrives, ``on_day`` each day of the
     interval in order once its raw pages are staged (None: a day from the raw zone), so
-    that a caller can clean them meanwhile."""
+    that a caller can clean them meanwhile. ``listed``: the manifest, when the caller has
+    already read it (a thousand items are read once, not twice)."""
     started = time.monotonic()
-    listed = StageManifest.load(discovered)
+    listed = listed or StageManifest.load(discovered)
     assert isinstance(listed, Discovered), discovered
     refetch = refetch or listed.mode == "refetch"
     source = load_source(settings, listed.source)

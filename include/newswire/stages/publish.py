@@ -54,16 +54,20 @@ def publish(settings: Settings, manifests: list[str]) -> dict[str, int]:
     missing file."""
     published: dict[str, int] = {}
     superseded: list[str] = []
-    for path in manifests:
-        manifest = StageManifest.load(path)
-        for staged in sorted(manifest.files, key=lambda f: (f.table, f.day)):
-            if not Path(staged.path).exists():
-                log.warning("publish: %s is gone from staging; skipped", staged.path)
-                continue
-            publish_staged(settings, staged.partition(manifest.source), staged, superseded)
-            published[staged.table] = published.get(staged.table, 0) + staged.rows
-    for path in manifests:
-        record_run(settings, path, superseded)
+    # Each partition is replaced whole as it comes; all of them are made durable together
+    # before the catalog is refreshed (a local lake syncs their folders at once).
+    with settings.lake.synced_together():
+        for path in manifests:
+            manifest = StageManifest.load(path)
+            for staged in sorted(manifest.files, key=lambda f: (f.table, f.day)):
+                if not Path(staged.path).exists():
+                    log.warning("publish: %s is gone from staging; skipped", staged.path)
+                    continue
+                publish_staged(settings, staged.partition(manifest.source), staged,
+                               superseded)
+                published[staged.table] = published.get(staged.table, 0) + staged.rows
+        for path in manifests:
+            record_run(settings, path, superseded)
     from newswire.catalog import refresh_catalog  # DuckDB: not in an NLP process
 
     refresh_catalog(settings.lake, settings.catalog)

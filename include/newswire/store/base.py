@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -155,6 +155,14 @@ class Store(ABC):
                          superseded: list[str] | None = None) -> bool:
         """Remove a partition (readers see it whole until then). Returns whether there
         was one."""
+
+    @contextlib.contextmanager
+    def synced_together(self) -> Iterator[None]:
+        """The partitions written, published or deleted inside are made durable together
+        when it ends (each is still replaced whole, by one atomic step): a local lake
+        syncs the folders of all of them at once rather than one after the other. An
+        object store's commits are durable as they are made."""
+        yield
 
     def delete_files(self, urls: list[str]) -> None:
         """Delete superseded files (best effort: what stays is swept as an orphan later)."""
