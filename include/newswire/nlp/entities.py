@@ -39,6 +39,7 @@ from newswire.nlp.venues import (
     venue_joins,
     venue_led,
 )
+from newswire.nlp.wordscan import word_spans
 from newswire.yaml_data import load_yaml
 
 GAZETTEER_FILE = Path(__file__).with_name("gazetteer.yaml")
@@ -1134,6 +1135,9 @@ def _function_word_names(text: str, mentions: list[Mention], gaz: Gazetteer
     return mentions
 
 
+_SAID_BEFORE = re.compile(r"\b(?:said|says)\s+(?:[A-Z][\w.-]*\s+){0,2}$")
+
+
 @functools.cache
 def _speech_verbs(lang: str) -> re.Pattern[str]:
     """ "Tipsarevic said", "said Tipsarevic": a finite verb of speech next to a name."""
@@ -1165,10 +1169,9 @@ def _speakers_are_people(text: str, mentions: list[Mention], lex: Lexicon,
                 if m.label in ("ORG", "LOC", "PER") and not vouched(m)}
     speakers = set()
     for word in suspects:
-        for found in re.finditer(rf"(?<![\w'’]){re.escape(word)}(?![\w'’-])", text):
-            before = text[max(0, found.start() - 40):found.start()]
-            if verbs.match(text, found.end()) or re.search(
-                    r"\b(?:said|says)\s+(?:[A-Z][\w.-]*\s+){0,2}$", before):
+        for start, end in word_spans(text, word, "'’", "'’-"):
+            before = text[max(0, start - 40):start]
+            if verbs.match(text, end) or _SAID_BEFORE.search(before):
                 speakers.add(word)
                 break
     for m in mentions:
@@ -1201,12 +1204,10 @@ def headline_names(title: str | None, names: Names, lang: str,
     for surface in sorted(forms, key=len, reverse=True):
         if surface in lex.not_entities:
             continue
-        for found in re.finditer(rf"(?<![\w'’]){re.escape(surface)}(?:[’'´]\w+)?(?!\w)",
-                                 title):
-            if free(*found.span()):
+        for s, e in word_spans(title, surface, "'’", case_ending=True):
+            if free(s, e):
                 label, canonical = forms[surface]
-                out.append(Mention(found.group(), found.start(), found.end(), label,
-                                   canonical, source="headline"))
+                out.append(Mention(title[s:e], s, e, label, canonical, source="headline"))
     for run in _runs(title, 0, len(title), lex, {}):
         for piece in _pieces(run, lex, gaz):
             label = gaz.label(piece.name) if piece.kind == "gazetteer" else (
@@ -1649,11 +1650,9 @@ def consolidate(text: str, mentions: list[Mention], gaz: Gazetteer,
     for short, full in index.short_forms().items():
         if short in lex.not_entities or gaz.label(short):
             continue
-        for match in re.finditer(rf"(?<![\w'’])({re.escape(short)})(?:[’'´]\w+)?(?![\w])",
-                                 text):
-            s, e = match.span()
+        for s, e in word_spans(text, short, "'’", case_ending=True):
             if not any(a < e and s < b for a, b in taken):
-                extra.append(Mention(match.group(), s, e, "PER", full, source="document"))
+                extra.append(Mention(text[s:e], s, e, "PER", full, source="document"))
                 taken.append((s, e))
     for m in [*mentions, *extra]:
         if m.label == "PER" and not m.role:
@@ -1681,11 +1680,9 @@ def promote_speakers(text: str, mentions: list[Mention], speakers: Iterable[str]
     taken = [(m.start, m.end) for m in mentions]
     added = []
     for name in people - known:
-        for match in re.finditer(rf"(?<![\w'’])({re.escape(name)})(?:[’'´]\w+)?(?![\w])",
-                                 text):
-            s, e = match.span()
+        for s, e in word_spans(text, name, "'’", case_ending=True):
             if not any(a < e and s < b for a, b in taken):
-                added.append(Mention(match.group(), s, e, "PER", name, source="document"))
+                added.append(Mention(text[s:e], s, e, "PER", name, source="document"))
     return sorted([*mentions, *added], key=lambda m: (m.start, -m.end))
 
 
