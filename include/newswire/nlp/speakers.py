@@ -6,6 +6,7 @@ are per language (``speech_tr``, ``speech_en``); ``quotes`` runs them over a doc
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass, field
@@ -104,6 +105,7 @@ class Document:
             if m.label == "PER" and m.role:
                 self.roles.setdefault(m.canonical, m.role)
         self.paragraphs = paragraphs(text)
+        self._paragraph_starts = [s for s, _ in self.paragraphs]
         self.quotations = find_quotations(text, nested=True)
         self.outer = [q for q in self.quotations if q.depth == 0]
         for q in self.outer:
@@ -119,9 +121,11 @@ class Document:
 
     # segments -------------------------------------------------------------------------
     def paragraph_of(self, offset: int) -> int:
-        for i, (s, e) in enumerate(self.paragraphs):
-            if s <= offset <= e:
-                return i
+        """The paragraph holding ``offset`` (the last one for an offset between
+        paragraphs). Paragraphs are disjoint and in text order: a binary search."""
+        i = bisect.bisect_right(self._paragraph_starts, offset) - 1
+        if i >= 0 and offset <= self.paragraphs[i][1]:
+            return i
         return len(self.paragraphs) - 1
 
     def _segments(self, spans: list[tuple[int, int]]) -> list[Segment]:
