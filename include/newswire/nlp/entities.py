@@ -39,11 +39,16 @@ from newswire.nlp.venues import (
     venue_joins,
     venue_led,
 )
+from newswire.nlp.wordscan import word_spans
 
 MODEL_LABELS = {"PERSON": "PER", "PER": "PER", "LOCATION": "LOC", "LOC": "LOC",
                 "GPE": "LOC", "ORGANIZATION": "ORG", "ORG": "ORG", "MONEY": "MONEY",
                 "TIME": "DATE", "DATE": "DATE", "MISC": "MISC", "NORP": "MISC"}
 NAME_LABELS = ("PER", "ORG", "LOC")
+# Pure functions of one word (and a language's lexicon) run for every word of every run,
+# and the same words come back article after article: they remember their last answers.
+# Bounded, since an NLP worker lives for a whole backfill (~16k words: a few MB).
+WORD_CACHE = 16384
 # A case ending after an apostrophe; not a capitalised word ("O'Brien", "D'Alema").
 _SUFFIX = re.compile(r"[’'´](?![A-ZÇĞİÖŞÜ][a-zçğıöşü])\w+$")
 _POSSESSIVE = re.compile(r"[’'´]s$")
@@ -98,6 +103,7 @@ class Mention:
     source: str = "model"  # model, gazetteer, title, text, document, dateline or agency
 
 
+@functools.lru_cache(maxsize=WORD_CACHE)
 def strip_suffix(word: str) -> str:
     """Brüksel'deki -> Brüksel; Stoltenberg’in -> Stoltenberg; Britain's -> Britain."""
     word = _POSSESSIVE.sub("", word)
@@ -138,6 +144,7 @@ def bare_head(word: str, heads: frozenset[str]) -> str | None:
     return _bare_word(word, heads, _TR_BARE_SUFFIXES)
 
 
+@functools.lru_cache(maxsize=WORD_CACHE)
 def _bare_word(word: str, known: frozenset[str], suffixes: tuple[str, ...]) -> str | None:
     """The known word ``word`` is, itself or with one of ``suffixes`` (case endings
     written without an apostrophe) taken off."""
@@ -206,6 +213,10 @@ def _runs(text: str, start: int, end: int, lex: Lexicon,
         core = raw.strip("()")
         if not core:
             continue
+        if not current and not core[0].isupper() and "-" not in core:
+            # Most words: lower case, no run open. Nothing below would start one (only a
+            # capitalised word or a particle's "al-Falih" does), so skip the checks.
+            continue
         # "Inc.", "Corp.": a dotted organisation head ends the name and keeps its dot.
         company = core.endswith(".") and core in lex.org_heads
         dotted = core.endswith(".") and (len(core) <= 3 or "." in core[:-1]
@@ -253,19 +264,31 @@ _TR_CASE_ENDINGS = ("nden", "ndan", "den", "dan", "ten", "tan", "nde", "nda", "d
                     "te", "ta")
 
 
+@functools.lru_cache(maxsize=WORD_CACHE)
 def _generic_in_case(word: str, lex: Lexicon) -> bool:
     """ "Mecliste", "Hükümetten", "Bakanlıkta": a generic noun of the lexicon (one that
     is never an entity alone) in the locative or the ablative, written without an
     apostrophe."""
     if lex.lang != "tr" or "'" in word or "’" in word:
         return False
-    generic = lex.not_entities | set(lex.org_references)
+    generic = _generic_nouns(lex)
     for ending in _TR_CASE_ENDINGS:
         stem = word[: -len(ending)]
         if word.endswith(ending) and len(stem) >= 3 and (
                 stem in generic or stem[:-1] + "k" in generic):
             return True
     return False
+
+
+@functools.cache
+def _generic_nouns(lex: Lexicon) -> frozenset[str]:
+    return lex.not_entities | frozenset(lex.org_references)
+
+
+@functools.cache
+def _calendar_words(lex: Lexicon) -> frozenset[str]:
+    """Month and weekday names (folded), which a capitalised word may be."""
+    return frozenset({**lex.months, **lex.weekdays})
 
 
 CONNECTORS = ("ve", "and", "of", "for", "in", "to")
@@ -315,10 +338,21 @@ def _honorifics(lang: str) -> tuple[tuple[str, ...], ...]:
                         reverse=True))
 
 
+@functools.cache
+def _honorifics_by_first_word(lang: str) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The honorifics grouped by their first word, longest first (looked up at every
+    word of every run, as the titles are)."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in _honorifics(lang):
+        out.setdefault(phrase[0], []).append(phrase)
+    return {first: tuple(phrases) for first, phrases in out.items()}
+
+
 _TR_TITLE_INFLECTION = re.compile(
     r"^(?:l[ae]r)?(?:[ıiuü]|s[ıiuü])?(?:n[ıiuü]n|n[ae]|n[ıiuü]|nd[ae]n|nd[ae])?$")
 
 
+@functools.lru_cache(maxsize=WORD_CACHE)
 def _inflected_title(word: str, lang: str) -> bool:
     """ "Sözcülerinden" (one of the spokesmen of), "Temsilcisinin": a title with a
     Turkish plural or case ending."""
@@ -482,7 +516,7 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
         after_given = (bool(pieces) and pieces[-1].kind == "name"
                        and pieces[-1].words[-1].written in given_names()[0])
         if (pieces and pieces[-1].kind == "name" and len(pieces[-1].words) >= 2
-                and _fold(run[i].text) in {**lex.months, **lex.weekdays}):
+                and _fold(run[i].text) in _calendar_words(lex)):
             # "Bakan Ayşe Demir Pazartesi günü": a day or month written capitalised
             # after a name is a date of its own.
             pieces.append(_Piece("name", [run[i]]))
@@ -499,7 +533,9 @@ def _pieces(run: list[_Word], lex: Lexicon, gaz: Gazetteer,
         headed = i + 1 < len(run) and (bare_head(run[i + 1].text, lex.org_heads) is not None
                                        or run[i + 1].text in lex.loc_heads)
         for kind, size in (("title", _match_title(run, i, lex.lang)),
-                           ("honorific", _match_words(run, i, _honorifics(lex.lang), False)),
+                           ("honorific", _match_words(
+                               run, i, _honorifics_by_first_word(lex.lang).get(
+                                   run[i].written, ()), False)),
                            ("gazetteer", _match_gazetteer(run, i, gaz))):
             if size and kind == "gazetteer" and (after_particle or (
                     ((in_titled_name and len(pieces[-1].words) == 1) or after_given)
@@ -656,9 +692,13 @@ def _join_venues(pieces: list[_Piece], lex: Lexicon, gaz: Gazetteer) -> list[_Pi
 def _modifier(word: str, lex: Lexicon) -> bool:
     """A capitalised word that describes the name after it ("Former", "Rival",
     "Pro-Kremlin", "Ex-Google"): the lexicon's ``names.modifiers`` and their prefixes."""
-    prefixes = tuple(m for m in lex.words("names.modifiers") if m.endswith("-"))
     return word in lex.words("names.modifiers") or (
-        word.startswith(prefixes) and not word.endswith("-"))
+        word.startswith(_modifier_prefixes(lex)) and not word.endswith("-"))
+
+
+@functools.cache
+def _modifier_prefixes(lex: Lexicon) -> tuple[str, ...]:
+    return tuple(m for m in lex.words("names.modifiers") if m.endswith("-"))
 
 
 def _split_after_place_heads(pieces: list[_Piece], lex: Lexicon) -> list[_Piece]:
@@ -793,13 +833,18 @@ def _person_noun(word: str, lex: Lexicon) -> bool:
     sentence's first word), in the plural or the lexicon's nouns for people."""
     lower = word.lower()
     singular = lower[:-1] if lower.endswith("s") and len(lower) > 4 else lower
-    people = {*lex.title_words_any_case, *lex.words("quotes.human_nouns"),
-              *lex.words("names.people_nouns")}
+    people = _people_nouns(lex)
     if bare_head(word, lex.org_heads) or bare_head(word[:-1], lex.org_heads):
         return False
     return word in lex.not_entities or lower in people or (
         singular != lower and (singular in people or singular.endswith(
             tuple(lex.words("names.agent_endings")))))
+
+
+@functools.cache
+def _people_nouns(lex: Lexicon) -> frozenset[str]:
+    return frozenset({*lex.title_words_any_case, *lex.words("quotes.human_nouns"),
+                      *lex.words("names.people_nouns")})
 
 
 def _inside_model_org(model: dict[int, str], *pieces: _Piece) -> bool:
@@ -917,7 +962,7 @@ def _label_of(name: str, words: list[_Word], lex: Lexicon, gaz: Gazetteer,
               model: str | None) -> str | None:
     if name in lex.not_entities or not name:
         return None
-    if len(words) == 1 and _fold(name) in {**lex.months, **lex.weekdays}:
+    if len(words) == 1 and _fold(name) in _calendar_words(lex):
         return "DATE"
     known = gaz.label(name)
     if known:
@@ -1038,6 +1083,9 @@ def _function_word_names(text: str, mentions: list[Mention], gaz: Gazetteer
     return mentions
 
 
+_SAID_BEFORE = re.compile(r"\b(?:said|says)\s+(?:[A-Z][\w.-]*\s+){0,2}$")
+
+
 @functools.cache
 def _speech_verbs(lang: str) -> re.Pattern[str]:
     """ "Tipsarevic said", "said Tipsarevic": a finite verb of speech next to a name."""
@@ -1069,10 +1117,9 @@ def _speakers_are_people(text: str, mentions: list[Mention], lex: Lexicon,
                 if m.label in ("ORG", "LOC", "PER") and not vouched(m)}
     speakers = set()
     for word in suspects:
-        for found in re.finditer(rf"(?<![\w'’]){re.escape(word)}(?![\w'’-])", text):
-            before = text[max(0, found.start() - 40):found.start()]
-            if verbs.match(text, found.end()) or re.search(
-                    r"\b(?:said|says)\s+(?:[A-Z][\w.-]*\s+){0,2}$", before):
+        for start, end in word_spans(text, word, "'’", "'’-"):
+            before = text[max(0, start - 40):start]
+            if verbs.match(text, end) or _SAID_BEFORE.search(before):
                 speakers.add(word)
                 break
     for m in mentions:
@@ -1105,12 +1152,10 @@ def headline_names(title: str | None, names: Names, lang: str,
     for surface in sorted(forms, key=len, reverse=True):
         if surface in lex.not_entities:
             continue
-        for found in re.finditer(rf"(?<![\w'’]){re.escape(surface)}(?:[’'´]\w+)?(?!\w)",
-                                 title):
-            if free(*found.span()):
+        for s, e in word_spans(title, surface, "'’", case_ending=True):
+            if free(s, e):
                 label, canonical = forms[surface]
-                out.append(Mention(found.group(), found.start(), found.end(), label,
-                                   canonical, source="headline"))
+                out.append(Mention(title[s:e], s, e, label, canonical, source="headline"))
     for run in _runs(title, 0, len(title), lex, {}):
         for piece in _pieces(run, lex, gaz):
             label = gaz.label(piece.name) if piece.kind == "gazetteer" else (
@@ -1162,8 +1207,8 @@ def _paragraph_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _shouting(paragraph: str) -> bool:
-    letters = [c for c in paragraph if c.isalpha()]
-    return len(letters) > 12 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+    letters = "".join(filter(str.isalpha, paragraph))
+    return len(letters) > 12 and sum(map(str.isupper, letters)) > 0.8 * len(letters)
 
 
 def _titlecase(word: str, lang: str) -> str:
@@ -1343,6 +1388,11 @@ def _number_before(text: str, piece: _Piece, k: int, lex: Lexicon) -> re.Match[s
     return found if month or (len(found.group()) == 3 and found.group()[0] == "1") else None
 
 
+_ROLE_BEFORE = re.compile(r"(?<![\w-])([\w-]+),\s+$")
+_APPOSITION = re.compile(r",\s+(?:(?:the|a|an|its|his|her)\s+)?((?:[\w-]+\s*){1,4})")
+_PLACE_CASE = re.compile(r"[’'´](?:d[ae]|t[ae]|d[ae]n|t[ae]n|d[ae]ki|t[ae]ki)$")
+
+
 def _context_label(text: str, piece: _Piece, following: _Piece | None, lex: Lexicon
                    ) -> str | None:
     """What the words around a name say it is: an apposition with a title makes a
@@ -1353,7 +1403,7 @@ def _context_label(text: str, piece: _Piece, following: _Piece | None, lex: Lexi
     first_after = after.split()[:1]
     if first_after and first_after[0].lower() in lex.words("names.person_after"):
         return "PER"  # "Ayşe Kaya isimli öğretmen"
-    role = re.search(r"(?<![\w-])([\w-]+),\s+$", before)
+    role = _ROLE_BEFORE.search(before)
     if role and after.startswith(",") and len(piece.words) >= 2 and (
             role.group(1) in lex.title_words_any_case
             or role.group(1).lower() in lex.title_words_any_case):
@@ -1362,8 +1412,7 @@ def _context_label(text: str, piece: _Piece, following: _Piece | None, lex: Lexi
         return "ORG"
     if following is None:
         # "Ali al-Nuaimi, the Oil Minister", "Tedros Adhanom, WHO director-general,"
-        apposition = re.match(r",\s+(?:(?:the|a|an|its|his|her)\s+)?((?:[\w-]+\s*){1,4})",
-                              after)
+        apposition = _APPOSITION.match(after)
         if apposition and any(w in lex.title_words_any_case
                               for w in apposition.group(1).split()):
             return "PER"
@@ -1376,8 +1425,8 @@ def _context_label(text: str, piece: _Piece, following: _Piece | None, lex: Lexi
         return "LOC"
     if words_before and words_before[-1] in ("in", "near") and len(piece.words) == 1:
         return "LOC"
-    if lex.lang == "tr" and len(piece.words) == 1 and re.search(
-            r"[’'´](?:d[ae]|t[ae]|d[ae]n|t[ae]n|d[ae]ki|t[ae]ki)$", piece.words[-1].written):
+    if lex.lang == "tr" and len(piece.words) == 1 and _PLACE_CASE.search(
+            piece.words[-1].written):
         return "LOC"
     return None
 
@@ -1395,6 +1444,15 @@ def _institution_slot(text: str, piece: _Piece, lex: Lexicon, gaz: Gazetteer) ->
             and any(before.endswith(f" {slot} ") for slot in lex.words("names.institution_slots")))
 
 
+_WORD_AFTER = re.compile(r"(?:[’']s?)?\s+([a-z-]+(?:\s+[a-z]+)?)")
+
+
+@functools.cache
+def _org_source_endings(lex: Lexicon) -> tuple[str, ...]:
+    """ "told the ", "according to the ": what ends the text before a source's name."""
+    return tuple(f"{phrase} the " for phrase in lex.words("names.org_source_before"))
+
+
 def org_context(text: str, start: int, end: int, lex: Lexicon) -> bool:
     """What the words around a name say of an organisation (English): a noun for an
     outlet or its spokesman after it ("the Harbour Light newspaper", "a Kestrel Hall
@@ -1407,9 +1465,9 @@ def org_context(text: str, start: int, end: int, lex: Lexicon) -> bool:
         return False  # "the Doha-based broadcaster"
     after = text[end:end + 40].lower()
     before = text[max(0, start - 40):start].lower()
-    if any(before.endswith(f"{phrase} the ") for phrase in lex.words("names.org_source_before")):
+    if before.endswith(_org_source_endings(lex)):
         return True
-    word_after = re.match(r"(?:[’']s?)?\s+([a-z-]+(?:\s+[a-z]+)?)", after)
+    word_after = _WORD_AFTER.match(after)
     if word_after is None:
         return False
     following = word_after.group(1).split()
@@ -1553,11 +1611,9 @@ def consolidate(text: str, mentions: list[Mention], gaz: Gazetteer,
     for short, full in index.short_forms().items():
         if short in lex.not_entities or gaz.label(short):
             continue
-        for match in re.finditer(rf"(?<![\w'’])({re.escape(short)})(?:[’'´]\w+)?(?![\w])",
-                                 text):
-            s, e = match.span()
+        for s, e in word_spans(text, short, "'’", case_ending=True):
             if not any(a < e and s < b for a, b in taken):
-                extra.append(Mention(match.group(), s, e, "PER", full, source="document"))
+                extra.append(Mention(text[s:e], s, e, "PER", full, source="document"))
                 taken.append((s, e))
     for m in [*mentions, *extra]:
         if m.label == "PER" and not m.role:
@@ -1585,11 +1641,9 @@ def promote_speakers(text: str, mentions: list[Mention], speakers: Iterable[str]
     taken = [(m.start, m.end) for m in mentions]
     added = []
     for name in people - known:
-        for match in re.finditer(rf"(?<![\w'’])({re.escape(name)})(?:[’'´]\w+)?(?![\w])",
-                                 text):
-            s, e = match.span()
+        for s, e in word_spans(text, name, "'’", case_ending=True):
             if not any(a < e and s < b for a, b in taken):
-                added.append(Mention(match.group(), s, e, "PER", name, source="document"))
+                added.append(Mention(text[s:e], s, e, "PER", name, source="document"))
     return sorted([*mentions, *added], key=lambda m: (m.start, -m.end))
 
 
@@ -1644,6 +1698,10 @@ class PersonIndex:
         return out
 
 
+_TURKISH_LETTER = re.compile(r"[çğışöüÇĞİŞÖÜ]")
+
+
+@functools.lru_cache(maxsize=WORD_CACHE)
 def _fold(text: str) -> str:
-    return text.replace("İ", "i").replace("I", "ı").casefold() if re.search(
-        r"[çğışöüÇĞİŞÖÜ]", text) else text.casefold()
+    return text.replace("İ", "i").replace("I", "ı").casefold() if _TURKISH_LETTER.search(
+        text) else text.casefold()

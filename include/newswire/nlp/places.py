@@ -21,6 +21,7 @@ import unicodedata
 import pycountry
 
 from newswire.nlp.lexicon import Lexicon, given_names, lexicon
+from newswire.nlp.wordscan import word_spans
 
 # "South Korea" -> "S. Korea": compass words that news headlines shorten.
 _COMPASS = {"North": "N.", "South": "S.", "East": "E.", "West": "W."}
@@ -87,16 +88,28 @@ def is_place_name(name: str, text: str, lex: Lexicon) -> bool:
         return False
     if " " not in name and _surname_in(name, text, lex):
         return False
-    return " " in name or re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])",
-                                    text) is None
+    return " " in name or next(word_spans(text, name.lower(), "-", "-"), None) is None
+
+
+@functools.lru_cache(maxsize=2048)
+def _after_word(name: str) -> re.Pattern[str]:
+    """ "John Kerry", "Mr. Kerry": a capitalised word, then the place's name. Compiled
+    once per place (ISO 3166 names are a bounded set), not once per article."""
+    return re.compile(rf"([A-Z][\w'-]*\.?) {re.escape(name)}(?![\w-])")
+
+
+@functools.cache
+def _person_words(lex: Lexicon) -> frozenset[str]:
+    """Words written before a surname: given names, honorifics, titles."""
+    return given_names()[0] | lex.words("names.honorifics") | lex.title_words_any_case
 
 
 def _surname_in(name: str, text: str, lex: Lexicon) -> bool:
     """ "John Kerry", "Mr. Kerry", "Secretary Kerry": the article also writes the word
     after a given name, an honorific or a title, so it is a person's surname there
     (ISO 3166 has Kerry, Lincoln, Durham ...), not the place."""
-    people = given_names()[0] | lex.words("names.honorifics") | lex.title_words_any_case
-    for found in re.finditer(rf"([A-Z][\w'-]*\.?) {re.escape(name)}(?![\w-])", text):
+    people = _person_words(lex)
+    for found in _after_word(name).finditer(text):
         if found.group(1) in people or found.group(1).rstrip(".") in people:
             return True
     return False

@@ -42,6 +42,7 @@ from newswire.nlp.speakers import (
     looks_like_subheading,
     name_like,
     nominative,
+    phrase_pattern,
     sentences,
     speech_like,
 )
@@ -253,8 +254,7 @@ def _note_statement(doc: Document, rules, seg: Segment, tracker: Tracker) -> Non
     if doc.lang != "tr":
         return
     text = doc.folded[seg.start:seg.end]
-    if not any(re.search(r"(?<!\w)" + r"\s+".join(map(re.escape, words.split())), text)
-               for words in doc.lex.words("quotes.statement_made")):
+    if not phrase_pattern(doc.lex.words("quotes.statement_made")).search(text):
         return
     first_quote = min((q.outer_start for q in seg.quotations), default=seg.end)
     author = rules.subject(seg.start, first_quote)
@@ -317,8 +317,7 @@ def _note_subject(doc: Document, seg: Segment, tracker: Tracker) -> None:
     joined = doc.lex.words("quotes.joining_particles")
     folded = doc.folded[seg.start:seg.end]
     # "Törende Vali X de bir konuşma yaptı": X joins the scene to speak, and speaks next.
-    speaking = any(re.search(r"(?<!\w)" + r"\s+".join(map(re.escape, e.split())), folded)
-                   for e in doc.lex.words("quotes.speech_events"))
+    speaking = phrase_pattern(doc.lex.words("quotes.speech_events")).search(folded) is not None
     people = [m for m in doc.names_in(seg.start, seg.end)
               if m.label == "PER" and nominative(doc, m)
               # "Törene Vali X de katıldı": X joins the person the article is about.

@@ -6,6 +6,7 @@ are per language (``speech_tr``, ``speech_en``); ``quotes`` runs them over a doc
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass, field
@@ -104,6 +105,7 @@ class Document:
             if m.label == "PER" and m.role:
                 self.roles.setdefault(m.canonical, m.role)
         self.paragraphs = paragraphs(text)
+        self._paragraph_starts = [s for s, _ in self.paragraphs]
         self.quotations = find_quotations(text, nested=True)
         self.outer = [q for q in self.quotations if q.depth == 0]
         for q in self.outer:
@@ -111,14 +113,19 @@ class Document:
             if cut is not None:  # '"… source, said Health Minister X on Twitter.'
                 q.end = cut - len(text[:cut]) + len(text[:cut].rstrip())
                 q.whole = False
+        # offset -> whether it lies in a quotation, asked for each name again and again
+        # (the quotations are final from here on).
+        self._inside: dict[int, bool] = {}
         self.segments = self._segments(sentence_spans or sentences(text))
         self.cues = self._cues()
 
     # segments -------------------------------------------------------------------------
     def paragraph_of(self, offset: int) -> int:
-        for i, (s, e) in enumerate(self.paragraphs):
-            if s <= offset <= e:
-                return i
+        """The paragraph holding ``offset`` (the last one for an offset between
+        paragraphs). Paragraphs are disjoint and in text order: a binary search."""
+        i = bisect.bisect_right(self._paragraph_starts, offset) - 1
+        if i >= 0 and offset <= self.paragraphs[i][1]:
+            return i
         return len(self.paragraphs) - 1
 
     def _segments(self, spans: list[tuple[int, int]]) -> list[Segment]:
@@ -167,7 +174,11 @@ class Document:
 
     # cues -----------------------------------------------------------------------------
     def inside_quotation(self, offset: int) -> bool:
-        return any(q.outer_start <= offset < q.end + 1 for q in self.outer)
+        inside = self._inside.get(offset)
+        if inside is None:
+            inside = self._inside[offset] = any(q.outer_start <= offset < q.end + 1
+                                                for q in self.outer)
+        return inside
 
     def _cues(self) -> list[Cue]:
         found = []
@@ -394,13 +405,27 @@ def _attribution_inside(doc: Document, q: Quotation) -> int | None:
     Minister Fahrettin Koca on Twitter.'): where the quoted words stop."""
     if doc.lang != "en":
         return None
-    inner = doc.text[q.start:q.end]
-    verbs = "|".join(form for form, lemma in doc.lex.verbs.items()
-                     if lemma in ("say", "tell", "add") and not form.endswith("ing"))
-    pronouns = "|".join(doc.lex.person_pronouns)
-    m = re.search(rf",\s+(?:{verbs})\s+[A-Z][^\"“”]{{2,80}}$|,\s+(?:{pronouns}|[A-Z]\w+)"
-                  rf"\s+(?:{verbs})\.?\s*$", inner)
+    m = _attribution_at_end(doc.lex).search(doc.text[q.start:q.end])
     return q.start + m.start() + 1 if m else None
+
+
+@functools.cache
+def _attribution_at_end(lex: Lexicon) -> re.Pattern[str]:
+    """ ", said Health Minister X on Twitter.", ", he said." at a quotation's end."""
+    verbs = "|".join(form for form, lemma in lex.verbs.items()
+                     if lemma in ("say", "tell", "add") and not form.endswith("ing"))
+    pronouns = "|".join(lex.person_pronouns)
+    return re.compile(rf",\s+(?:{verbs})\s+[A-Z][^\"“”]{{2,80}}$|,\s+(?:{pronouns}|[A-Z]\w+)"
+                      rf"\s+(?:{verbs})\.?\s*$")
+
+
+@functools.cache
+def phrase_pattern(phrases: frozenset[str]) -> re.Pattern[str]:
+    """Any of ``phrases`` (a lexicon list) in folded text, not inside a word, any spaces
+    between its words: one pattern per list, compiled once."""
+    alternatives = [r"\s+".join(map(re.escape, p.split())) for p in phrases]
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")") if alternatives \
+        else re.compile(r"(?!)")
 
 
 def masked(doc: Document, seg: Segment) -> str:

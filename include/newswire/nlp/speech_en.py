@@ -345,6 +345,13 @@ def reported_en(doc: Document, rules: EnglishAttribution, seg: Segment,
     return out
 
 
+_SPEAKER_PHRASE = (r"(?:(?:[A-Z][\w'’.&-]*\s+){1,7}|(?:the|its)\s+(?:[\w'’-]+\s+){0,3}?"
+                   r"[\w-]+\s+|(?:he|she|they)\s+)")
+# "The company had to adapt, its chief executive said": the clause, then who said it.
+_CLAUSE_THEN_SPEAKER = re.compile(
+    rf"^(?P<clause>[^\"“”]{{12,}}?),\s+(?:{_SPEAKER_PHRASE}"
+    rf"(?P<cue>said|says|told)|(?P<according>according\s+to))\b")
+
 def _en_reported(sentence: str, lex: Lexicon) -> list[tuple[int, int, int]]:
     """(clause start, clause end, cue position) of reported clauses in a sentence whose
     quotations are blanked out."""
@@ -385,11 +392,7 @@ def _en_reported(sentence: str, lex: Lexicon) -> list[tuple[int, int, int]]:
         if end - start >= 12:
             found.append((start, end, m.start()))
     lead = len(sentence) - len(sentence.lstrip())
-    speaker_phrase = (r"(?:(?:[A-Z][\w'’.&-]*\s+){1,7}|(?:the|its)\s+(?:[\w'’-]+\s+){0,3}?"
-                      r"[\w-]+\s+|(?:he|she|they)\s+)")
-    m = re.match(rf"^(?P<clause>[^\"“”]{{12,}}?),\s+(?:{speaker_phrase}"
-                 rf"(?P<cue>said|says|told)|(?P<according>according\s+to))\b",
-                 sentence.strip())
+    m = _CLAUSE_THEN_SPEAKER.match(sentence.strip())
     if m and not lex.cue_pattern.search(m.group("clause")):
         cue_at = m.start("cue") if m.group("cue") else m.start("according")
         found.append((lead + m.start("clause"), lead + m.end("clause"), lead + cue_at))

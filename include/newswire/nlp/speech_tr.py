@@ -41,8 +41,15 @@ class _Rules:
 
     said_noun: re.Pattern[str]
     title_stems: frozenset[str]
-    particles: str
     statement: re.Pattern[str]
+    # An organisation's name, maybe its abbreviation, then a comma or a subject particle.
+    subject_after_org: re.Pattern[str]
+    # The phrase before a comma or a subject particle: "Rutte, …", "Şimşek ise …".
+    subject_head: re.Pattern[str]
+    # What joins two quotations into one chain: a comma, "ve", "ile".
+    quotation_link: re.Pattern[str]
+    according_to: re.Pattern[str] | None  # "… göre" right before a quotation
+    clause_particle: re.Pattern[str]  # a particle ending a reported clause's subject
 
 
 @functools.cache
@@ -57,13 +64,26 @@ def _rules(lex: Lexicon) -> _Rules:
         lex.words("quotes.said_forms"), key=len, reverse=True)) or "(?!)"
     statement = "|".join(re.escape(n) for n in sorted(lex.statement_nouns, key=len,
                                                       reverse=True))
+    particles = "|".join(map(re.escape, lex.subject_particles))
+    quotation_links = "|".join(map(re.escape, lex.words("quotes.quotation_links"))) or "(?!)"
+    according = "|".join(map(re.escape, sorted(lex.words("quotes.according_to"), key=len,
+                                               reverse=True)))
+    clause_particles = "|".join(r"\s+".join(map(re.escape, p.split()))
+                                for p in lex.words("quotes.clause_particles"))
     return _Rules(
         said_noun=re.compile(
             rf"^\s*[,]?\s*(?:(?:(?:{links})\s+)?(?:{said})(?:ler|lar)?(?:s?[ıiuü])"
             rf"(?:n[ıiuü]n|n[ae]|n[ıiuü]|nd[ae]|yl[ae])?|(?:{said_forms}))(?![\w])"),
         title_stems=frozenset(title_stem(t, lex) for t in lex.title_words),
-        particles="|".join(map(re.escape, lex.subject_particles)),
-        statement=re.compile(rf"(?<![\w])(?:{statement})(?![\w])"))
+        statement=re.compile(rf"(?<![\w])(?:{statement})(?![\w])"),
+        subject_after_org=re.compile(
+            rf"\s*(?:\([^()]{{1,20}}\)\s*)?(?:,|\s(?:{particles})\b)"),
+        subject_head=re.compile(
+            rf"\s*([^,\"“”'‘’:;]{{2,80}}?)\s*(?:,|\s(?:{particles})\s)"),
+        quotation_link=re.compile(rf"\s*(?:,|(?:,\s*)?(?:{quotation_links}))?\s*"),
+        according_to=re.compile(rf"(?:^|\s)(?:{according})\s*[,:]?\s*$") if according
+        else None,
+        clause_particle=re.compile(rf"\s+(?:{clause_particles})$"))
 
 
 class TurkishAttribution:
@@ -74,8 +94,8 @@ class TurkishAttribution:
         rules = _rules(self.lex)
         self.said_noun = rules.said_noun
         self.title_stems = rules.title_stems
-        self.particles = rules.particles
         self.statement = rules.statement
+        self.patterns = rules
 
     def subject(self, start: int, limit: int) -> Speaker | None:
         """The subject of the clause in [start, limit): the last name in the nominative
@@ -86,15 +106,13 @@ class TurkishAttribution:
         if people:
             return doc.speaker_of(people[-1])
         # "Milli Savunma Bakanlığı (MSB), …": its abbreviation may stand between.
-        strong = [m for m in names if m.label == "ORG" and re.match(
-            rf"\s*(?:\([^()]{{1,20}}\)\s*)?(?:,|\s(?:{self.particles})\b)",
+        strong = [m for m in names if m.label == "ORG" and self.patterns.subject_after_org.match(
             doc.folded[m.end:m.end + 32])]
         if strong:
             return doc.speaker_of(strong[-1])
         # "Rutte, …", "Şimşek ise …": a name the model missed, before a comma or a
         # subject particle.
-        head = re.match(rf"\s*([^,\"“”'‘’:;]{{2,80}}?)\s*(?:,|\s(?:{self.particles})\s)",
-                        doc.text[start:limit])
+        head = self.patterns.subject_head.match(doc.text[start:limit])
         if head:
             phrase = head.group(1).strip()
             words = phrase.split()
@@ -239,8 +257,7 @@ class TurkishAttribution:
         if a.close_mark is None or a.paragraph != b.paragraph:
             return False
         between = self.doc.folded[a.end + len(a.close_mark):b.outer_start]
-        links = "|".join(map(re.escape, self.lex.words("quotes.quotation_links"))) or "(?!)"
-        return bool(re.fullmatch(rf"\s*(?:,|(?:,\s*)?(?:{links}))?\s*", between))
+        return bool(self.patterns.quotation_link.fullmatch(between))
 
     def _recalled(self, after: int) -> bool:
         """A verb recalling words said right after the quotation ('"…" anımsatan')."""
@@ -361,11 +378,9 @@ class TurkishAttribution:
         ``quotes.according_to`` right before the quotation said it (not "Buna göre", not
         a source: "AA'nın haberine göre")."""
         doc = self.doc
-        words = "|".join(map(re.escape, sorted(self.lex.words("quotes.according_to"),
-                                               key=len, reverse=True)))
-        if not words:
+        if self.patterns.according_to is None:
             return None
-        found = re.search(rf"(?:^|\s)(?:{words})\s*[,:]?\s*$", doc.folded[start:limit])
+        found = self.patterns.according_to.search(doc.folded[start:limit])
         if found is None:
             return None
         at = start + found.start()
@@ -472,9 +487,7 @@ def reported_tr(doc: Document, rules: TurkishAttribution, seg: Segment,
         else:
             speaker = rules.subject(s_start, cue.start)
         words = clause.split()
-        particles = "|".join(r"\s+".join(map(re.escape, p.split()))
-                             for p in doc.lex.words("quotes.clause_particles"))
-        head_word = re.sub(rf"\s+(?:{particles})$", "", clause)
+        head_word = rules.patterns.clause_particle.sub("", clause)
         if (words and cue.kind != "passive" and not re.search(r"[:;]\s*$", clause)
                 and (TR_COMPLEMENT.search(head_word.split()[-1]) if head_word.split()
                      else False or cue.lemma.endswith("bulun"))
