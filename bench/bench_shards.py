@@ -25,6 +25,11 @@ on 127.0.0.1, politeness delay 0), measured in one run, each part in a fresh pro
 3. **model load per task:** stanza tr loaded in a fresh process vs what a task forked
    from a process that loaded it first (an Airflow scheduler / Celery worker with
    ``NEWSWIRE_PRELOAD_NLP=1``) spends getting it.
+4. **the ceiling:** raw stanza alone over the day's bodies, W one-thread processes over
+   interleaved parts against one process with torch's default threads, both timed from
+   the moment every process has its models: what processes can buy on this box with
+   nothing of ours around stanza (the NLP stage's ratio can only come near it, as its
+   own per-article code runs on one core in either case and the pool has its start).
 
 Writes bench/results/shards.md and shards.json.
 """
@@ -150,6 +155,58 @@ def child_raw(lake: str) -> dict:
     return {"articles": len(bodies), "chars": sum(map(len, bodies)), "tokens": tokens,
             "load_s": round(loaded, 2), "annotate_s": round(time.perf_counter() - started
                                                              - loaded, 2)}
+
+
+def _raw_part(texts: list[str], threads: int, barrier, results) -> None:
+    """One process of :func:`child_ceiling`: load, wait for the others, annotate."""
+    import stanza
+    import torch
+
+    if threads:
+        torch.set_num_threads(threads)
+    from newswire.nlp.models import find_models, load_pipeline
+
+    pipeline = load_pipeline(find_models("tr"))
+    barrier.wait()
+    started = time.perf_counter()
+    for i in range(0, len(texts), 16):
+        pipeline([stanza.Document([], text=t) for t in texts[i:i + 16]])
+    results.put(time.perf_counter() - started)
+
+
+def child_ceiling(lake: str, workers: int) -> dict:
+    """What processes can buy at all on this box, with nothing of ours around stanza:
+    raw stanza over the published bodies in one process with torch's default threads,
+    then in ``workers`` one-thread processes over interleaved parts of them, each timed
+    from a common start after every process has loaded its models (loads left out of
+    both)."""
+    import multiprocessing
+
+    import duckdb
+
+    bodies = [r[0] for r in duckdb.sql(
+        "select body from read_parquet(?, hive_partitioning = true) order by article_id",
+        params=[f"{lake}/articles/**/*.parquet"]).fetchall() if r[0]]
+    context = multiprocessing.get_context("spawn")
+
+    def run(processes: int, threads: int) -> float:
+        barrier, results = context.Barrier(processes + 1), context.Queue()
+        started = [context.Process(target=_raw_part, args=(
+            bodies[k::processes], threads, barrier, results)) for k in range(processes)]
+        for process in started:
+            process.start()
+        barrier.wait()
+        began = time.perf_counter()
+        for _ in started:
+            results.get()
+        wall = time.perf_counter() - began
+        for process in started:
+            process.join()
+        return round(wall, 2)
+
+    one = run(1, 0)
+    several = run(workers, 1)
+    return {"one_process_s": one, "processes_s": several, "ratio": round(one / several, 2)}
 
 
 def child_stage(cleaned: str, workers: int) -> dict:
@@ -302,7 +359,8 @@ def main(argv: list[str] | None = None) -> int:
                              "(e.g. `git archive` of main), alternating; writes shards_ab")
     parser.add_argument("--rounds", type=int, default=2,
                         help="interleaved rounds of each comparison (median ratio reported)")
-    parser.add_argument("--child", choices=["raw", "stage", "load"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["raw", "stage", "load", "ceiling"],
+                        help=argparse.SUPPRESS)
     parser.add_argument("--arg", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child == "raw":
@@ -313,6 +371,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.child == "load":
         print(json.dumps(child_load()))
+        return 0
+    if args.child == "ceiling":
+        print(json.dumps(child_ceiling(args.arg, args.workers)))
         return 0
 
     articles = 40 if args.quick else args.articles
@@ -392,6 +453,12 @@ def measure(articles: int, workers: int, rounds: int, out: Path) -> int:
                   f"{single['seconds']} s), sharded {stage_s(sharded)} s (process "
                   f"{sharded['seconds']} s) -> {ratio:.2f} (load {before[0]} -> "
                   f"{stage_rounds[-1]['load_after'][0]})", flush=True)
+        # 3. the ceiling: raw stanza alone, processes against one process's threads
+        ceiling = timed([*me, "--child", "ceiling", "--workers", str(workers), "--arg",
+                         str(first_lake)], env)["result"]
+        print(f"ceiling: raw stanza, one process {ceiling['one_process_s']} s, {workers} "
+              f"one-thread processes {ceiling['processes_s']} s -> {ceiling['ratio']:.2f}",
+              flush=True)
     after = machine()
     whole_ratio = median([r["ratio"] for r in whole_rounds])
     stage_ratio = median([r["ratio"] for r in stage_rounds])
@@ -413,7 +480,7 @@ def measure(articles: int, workers: int, rounds: int, out: Path) -> int:
     single, sharded = typical(stage_rounds, "single"), typical(stage_rounds, "sharded")
     pipeline, raw = typical(whole_rounds, "pipeline"), typical(whole_rounds, "raw_stanza")
     data = {"machine": info, "machine_after": after, "articles": articles,
-            "workers": workers, "rounds": rounds, "model_load": load,
+            "workers": workers, "rounds": rounds, "model_load": load, "ceiling": ceiling,
             "whole_day": {"pipeline": pipeline, "raw_stanza": raw, "rounds": whole_rounds,
                           "ratio_raw_over_pipeline": whole_ratio,
                           "target": WHOLE_DAY_TARGET, "met": whole_ratio >= WHOLE_DAY_TARGET},
@@ -435,6 +502,10 @@ def measure(articles: int, workers: int, rounds: int, out: Path) -> int:
         ["NLP stage, one process with one torch thread", f"{stage_s(one_thread)} s",
          f"{single['stage_s']} s (default threads)",
          f"{single['stage_s'] / stage_s(one_thread):.2f}x", "", ""],
+        [f"ceiling: raw stanza alone, {workers} one-thread processes over parts of the "
+         "day (models loaded first)", f"{ceiling['processes_s']} s",
+         f"{ceiling['one_process_s']} s (one process, default threads)",
+         f"{ceiling['ratio']:.2f}x", "", ""],
         ["model load per task (tr)", f"{load['forked_load_s']} s (forked after preload)",
          f"{load['fresh_load_s']} s (fresh process)", "", "", ""],
     ]

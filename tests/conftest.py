@@ -150,6 +150,7 @@ KIND_OF_FILE = {
     "test_standalone.py": "system",
     "test_timex.py": "unit",
     "test_warehouse.py": "system",
+    "test_wordscan.py": "unit",
 }
 # Tests of another kind than their file's: file::test, or file::test[parameters] for
 # one parametrisation (the pipeline on moto's S3 is a whole system, on a directory one
