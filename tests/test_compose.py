@@ -22,6 +22,9 @@ INTERPOLATION = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]
 CODE_VARIABLE = re.compile(r"""["'{]((?:NEWSWIRE|AWS)_[A-Z0-9_]+)["'}:]""")
 # Read by tests and benchmarks only, or set by the tools that start Airflow locally.
 NOT_FOR_PRODUCTION = {"NEWSWIRE_EVAL_THRESHOLDS", "NEWSWIRE_AIRFLOW_HOME"}
+# Set by the code itself for a child process it starts (what the CLI's NLP fork server
+# loads), never by an operator.
+INTERNAL = {"NEWSWIRE_PRELOAD_LANGS", "NEWSWIRE_PRELOAD_THREADS"}
 # The AWS variables the lake reads, where one of several names is enough (botocore's
 # own lookup covers a missing session token).
 AWS_ALTERNATIVES = [{"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"},
@@ -136,7 +139,7 @@ def code_variables() -> set[str]:
              *REPO.glob("plugins/*.py"), REPO / "include" / "sources.yaml"]
     for path in files:
         found |= set(CODE_VARIABLE.findall(path.read_text("utf-8")))
-    return found - NOT_FOR_PRODUCTION
+    return found - NOT_FOR_PRODUCTION - INTERNAL
 
 
 def test_every_variable_the_code_reads_is_set_for_airflow(compose: dict) -> None:
