@@ -246,8 +246,6 @@ def test_run_forks_the_cleaning_processes_before_the_nlp_pool_starts_a_thread(
     (it loads the models while the run imports and fetches): a process, not a thread, so
     the cleaning pool is still a fork of this process, and the NLP pool is the same one,
     its processes forked from that server when the first shards come."""
-    import subprocess
-    import sys
 
     code = ("import os, sys, threading; sys.path.insert(0, 'include')\n"
             "from newswire.config import Settings\n"
@@ -267,20 +265,13 @@ def test_run_forks_the_cleaning_processes_before_the_nlp_pool_starts_a_thread(
             "                *_POOLS[2]._processes.values()]:\n"
             "    process.kill()\n"
             "os._exit(0)\n")
-    from tests.conftest import REPO
-
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
-                         text=True, timeout=120, check=False)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.split() == ["fork", "True", "True", "1", "True", "forkserver"]
+    assert words_printed_by(code) == ["fork", "True", "True", "1", "True", "forkserver"]
 
 
 def test_forked_cleaning_processes_start_with_the_warm_heap_frozen() -> None:
     """The cleaning pool's forks share the parent's warm heap; it is frozen before they
     fork (gc.freeze), so no full collection in them or in the parent walks and copies it.
     In a fresh interpreter with no other thread, as the CLI is (see above)."""
-    import subprocess
-    import sys
 
     code = ("import gc, sys; sys.path.insert(0, 'include')\n"
             "from newswire.stages.clean import clean_pool, close_clean_pools\n"
@@ -289,12 +280,21 @@ def test_forked_cleaning_processes_start_with_the_warm_heap_frozen() -> None:
             "print(before, gc.get_freeze_count() > 10_000, pool._mp_context.get_start_method(),\n"
             "      pool.submit(gc.get_freeze_count).result() > 10_000, flush=True)\n"
             "close_clean_pools()\n")
+    assert words_printed_by(code) == ["0", "True", "fork", "True"]
+
+
+def words_printed_by(code: str) -> list[str]:
+    """What ``code`` prints, word by word, run in a fresh interpreter from the repository
+    root (no thread of the tests' servers in it, as in the CLI); it must succeed."""
+    import subprocess
+    import sys
+
     from tests.conftest import REPO
 
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                          text=True, timeout=120, check=False)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.split() == ["0", "True", "fork", "True"]
+    return out.stdout.split()
 
 
 def test_sources_not_read_are_named_after_the_others_land(tmp_path: Path) -> None:
