@@ -14,7 +14,6 @@ benchmark: the step functions are wrapped here, nothing is measured against a ba
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import sys
 import tempfile
@@ -87,8 +86,11 @@ def instrument() -> None:
 
     def pool_for(self: Any, langs: tuple[str, ...]) -> ProcessPoolExecutor:
         if self._pool is None:
+            # The runner's own context (forks of the fork server that preloads the
+            # models), with the initializer marked.
             self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                max_workers=self.workers,
+                mp_context=shards.nlp_context(langs, self.settings.torch_threads),
                 initializer=worker_start, initargs=(langs, self.settings.torch_threads, T0))
         return self._pool
 
