@@ -218,6 +218,40 @@ if __name__ == "__main__":
     assert done.stdout.split() == ["True", "['tr']", "False", "forkserver"]
 
 
+@requires_models
+def test_the_shards_are_handed_out_while_the_models_load(settings: Settings) -> None:
+    """``submit`` hands the shards to the pool from a thread of its own: the pool's
+    processes are forks of the fork server, which answers only once it has loaded the
+    models, and the caller publishes the day's articles meanwhile. So ``submit`` returns
+    before any pool process exists (the server is still importing torch), the shards
+    come back complete, and no hand-out thread is left once they are gathered (the next
+    day's cleaning pool may fork the caller). In a fresh interpreter, as the CLI is: no
+    fork server already warm."""
+    import subprocess
+    import sys
+
+    run_interval(settings, START, START + timedelta(days=1), "handed", ["sample_aa"],
+                 nlp=False)
+    (cleaned,) = cleaned_manifests(settings)
+    script = f"""
+import threading
+from newswire.config import Settings
+from newswire.stages import StageManifest
+from newswire.stages.shards import ShardRunner
+with ShardRunner(Settings.from_env(), 2) as runner:
+    runner.start(["tr"])
+    waiting = runner.submit([{cleaned!r}])
+    processes = len(runner._pool._processes)
+    (manifest,) = waiting()
+    print(processes, StageManifest.load(manifest).counts.articles,
+          sum(thread.name == "newswire-shards" for thread in threading.enumerate()))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=False, timeout=400)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == ["0", "2", "0"]
+
+
 def test_a_pool_process_leaves_without_teardown_but_flushes_what_it_wrote(
         tmp_path: Path) -> None:
     """A pool process exits at once when the pool closes (the interpreter's teardown
