@@ -369,9 +369,10 @@ class ShardRunner:
 
     def submit(self, cleaned_manifests: list[str]) -> Callable[[], list[str]]:
         """Plan the shards and hand them to the pool; returns the function that waits
-        for them and gathers (the ``annotate`` manifests). The caller does other work
-        in between (publishing the articles) while the pool annotates. With one worker
-        nothing runs before that function is called."""
+        for them and gathers (the ``annotate`` manifests). It returns without waiting
+        for the pool's processes (see below): the caller does other work in between
+        (publishing the articles) while the models load and the pool annotates. With
+        one worker nothing runs before that function is called."""
         per_day = self.workers * (SHARDS_PER_WORKER if self.workers > 1 else 1)
         tail = self.workers if self.workers > 1 else 0  # a day's end: see cut_tail
         shards = [s for path in cleaned_manifests
