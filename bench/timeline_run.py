@@ -73,6 +73,8 @@ def instrument() -> None:
         return run_days(*args, **kwargs)
 
     cli._run_days = run_days_marked
+    cli.start_nlp_early = wrapped("start_nlp_early (the NLP fork server)",
+                                  cli.start_nlp_early)
     shards.gather_shards = wrapped("gather_shards", shards.gather_shards)
     shards._gather_read = wrapped("gathering the shards read", shards._gather_read)
     runner = shards.ShardRunner
@@ -84,27 +86,29 @@ def instrument() -> None:
         mark("shards submitted")
         return wrapped("waiting for the shards", submit(self, cleaned))
 
-    def pool_for(self: Any, langs: tuple[str, ...]) -> ProcessPoolExecutor:
-        if self._pool is None:
-            # The runner's own context (forks of the fork server that preloads the
-            # models), with the initializer marked.
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=shards.nlp_context(langs, self.settings.torch_threads),
-                initializer=worker_start, initargs=(langs, self.settings.torch_threads, T0))
-        return self._pool
+    def new_pool(self: Any, langs: tuple[str, ...]) -> ProcessPoolExecutor:
+        # The runner's own context (forks of the fork server that preloads the models),
+        # with the initializer marked.
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=shards.nlp_context(langs, self.settings.torch_threads),
+            initializer=worker_start, initargs=(langs, self.settings.torch_threads, T0))
 
     pool_submit = ProcessPoolExecutor.submit
+    handed: list[str] = []
 
     def submit_task(self: ProcessPoolExecutor, fn: Callable, /, *args: Any,
                     **kwargs: Any) -> Any:
         future = pool_submit(self, fn, *args, **kwargs)
         if getattr(fn, "__name__", "") == "_attempt":
+            if not handed:  # the pool's processes are up (submit waits for them)
+                mark("first shard handed to the pool")
+            handed.append(args[1])
             future.add_done_callback(lambda _: mark(f"  shard {Path(args[1]).parent.name} done"))
         return future
 
     runner.submit = submit_marked
-    runner._pool_for = pool_for
+    runner._new_pool = new_pool
     ProcessPoolExecutor.submit = submit_task
 
 

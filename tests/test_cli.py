@@ -83,6 +83,36 @@ def test_bad_sources_file_is_reported(tmp_path: Path, sample_url: str) -> None:
     assert result.returncode == 2 and "sources[q].nope" in result.stderr
 
 
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads /proc")
+def test_run_starts_the_nlp_fork_server_before_importing_the_pipeline(
+        tmp_path: Path, sample_url: str) -> None:
+    """``run`` starts its NLP fork server first, so the models load while the run imports
+    the pipeline and validates its config: nothing heavy is imported yet, the languages
+    come from the sources the run reads (here only the English one), and this process's
+    environment is left as it was. Not at all without NLP or with one worker."""
+    script = """
+import os, sys
+from multiprocessing import forkserver
+from newswire import cli
+
+def started(*argv):
+    cli.start_nlp_early(cli.build_parser().parse_args(["run", "--from", "2017-12-04", *argv]))
+    return forkserver._forkserver._forkserver_pid
+
+print(started("--no-nlp"), started("--workers", "1"))
+server = started("--workers", "2", "--source", "sample_wire")
+with open(f"/proc/{server}/environ", "rb") as environ:
+    told = dict(v.split(b"=", 1) for v in environ.read().split(b"\\0") if b"=" in v)
+heavy = [m for m in ("pyarrow", "pydantic", "newswire.sources", "newswire.clean",
+                     "newswire.stages", "torch") if m in sys.modules]
+print(told[b"NEWSWIRE_PRELOAD_LANGS"].decode(), heavy, "NEWSWIRE_PRELOAD_LANGS" in os.environ)
+"""
+    done = subprocess.run([sys.executable, "-c", script], env=cli_env(tmp_path, sample_url),
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["None", "None", "en", "[]", "False"]
+
+
 def test_clean_prints_the_article_as_json(tmp_path: Path, sample_url: str) -> None:
     env = cli_env(tmp_path, sample_url)
     result = newswire("clean", str(FIXTURES / "pages" / "aa_bold_headings.html"), "--profile",

@@ -24,7 +24,7 @@ CODE_VARIABLE = re.compile(r"""["'{]((?:NEWSWIRE|AWS)_[A-Z0-9_]+)["'}:]""")
 NOT_FOR_PRODUCTION = {"NEWSWIRE_EVAL_THRESHOLDS", "NEWSWIRE_AIRFLOW_HOME"}
 # Set by the code itself for a child process it starts (what the CLI's NLP fork server
 # loads), never by an operator.
-INTERNAL = {"NEWSWIRE_PRELOAD_LANGS", "NEWSWIRE_PRELOAD_THREADS"}
+INTERNAL = {"NEWSWIRE_PRELOAD_LANGS", "NEWSWIRE_PRELOAD_THREADS", "NEWSWIRE_PRELOAD_PARENT"}
 # The AWS variables the lake reads, where one of several names is enough (botocore's
 # own lookup covers a missing session token).
 AWS_ALTERNATIVES = [{"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"},

@@ -218,6 +218,73 @@ if __name__ == "__main__":
     assert done.stdout.split() == ["True", "['tr']", "False", "forkserver"]
 
 
+@requires_models
+def test_the_shards_are_handed_out_while_the_models_load(settings: Settings) -> None:
+    """``submit`` hands the shards to the pool from a thread of its own: the pool's
+    processes are forks of the fork server, which answers only once it has loaded the
+    models, and the caller publishes the day's articles meanwhile. So ``submit`` returns
+    before any pool process exists (the server is still importing torch), the shards
+    come back complete, and no hand-out thread is left once they are gathered (the next
+    day's cleaning pool may fork the caller). In a fresh interpreter, as the CLI is: no
+    fork server already warm."""
+    import subprocess
+    import sys
+
+    run_interval(settings, START, START + timedelta(days=1), "handed", ["sample_aa"],
+                 nlp=False)
+    (cleaned,) = cleaned_manifests(settings)
+    script = f"""
+import threading
+from newswire.config import Settings
+from newswire.stages import StageManifest
+from newswire.stages.shards import ShardRunner
+with ShardRunner(Settings.from_env(), 2) as runner:
+    runner.start(["tr"])
+    waiting = runner.submit([{cleaned!r}])
+    processes = len(runner._pool._processes)
+    (manifest,) = waiting()
+    print(processes, StageManifest.load(manifest).counts.articles,
+          sum(thread.name == "newswire-shards" for thread in threading.enumerate()))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=False, timeout=400)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == ["0", "2", "0"]
+
+
+@requires_models
+def test_the_fork_server_leaves_with_its_owner_without_teardown(tmp_path: Path) -> None:
+    """Once its owner is gone the NLP fork server exits at once, not through the
+    interpreter's teardown with torch loaded, during which it held the owner's output
+    open (a caller reading it waited). A handler of the teardown, registered before the
+    server's preload, never runs."""
+    import os
+    import subprocess
+    import sys
+
+    marker = tmp_path / "teardown-ran"
+    (tmp_path / "teardown_marker.py").write_text(
+        f"import atexit\natexit.register(lambda: open({str(marker)!r}, 'w').close())\n")
+    script = """
+import multiprocessing, os
+from concurrent.futures import ProcessPoolExecutor
+os.environ.update(NEWSWIRE_PRELOAD_LANGS="tr", NEWSWIRE_PRELOAD_THREADS="1",
+                  NEWSWIRE_PRELOAD_PARENT=str(os.getpid()))
+context = multiprocessing.get_context("forkserver")
+context.set_forkserver_preload(["teardown_marker", "newswire.stages.nlp_preload"])
+with ProcessPoolExecutor(1, mp_context=context) as pool:
+    print(pool.submit(os.getppid).result() != os.getpid())  # a fork of the server
+"""
+    # The fork server finds its preload modules on PYTHONPATH (not this process's path).
+    path = os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": path}, check=False,
+                          timeout=400)  # returns once the server closed them too
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == ["True"]
+    assert not marker.exists()
+
+
 def test_a_pool_process_leaves_without_teardown_but_flushes_what_it_wrote(
         tmp_path: Path) -> None:
     """A pool process exits at once when the pool closes (the interpreter's teardown

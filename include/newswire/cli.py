@@ -10,15 +10,15 @@ import os
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from newswire.config import Settings
-from newswire.sources import SourcesError
-from newswire.store import LakeError
-
+# Nothing heavy at import: ``run`` starts its NLP fork server before the pipeline's
+# modules (pyarrow, pydantic, the cleaner) are imported; see start_nlp_early.
 if TYPE_CHECKING:
+    from newswire.config import Settings
     from newswire.stages import ShardRunner
 
 
@@ -268,9 +268,25 @@ def cmd_dictionary(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from newswire.clean.profiles import profile_names
+class _ProfileNames:
+    """``clean --profile``'s choices, read when asked (an argument to check, a help text
+    to print): reading them imports the cleaner (0.7 s, measured), which every command
+    would otherwise pay before it starts (``run``'s NLP fork server among them)."""
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._names()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    @staticmethod
+    def _names() -> list[str]:
+        from newswire.clean.profiles import profile_names
+
+        return profile_names()
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m newswire", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log each stage")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -295,8 +311,10 @@ def build_parser() -> argparse.ArgumentParser:
     clean = sub.add_parser("clean", help="print the cleaned article of one HTML file as JSON")
     clean.add_argument("file")
     clean.add_argument("--url", help="the page's URL (for the id and relative links)")
-    clean.add_argument("--profile", default="auto", choices=profile_names(),
-                       help="a site profile from clean/profiles.yaml; auto: recognise it")
+    # A metavar, or argparse would list the choices (reading them) right here.
+    clean.add_argument("--profile", default="auto", choices=_ProfileNames(),
+                       metavar="PROFILE", help="a site profile from clean/profiles.yaml "
+                       "(%(choices)s); auto: recognise it")
     clean.add_argument("--lang", default="tr", choices=["tr", "en"])
     clean.add_argument("--source", default="adhoc")
     clean.add_argument("--timezone", default="UTC")
@@ -352,6 +370,12 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "lang", None) is None and args.command == "models":
         args.lang = ["tr", "en"]
     quiet_logging(args.verbose)
+    if args.command == "run":
+        start_nlp_early(args)
+    from newswire.config import Settings
+    from newswire.sources_file import SourcesError
+    from newswire.store import LakeError
+
     try:
         settings = Settings.from_env()
         return args.func(args, settings)
@@ -369,6 +393,28 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {type(exc).__name__}: {exc} (run with -v for the traceback)",
               file=sys.stderr)
         return 1
+
+
+def start_nlp_early(args: argparse.Namespace) -> None:
+    """``run``'s NLP fork server, started before this process imports the pipeline and
+    validates its config (~1.3 s, measured), so the models load meanwhile on another
+    core. What it loads is read cheaply: the languages the sources file names (before
+    validation) and the torch threads from the environment. A wrong guess costs only
+    speed (ShardRunner finds the server running; its processes' initializer loads any
+    model it lacks); a bad file or setting is left for the run itself to report."""
+    if args.no_nlp or args.workers < 2 or (args.to is not None and args.to < args.from_):
+        return
+    from newswire.config import sources_file_from_env, torch_threads_from_env
+    from newswire.nlp.forkserver import nlp_context
+    from newswire.sources_file import source_langs
+
+    try:
+        langs = source_langs(sources_file_from_env(), args.source)
+        threads = torch_threads_from_env()
+    except (OSError, ValueError):  # SourcesError too: the run reports it
+        return
+    if langs:
+        nlp_context(langs, threads)
 
 
 def quiet_logging(verbose: bool) -> None:

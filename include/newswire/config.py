@@ -5,9 +5,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newswire.clock import SYSTEM_CLOCK, Clock
-from newswire.store import LakeError, LocalStore, Store, open_store
+
+# The lake's code (pyarrow: ~0.3 s to import) is imported when Settings are made, not
+# with this module: ``newswire run`` reads the sources file's name and the torch threads
+# from here before anything heavy, to start its NLP fork server first (see cli.py).
+if TYPE_CHECKING:
+    from newswire.store import Store
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -31,6 +37,8 @@ class Settings:
     clock: Clock = field(default=SYSTEM_CLOCK, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        from newswire.store import open_store
+
         # Callers (tests, scripts) may hand a Path or an s3:// string.
         object.__setattr__(self, "lake", open_store(self.lake))
 
@@ -40,10 +48,11 @@ class Settings:
         from the standard AWS variables). The catalog and staging are always local files:
         for an S3 lake they default to ``newswire.duckdb`` and ``staging/`` in the project
         root (set ``NEWSWIRE_STAGING`` to a volume every worker shares)."""
+        from newswire.store import LakeError, LocalStore, open_store
+
         lake = open_store(os.environ.get("NEWSWIRE_LAKE", REPO_ROOT / "lake"))
         beside = lake.root.parent if isinstance(lake, LocalStore) else REPO_ROOT
         catalog = Path(os.environ.get("NEWSWIRE_CATALOG", beside / "newswire.duckdb")).resolve()
-        sources = Path(os.environ.get("NEWSWIRE_SOURCES", DEFAULT_SOURCES_FILE)).resolve()
         # Staging holds a run's intermediate files (paths travel in XComs). Beside a
         # local lake, so a rename into the lake never crosses devices.
         default_staging = (lake.root / "_staging" if isinstance(lake, LocalStore)
@@ -55,10 +64,18 @@ class Settings:
         agent = os.environ.get(
             "NEWSWIRE_USER_AGENT", "newswire/0.1 (+https://example.invalid/newswire-bot)"
         )
-        return cls(lake=lake, catalog=catalog, sources_file=sources,
+        return cls(lake=lake, catalog=catalog, sources_file=sources_file_from_env(),
                    staging=Path(staging_text).resolve(), user_agent=agent,
                    shard_chars=_positive_int("NEWSWIRE_SHARD_CHARS", 120_000),
-                   torch_threads=_positive_int("NEWSWIRE_TORCH_THREADS", 1))
+                   torch_threads=torch_threads_from_env())
+
+
+def sources_file_from_env() -> Path:
+    return Path(os.environ.get("NEWSWIRE_SOURCES", DEFAULT_SOURCES_FILE)).resolve()
+
+
+def torch_threads_from_env() -> int:
+    return _positive_int("NEWSWIRE_TORCH_THREADS", 1)
 
 
 def _positive_int(name: str, default: int) -> int:

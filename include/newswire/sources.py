@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import re
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from newswire.yaml_data import load_yaml
-
-
-class SourcesError(ValueError):
-    """The sources file is missing, unreadable or invalid; the message names the bad key."""
+from newswire.sources_file import SourcesError, read_sources_file
 
 
 class FieldError(ValueError):
@@ -124,25 +117,6 @@ class SourcesFile(BaseModel):
         return self
 
 
-_ENV_REF = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)(?::-([^}]*))?\}")
-
-
-def expand_env(text: str) -> str:
-    """``${VAR}`` and ``${VAR:-default}`` in the sources file, so one file serves the
-    embedded default, tests (a sample server on another port) and deployments."""
-
-    def replace(match: re.Match[str]) -> str:
-        name, default = match.group(1), match.group(2)
-        value = os.environ.get(name)
-        if value is None:
-            if default is None:
-                raise SourcesError(f"environment variable {name} is not set (no default)")
-            return default
-        return value
-
-    return _ENV_REF.sub(replace, text)
-
-
 def _describe(error: ValidationError, raw: dict) -> str:
     lines = []
     for err in error.errors():
@@ -168,14 +142,7 @@ def _describe(error: ValidationError, raw: dict) -> str:
 def load_sources(path: Path, *, only: list[str] | None = None,
                  include_disabled: bool = False) -> list[Source]:
     """Read and validate the sources file; return the enabled sources (or those named)."""
-    try:
-        raw = load_yaml(expand_env(Path(path).read_text(encoding="utf-8")))
-    except FileNotFoundError as exc:
-        raise SourcesError(f"sources file not found: {path}") from exc
-    except yaml.YAMLError as exc:
-        raise SourcesError(f"{path}: not valid YAML: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise SourcesError(f"{path}: expected a mapping with a 'sources' key")
+    raw = read_sources_file(path)
     try:
         parsed = SourcesFile.model_validate(raw)
     except ValidationError as exc:

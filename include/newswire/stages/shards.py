@@ -19,15 +19,14 @@ from __future__ import annotations
 
 import atexit
 import logging
-import multiprocessing
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date
-from multiprocessing.context import BaseContext
 from pathlib import Path
 
 import pyarrow as pa
@@ -35,6 +34,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from newswire.config import Settings
+from newswire.nlp.forkserver import nlp_context
 from newswire.stages.annotate import annotate_articles, models_for, read_articles
 from newswire.stages.common import (
     AnnotateCounts,
@@ -314,44 +314,29 @@ def _exit_now() -> None:
     os._exit(0)
 
 
-# The NLP pool's fork server loads the models named here (see nlp_preload.py).
-NLP_PRELOAD_MODULE = "newswire.stages.nlp_preload"
-PRELOAD_LANGS = "NEWSWIRE_PRELOAD_LANGS"
-PRELOAD_THREADS = "NEWSWIRE_PRELOAD_THREADS"
+class _Background:
+    """A function run in a thread of its own, started now; :meth:`join` waits for it and
+    raises what it raised."""
 
+    def __init__(self, function: Callable[[], None]) -> None:
+        self._function = function
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="newswire-shards")
+        self._thread.start()
 
-def nlp_context(langs: tuple[str, ...], threads: int) -> BaseContext:
-    """How the NLP pool's processes start: forks of a fork server that loaded the models
-    of ``langs`` once (``newswire.stages.nlp_preload``), started here and now, so it
-    loads them while this process goes on. A fork server is a fresh interpreter, never
-    a fork of a process that may hold threads (torch's, an HTTP server's in tests) or
-    open files; its forks share the models' memory until they write to it, and each
-    saves the ~3.5 s of CPU a fresh process spends importing torch and loading them.
+    def _run(self) -> None:
+        try:
+            self._function()
+        except BaseException as exc:  # handed to whoever joins
+            self._failure = exc
 
-    The fork server is one per process: if one is already running (a cleaning pool
-    started it in a process with threads), its forks load the models themselves in the
-    pool's initializer, as spawned processes do where there is no fork server."""
-    try:
-        context = multiprocessing.get_context("forkserver")
-    except ValueError:  # no fork server on this platform
-        return multiprocessing.get_context("spawn")
-    from multiprocessing import forkserver
+    def wait(self) -> None:
+        self._thread.join()
 
-    # What to load travels in the environment the fork server is started with; this
-    # process's own environment is left as it was (its later children are not ours).
-    saved = {name: os.environ.get(name) for name in (PRELOAD_LANGS, PRELOAD_THREADS)}
-    os.environ[PRELOAD_LANGS] = ",".join(langs)
-    os.environ[PRELOAD_THREADS] = str(threads)
-    context.set_forkserver_preload([NLP_PRELOAD_MODULE])
-    try:
-        forkserver.ensure_running()  # starts it (its preload runs on, not waited for)
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-    return context
+    def join(self) -> None:
+        self._thread.join()
+        if self._failure is not None:
+            raise self._failure
 
 
 class ShardRunner:
@@ -368,6 +353,8 @@ class ShardRunner:
         self.settings = settings
         self.workers = max(1, workers)
         self._pool: ProcessPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+        self._handing: _Background | None = None  # the latest submit()'s hand-out thread
 
     def __enter__(self) -> ShardRunner:
         return self
@@ -382,9 +369,10 @@ class ShardRunner:
 
     def submit(self, cleaned_manifests: list[str]) -> Callable[[], list[str]]:
         """Plan the shards and hand them to the pool; returns the function that waits
-        for them and gathers (the ``annotate`` manifests). The caller does other work
-        in between (publishing the articles) while the pool annotates. With one worker
-        nothing runs before that function is called."""
+        for them and gathers (the ``annotate`` manifests). It returns without waiting
+        for the pool's processes (see below): the caller does other work in between
+        (publishing the articles) while the models load and the pool annotates. With
+        one worker nothing runs before that function is called."""
         per_day = self.workers * (SHARDS_PER_WORKER if self.workers > 1 else 1)
         tail = self.workers if self.workers > 1 else 0  # a day's end: see cut_tail
         shards = [s for path in cleaned_manifests
@@ -395,11 +383,30 @@ class ShardRunner:
                 for shard in shards for done, exc in [_attempt(self.settings, shard)]])
         # Longest first: the short shards fill in at the end, so no worker idles while
         # another finishes a long one (gather_shards restores the order).
-        pool = self._pool_for(self._langs(cleaned_manifests))
-        futures = {pool.submit(_attempt, self.settings, shard): shard
-                   for shard in sorted(shards, key=_shard_chars, reverse=True)}
+        langs = self._langs(cleaned_manifests)
+        ordered = sorted(shards, key=_shard_chars, reverse=True)
+        futures: dict[Future[tuple[str | None, Exception | None]], str] = {}
+        earlier = self._handing
+
+        def hand_out() -> None:
+            if earlier is not None:  # one thread at a time submits, in submit()'s order
+                earlier.wait()  # (its failure is its own submit()'s to report)
+            pool = self._pool_for(langs)
+            for shard in ordered:
+                futures[pool.submit(_attempt, self.settings, shard)] = shard
+
+        # Handed to the pool from a thread: the pool's first submit starts its processes,
+        # forks of the fork server, which answers only once it has loaded the models
+        # (seconds after this process is done fetching and cleaning its first day). This
+        # process publishes the day's articles meanwhile. The thread ends once the
+        # shards are handed out and gather() waits for it, so no thread of ours is left
+        # when the next day runs (the cleaning pool forks this process only while it
+        # runs no other thread: see clean_pool).
+        handing = _Background(hand_out)
+        self._handing = handing
 
         def gather() -> list[str]:
+            handing.join()
             # Each shard read as it finishes, while the pool runs the others (the last
             # ones leave a core idle): what is left at the end is concatenating.
             read: dict[str, ReadShard] = {}
@@ -435,14 +442,20 @@ class ShardRunner:
                              for p in cleaned_manifests}))
 
     def _pool_for(self, langs: tuple[str, ...]) -> ProcessPoolExecutor:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=nlp_context(langs, self.settings.torch_threads),
-                initializer=_start_worker, initargs=(langs, self.settings.torch_threads))
-        return self._pool
+        with self._pool_lock:  # start() in this thread, submit()'s hand-out in another
+            if self._pool is None:
+                self._pool = self._new_pool(langs)
+            return self._pool
+
+    def _new_pool(self, langs: tuple[str, ...]) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=nlp_context(langs, self.settings.torch_threads),
+            initializer=_start_worker, initargs=(langs, self.settings.torch_threads))
 
     def close(self) -> None:
+        if self._handing is not None:  # shards still being handed out: let it finish
+            self._handing.wait()
+            self._handing = None
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
