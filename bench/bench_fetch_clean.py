@@ -241,6 +241,50 @@ def cpu_account(results: list[dict], cores: int) -> list[str]:
                    "raw GET: client", "archive server", "raw GET wall s"], rows)]
 
 
+def measure_round(size: int, per_day: int, workers: int) -> dict:
+    """One round: the raw GETs, then the pipeline, each in a fresh process, against a
+    fresh archive server; the pipeline's result with the raw GET's and the bodies check."""
+    with tempfile.TemporaryDirectory(prefix="newswire-bench-") as tmp, \
+            serve_archive(size, per_day) as (base, server_pid):
+        child_args = ["--base", base, "--server-pid", str(server_pid), "--pages", str(size),
+                      "--per-day", str(per_day)]
+        raw = run_child(["--child", "raw", *child_args])
+        ours = run_child(["--child", "pipeline", "--work", tmp, "--workers", str(workers),
+                          *child_args])
+        ours["check"] = check_bodies(Path(ours.pop("lake")), size, per_day)
+        ours["raw_get"] = raw
+    print(f"{size} pages: {ours['pages_per_s']} pages/s (raw GET {raw['pages_per_s']}), "
+          f"ratio {ratio_of(ours):.2f}, peak RSS {ours['peak_rss_mb']} MB, bodies "
+          f"{ours['check']['bodies_matching_gold']}/{size}", flush=True)
+    return ours
+
+
+def ratio_of(result: dict) -> float:
+    return result["pages_per_s"] / result["raw_get"]["pages_per_s"]
+
+
+def median_round(rounds: list[dict]) -> dict:
+    """The round with the median ratio, with every round's ratio beside it. The two runs
+    of a round take turns with the other users of this shared machine: one round's
+    ratio moves by a tenth with their load (0.57 to 0.79 for the same code), more than
+    any change measured here, so the median of a few rounds is reported."""
+    ranked = sorted(rounds, key=ratio_of)
+    chosen = dict(ranked[len(ranked) // 2])
+    chosen["rounds"] = [{"pages_per_s": r["pages_per_s"],
+                         "raw_get_pages_per_s": r["raw_get"]["pages_per_s"],
+                         "ratio": round(ratio_of(r), 3),
+                         "bodies_matching_gold": r["check"]["bodies_matching_gold"]}
+                        for r in rounds]
+    return chosen
+
+
+def ratio_cell(result: dict) -> str:
+    ratios = [r["ratio"] for r in result.get("rounds", [])]
+    spread = f" ({min(ratios):.2f}–{max(ratios):.2f} in {len(ratios)} rounds)" \
+        if len(ratios) > 1 else ""
+    return f"{ratio_of(result):.2f}{spread}"
+
+
 def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
         os.cpu_count() or 1)
@@ -254,6 +298,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=None)
     parser.add_argument("--per-day", type=int, default=100)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds per size, raw GET then pipeline each; the median "
+                             "round's figures are reported (default 3)")
     parser.add_argument("--workers", type=int, default=_cores(),
                         help="cleaning processes, as the CLI's run --workers (default: cores)")
     parser.add_argument("--child", choices=["pipeline", "raw"], help=argparse.SUPPRESS)
@@ -276,27 +323,19 @@ def main(argv: list[str] | None = None) -> int:
     sizes = args.sizes or (QUICK_SIZES if args.quick else [1_000, 10_000])
     info = machine()
     results = []
+    all_clean = True
     for size in sizes:
-        with tempfile.TemporaryDirectory(prefix="newswire-bench-") as tmp, \
-                serve_archive(size, per_day) as (base, server_pid):
-            child_args = ["--base", base, "--server-pid", str(server_pid), "--pages", str(size),
-                          "--per-day", str(per_day)]
-            raw = run_child(["--child", "raw", *child_args])
-            ours = run_child(["--child", "pipeline", "--work", tmp, "--workers",
-                              str(args.workers), *child_args])
-            ours["check"] = check_bodies(Path(ours.pop("lake")), size, per_day)
-            ours["raw_get"] = raw
-            results.append(ours)
-            print(f"{size} pages: {ours['pages_per_s']} pages/s (raw GET "
-                  f"{raw['pages_per_s']}), peak RSS {ours['peak_rss_mb']} MB, bodies "
-                  f"{ours['check']['bodies_matching_gold']}/{size}", flush=True)
+        rounds = [measure_round(size, per_day, args.workers) for _ in range(args.rounds)]
+        results.append(median_round(rounds))
+        all_clean = all_clean and all(r["check"]["bodies_matching_gold"] == size
+                                      for r in rounds)
 
     smallest, largest = results[0], results[-1]
     memory_ratio = largest["peak_rss_mb"] / smallest["peak_rss_mb"]
     flat = memory_ratio <= FLAT_TOLERANCE
     rows = [[f"{r['pages']:,}", r["days"], f"{r['pages_per_s']:.1f}",
              f"{r['raw_get']['pages_per_s']:.1f}",
-             f"{r['pages_per_s'] / r['raw_get']['pages_per_s']:.2f}",
+             ratio_cell(r),
              " / ".join(f"{k} {v:.1f}" for k, v in r["stage_seconds"].items()),
              f"{r['rss_start_mb']:.0f}", f"{r['peak_rss_mb']:.0f}",
              f"{r['check']['bodies_matching_gold']:,}/{r['check']['articles']:,}"]
@@ -307,6 +346,9 @@ def main(argv: list[str] | None = None) -> int:
         table(["pages", "days", "pipeline pages/s", "raw GET pages/s (baseline)", "ratio",
                "seconds per stage", "RSS after start-up MB", "peak RSS MB",
                "bodies = gold"], rows), "",
+        f"Each size measured in {args.rounds} round(s), each a raw GET run then a pipeline "
+        "run (fresh processes, a fresh archive server); the table shows the round with the "
+        "median ratio, and the range of the rounds' ratios.", "",
         f"{per_day} pages a day; discover → fetch (real Fetcher, politeness delay 0, "
         f"conditional GET, robots.txt) and clean (in {args.workers} process(es), as `run "
         f"--workers {args.workers}`: pages cleaned while later ones are fetched) → publish "
@@ -322,7 +364,6 @@ def main(argv: list[str] | None = None) -> int:
     data = {"machine": info, "quick": args.quick, "per_day": per_day, "results": results,
             "memory_ratio": round(memory_ratio, 3), "memory_flat": flat}
     write_results("fetch_clean", md, data, args.out)
-    all_clean = all(r["check"]["bodies_matching_gold"] == r["pages"] for r in results)
     return 0 if flat and all_clean else 1
 
 
