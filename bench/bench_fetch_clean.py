@@ -1,7 +1,7 @@
 """Fetch + clean over a synthetic AA archive served on 127.0.0.1: pages/s and peak memory.
 
     .venv/bin/python bench/bench_fetch_clean.py [--quick] [--sizes 1000 10000] [--per-day 100]
-                                                [--workers N]
+                                                [--workers N] [--rounds 3]
 
 For each archive size, in a fresh process (so each peak is its own): the pipeline's real
 stages (``discover_source`` over the archive's sitemap index and day sitemaps, then
@@ -15,7 +15,12 @@ archive's peak is within 25% of the smallest one's.
 
 Baseline, in the same run: a plain ``requests`` GET of the same pages in one session (no
 robots.txt, no storage, no cleaning), so the ratio shows what the pipeline costs over the
-bare transfer. Writes bench/results/fetch_clean.md and fetch_clean.json.
+bare transfer. Each size is measured in ``--rounds`` rounds (raw GET, then pipeline) and
+the median round reported with the rounds' range: the two runs take turns with the
+other users of a shared machine. CPU seconds of the timed window are reported for every
+process (ours, the cleaning processes, the archive server; the raw GET's client and
+server): a pipeline whose CPU over the cores nears its wall time is bound by the cores.
+Writes bench/results/fetch_clean.md and fetch_clean.json.
 """
 
 from __future__ import annotations
