@@ -78,7 +78,7 @@ def test_clean_bench_quick_writes_real_figures(tmp_path: Path) -> None:
 
 def test_fetch_clean_bench_quick_50_pages(tmp_path: Path) -> None:
     done = run_bench("bench_fetch_clean.py", "--sizes", "50", "--per-day", "25",
-                     "--out", str(tmp_path))
+                     "--rounds", "2", "--out", str(tmp_path))
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     data = json.loads((tmp_path / "fetch_clean.json").read_text("utf-8"))
     [result] = data["results"]
@@ -90,7 +90,14 @@ def test_fetch_clean_bench_quick_50_pages(tmp_path: Path) -> None:
         assert is_number(result[key]) and result[key] > 0, key
     assert result["peak_rss_mb"] >= result["rss_start_mb"]
     assert is_number(result["raw_get"]["pages_per_s"]) and result["raw_get"]["pages_per_s"] > 0
-    assert "| 50 | 2 |" in (tmp_path / "fetch_clean.md").read_text("utf-8")
+    # Two rounds, each a raw GET then a pipeline run; the reported one is among them.
+    assert [r["bodies_matching_gold"] for r in result["rounds"]] == [50, 50]
+    assert result["pages_per_s"] in [r["pages_per_s"] for r in result["rounds"]]
+    for side in ("parent", "cleaning", "server"):  # CPU seconds of the timed window
+        assert is_number(result["cpu_seconds"][side]) and result["cpu_seconds"][side] >= 0
+    assert result["raw_get"]["cpu_seconds"]["client"] > 0
+    md = (tmp_path / "fetch_clean.md").read_text("utf-8")
+    assert "| 50 | 2 |" in md and " in 2 rounds)" in md and "CPU seconds" in md
 
 
 @pytest.mark.parametrize("script", ["bench_clean.py", "bench_fetch_clean.py", "bench_nlp.py",

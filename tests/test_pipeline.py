@@ -283,6 +283,42 @@ def test_forked_cleaning_processes_start_with_the_warm_heap_frozen() -> None:
     assert words_printed_by(code) == ["0", "True", "fork", "True"]
 
 
+def test_publish_to_a_local_lake_loads_no_fsspec_nor_dataset_and_one_gazetteer() -> None:
+    """Publish's fixed cost in the CLI's one process: a local lake's catalog check reads
+    footers without fsspec, the staged-order check reads its one file without
+    pyarrow.dataset (each a tenth of a second to import), and the gazetteer the cleaner
+    parsed is the one the catalog's entity_aliases reads (parsed once). In a fresh
+    interpreter: the tests' own imports would hide a module loaded on first use."""
+
+    code = ("import sys, tempfile; sys.path.insert(0, 'include')\n"
+            "from datetime import date\n"
+            "from pathlib import Path\n"
+            "from newswire.catalog import query, refresh_catalog\n"
+            "from newswire.clean.places import known_places\n"
+            "from newswire.nlp.gazetteer import gazetteer_yaml\n"
+            "from newswire.schema import to_table\n"
+            "from newswire.stages.common import stage_table\n"
+            "from newswire.stages.publish import _sorted_by\n"
+            "from newswire.store import Partition, open_store\n"
+            "known_places()  # the cleaning pool's warm-up\n"
+            "root = Path(tempfile.mkdtemp())\n"
+            "rows = to_table('fetch_log', [{'run_id': 'r', 'purpose': 'page', 'url': u}\n"
+            "                              for u in ('https://b.example/', 'https://a.example/')])\n"
+            "day = date(2018, 1, 1)\n"
+            "staged = stage_table(root / 'staging', 'fetch_log', day, rows)\n"
+            "in_order = stage_table(root, 'fetch_log', day, rows, 'url')  # sorted by url\n"
+            "print(_sorted_by(Path(staged.path), 'url'), _sorted_by(Path(in_order.path), 'url'))\n"
+            "lake = open_store(root / 'lake')\n"
+            "lake.write_partition(Partition('fetch_log', 'src', day), rows)\n"
+            "refresh_catalog(lake, root / 'newswire.duckdb')\n"
+            "catalog = root / 'newswire.duckdb'\n"
+            "print(query(catalog, 'select count(*) from fetch_log')[1][0][0],\n"
+            "      query(catalog, 'select count(*) > 0 from entity_aliases')[1][0][0],\n"
+            "      'fsspec' in sys.modules, 'pyarrow.dataset' in sys.modules,\n"
+            "      gazetteer_yaml.cache_info().misses, flush=True)\n")
+    assert words_printed_by(code) == ["False", "True", "2", "True", "False", "False", "1"]
+
+
 def words_printed_by(code: str) -> list[str]:
     """What ``code`` prints, word by word, run in a fresh interpreter from the repository
     root (no thread of the tests' servers in it, as in the CLI); it must succeed."""

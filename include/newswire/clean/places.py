@@ -12,9 +12,9 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from newswire.nlp.gazetteer import GAZETTEER_FILE, gazetteer_yaml
 from newswire.yaml_data import load_yaml
 
-GAZETTEER_FILE = Path(__file__).resolve().parents[1] / "nlp" / "gazetteer.yaml"
 LEXICON_DIR = Path(__file__).resolve().parents[1] / "nlp" / "lexicon"
 
 FOLD_CACHE = 16_384  # folded strings kept: the boilerplate checks fold each line 4-5 times
@@ -29,9 +29,9 @@ def fold(text: str) -> str:
     return " ".join(text.replace("i̇", "i").split())
 
 
-@lru_cache(maxsize=1)
 def gazetteer_data() -> dict:
-    return load_yaml(GAZETTEER_FILE.read_text(encoding="utf-8")) or {}
+    # The NLP gazetteer's own parse of the file (one per process, see gazetteer_yaml).
+    return gazetteer_yaml(GAZETTEER_FILE)
 
 
 @lru_cache(maxsize=1)

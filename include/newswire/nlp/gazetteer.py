@@ -61,10 +61,21 @@ class Gazetteer:
 
 
 @functools.cache
+def gazetteer_yaml(path: Path = GAZETTEER_FILE) -> dict:
+    """The gazetteer file as parsed, once per process and shared, read-only: the
+    cleaner's place names (clean/places.py) and the groups here (the catalog's
+    entity_aliases, so every publish) read the same file, and parsing it takes about a
+    tenth of a second. Empty for a missing file."""
+    if not path.exists():
+        return {}
+    return load_yaml(path.read_text("utf-8")) or {}
+
+
+@functools.cache
 def load_gazetteer(path: Path = GAZETTEER_FILE) -> Gazetteer:
     if not path.exists():
         return Gazetteer()
-    raw = load_yaml(path.read_text("utf-8")) or {}
+    raw = gazetteer_yaml(path)
     gaz = Gazetteer()
     for label in ("LOC", "ORG"):
         for name in raw.get(label) or []:

@@ -122,9 +122,13 @@ class Store(ABC):
     def partitions(self, table: str) -> list[tuple[Partition, str]]:
         return self.list_partitions([table])[table]
 
+    def read_footer(self, path: str) -> pq.FileMetaData:
+        """A data file's Parquet footer (its rows are not read)."""
+        return pq.read_metadata(self.key(path), filesystem=self.fs)
+
     def file_schema_version(self, path: str) -> str | None:
         """The ``schema_version`` a data file was written with (from its footer)."""
-        metadata = pq.read_metadata(self.key(path), filesystem=self.fs).metadata or {}
+        metadata = self.read_footer(path).metadata or {}
         value = metadata.get(b"schema_version")
         return value.decode() if value is not None else None
 
