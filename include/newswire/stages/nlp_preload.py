@@ -35,13 +35,13 @@ def _preload() -> None:
                              args=(int(os.environ.get(PRELOAD_PARENT) or 0), loaded))
     watch.start()
     try:
-        from newswire.stages.shards import _exit_now, preload_models
+        from newswire.stages.shards import exit_without_teardown, preload_models
 
         # The server leaves once its owner is gone (the run is over): at once, without
         # the interpreter's teardown with torch loaded (0.4 s measured, more on a busy
         # box), during which it still held the owner's output open (a caller reading it
         # waited). Its forks leave by os._exit anyway.
-        atexit.register(_exit_now)
+        atexit.register(exit_without_teardown)
         LOADED.update(preload_models(langs, int(os.environ.get(PRELOAD_THREADS) or 1)))
     except Exception as exc:  # any failure: each pool process loads its models itself
         logging.getLogger("newswire").warning(
