@@ -75,8 +75,23 @@ def annotate_span(instances: list[dict]) -> dict:
             "states": sorted({ti["state"] for ti in shards}),
             "tries": max(ti["try_number"] for ti in shards),
             "busy_s_per_worker": {k: round(v, 2) for k, v in sorted(busy.items())},
+            "other_tasks_in_span": other_tasks(instances, first, last),
             "shard_s": sorted((round(ti["duration"] or 0.0, 2) for ti in shards),
                               reverse=True)}
+
+
+def other_tasks(instances: list[dict], first: datetime, last: datetime) -> list[dict]:
+    """The run's other tasks that held a worker's slot within the annotate span (the
+    articles' ``publish`` runs beside the shards): where a shard's "idle" gap went."""
+    out = []
+    for ti in instances:
+        if ti["task_id"] == "annotate" or not (ti.get("start_date") and ti.get("end_date")):
+            continue
+        start, end = max(_when(ti["start_date"]), first), min(_when(ti["end_date"]), last)
+        if end > start:
+            out.append({"task_id": ti["task_id"], "hostname": ti["hostname"],
+                        "seconds_in_span": round((end - start).total_seconds(), 2)})
+    return out
 
 
 def idle_time(shards: list[dict], first: datetime, last: datetime) -> dict[str, dict]:
@@ -151,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     lines = [f"- {n} worker(s): run {r['run_state']} in {r['run_s']} s (deployment start-up "
              f"{r['startup_s']} s, not counted); annotate busy s per worker "
              f"{r['annotate']['busy_s_per_worker']}; idle s per worker "
-             f"{r['annotate']['idle_s_per_worker']}; shard s {r['annotate']['shard_s']}; "
+             f"{r['annotate']['idle_s_per_worker']}; other tasks in the span "
+             f"{r['annotate'].get('other_tasks_in_span')}; shard s {r['annotate']['shard_s']}; "
              f"worker peak RSS MB {r['worker_peak_rss_mb']}"
              for n, r in runs.items()]
     md = "\n".join([
