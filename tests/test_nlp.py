@@ -382,6 +382,62 @@ def test_lemma_memory_changes_no_lemma_and_is_forgotten_past_its_cap() -> None:
 
 
 @requires_models
+def test_distinct_word_characters_give_stanza_s_own_tags_and_entities() -> None:
+    """The POS and NER taggers read each distinct word's characters once per batch:
+    on real articles the words, lemmas, tags, features and entities are those stanza's
+    own CharacterModel gives, and each word's vector is the one stanza computes."""
+    import stanza
+    import torch
+    from newswire.nlp.gold import load_gold
+    from newswire.nlp.models import load_pipeline
+    from newswire.nlp.word_chars import DistinctWordCharacterModel, read_distinct_words
+    from stanza.models.common.char_model import CharacterModel
+
+    from tests.conftest import SHARED
+
+    texts = [d.text for d in load_gold([SHARED / "data" / "real_statements" / "tr.jsonl"])]
+    pipeline = load_pipeline(find_models("tr", STANZA_DIR))
+    swapped = [m for p in pipeline.processors.values() for t in
+               (getattr(p, "trainers", None) or [p._trainer]) for m in t.model.modules()
+               if isinstance(m, CharacterModel)]
+    assert {type(m) for m in swapped} == {DistinctWordCharacterModel}
+    assert len(swapped) == 2  # the POS tagger's and the NER tagger's
+
+    def annotations() -> list:
+        docs = pipeline([stanza.Document([], text=t) for t in texts])
+        return ([(w.text, w.lemma, w.upos, w.xpos, w.feats) for d in docs
+                 for s in d.sentences for w in s.words],
+                [(e.text, e.type, e.start_char) for d in docs for e in d.ents])
+
+    distinct = annotations()
+    try:
+        for module in swapped:
+            module.__class__ = CharacterModel
+        assert annotations() == distinct
+        # One batch as the POS tagger builds it: words sorted longest first, repeats.
+        tagger = swapped[0]
+        words = ["Bakanı", "ve", "NATO'nun", "ve", "bir", "Bakanı", ",", "ve", "."]
+        vocab = pipeline.processors["pos"]._trainer.vocab["char"]
+        words = sorted(words, key=len, reverse=True)
+        lengths = [len(w) for w in words]
+        chars = torch.zeros(len(words), max(lengths), dtype=torch.long)
+        for i, word in enumerate(words):
+            chars[i, :len(word)] = torch.tensor(vocab.map(list(word)))
+        args = (chars, chars == 0, list(range(len(words))), [5, 4], lengths)
+        with torch.no_grad():
+            tagger.eval()
+            own = tagger(*args)
+            tagger.__class__ = DistinctWordCharacterModel
+            ours = tagger(*args)
+        assert torch.allclose(own.data, ours.data, atol=1e-5)
+        assert torch.equal(own.batch_sizes, ours.batch_sizes)
+    finally:
+        for module in swapped:
+            module.__class__ = DistinctWordCharacterModel
+    assert read_distinct_words(pipeline) == 0  # already swapped: nothing to do
+
+
+@requires_models
 def test_seed_article_through_real_stanza() -> None:
     from newswire.nlp.annotate import Document, annotate
     from newswire.nlp.gold import load_gold
