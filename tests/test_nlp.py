@@ -382,15 +382,20 @@ def test_lemma_memory_changes_no_lemma_and_is_forgotten_past_its_cap() -> None:
 
 
 @requires_models
-def test_distinct_word_characters_give_stanza_s_own_tags_and_entities() -> None:
-    """The POS and NER taggers read each distinct word's characters once per batch:
-    on real articles the words, lemmas, tags, features and entities are those stanza's
-    own CharacterModel gives, and each word's vector is the one stanza computes."""
+def test_stanza_memo_gives_stanza_s_own_tags_and_entities() -> None:
+    """The POS and NER taggers read each distinct word's characters once per batch and
+    the features' strings are remembered: on real articles the words, lemmas, tags,
+    features and entities are those stanza's own classes give, and each word's vector
+    is the one stanza computes."""
     import stanza
     import torch
     from newswire.nlp.gold import load_gold
     from newswire.nlp.models import load_pipeline
-    from newswire.nlp.word_chars import DistinctWordCharacterModel, read_distinct_words
+    from newswire.nlp.stanza_memo import (
+        DistinctWordCharacterModel,
+        RememberedUnits,
+        memoize_pipeline,
+    )
     from stanza.models.common.char_model import CharacterModel
 
     from tests.conftest import SHARED
@@ -402,6 +407,9 @@ def test_distinct_word_characters_give_stanza_s_own_tags_and_entities() -> None:
                if isinstance(m, CharacterModel)]
     assert {type(m) for m in swapped} == {DistinctWordCharacterModel}
     assert len(swapped) == 2  # the POS tagger's and the NER tagger's
+    features = pipeline.processors["pos"]._trainer.vocab["feats"]
+    assert isinstance(features, RememberedUnits)
+    remembering = type(features)
 
     def annotations() -> list:
         docs = pipeline([stanza.Document([], text=t) for t in texts])
@@ -413,6 +421,7 @@ def test_distinct_word_characters_give_stanza_s_own_tags_and_entities() -> None:
     try:
         for module in swapped:
             module.__class__ = CharacterModel
+        features.__class__ = remembering.__bases__[1]  # stanza's own FeatureVocab
         assert annotations() == distinct
         # One batch as the POS tagger builds it: words sorted longest first, repeats.
         tagger = swapped[0]
@@ -434,7 +443,10 @@ def test_distinct_word_characters_give_stanza_s_own_tags_and_entities() -> None:
     finally:
         for module in swapped:
             module.__class__ = DistinctWordCharacterModel
-    assert read_distinct_words(pipeline) == 0  # already swapped: nothing to do
+        features.__class__ = remembering
+    # Swapped when loaded: nothing left to swap.
+    assert memoize_pipeline(pipeline) == {"character_models": 0, "composite_vocabs": 0}
+    assert len(features.newswire_units) > 50  # the combinations it met
 
 
 @requires_models

@@ -165,7 +165,7 @@ def load_pipeline(spec: ModelSpec):  # -> stanza.Pipeline (imported lazily: torc
     """One pipeline per language per process (cached): loading costs seconds."""
     import stanza
 
-    from newswire.nlp.word_chars import read_distinct_words
+    from newswire.nlp.stanza_memo import memoize_pipeline
 
     common = {"lang": spec.lang, "processors": ",".join(spec.processors),
               "download_method": None, "logging_level": "WARN", "use_gpu": False,
@@ -180,9 +180,9 @@ def load_pipeline(spec: ModelSpec):  # -> stanza.Pipeline (imported lazily: torc
             logging.getLogger("stanza").addFilter(_UNSUPPORTED_LANGUAGE)
             pipeline = stanza.Pipeline(resources_filepath=_empty_resources(), **paths,
                                        **common)
-    # A word's characters read once per batch (the offline models' POS and NER taggers
-    # read them with a per-word LSTM: ~20% of a Turkish shard's CPU; same results).
-    read_distinct_words(pipeline)
+    # What stanza computes again for each occurrence of the same word or tag, once
+    # (~25% of a Turkish shard's CPU with the offline models; the same results).
+    memoize_pipeline(pipeline)
     # The models' ~370k Python objects (vocabularies) live as long as the process: out of
     # the collector's sight, its full collections during annotation stop walking them
     # (~4% of a shard's CPU time; results unchanged). Garbage is collected first, so

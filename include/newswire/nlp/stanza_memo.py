@@ -1,5 +1,6 @@
-"""Each distinct word's characters read once per batch, not once per occurrence.
+"""What stanza computes again for every occurrence of the same input, computed once.
 
+**A word's characters, once per batch.**
 stanza's POS tagger and NER tagger, when their model has no character language model
 (``--no_charlm``: the offline models, and any model trained that way), give every word
 a vector from a character LSTM over that word's letters alone
@@ -8,17 +9,22 @@ characters and nothing else, yet stanza runs the LSTM once per occurrence: in a 
 news text "ve", "bir", "," and the names of the day recur dozens of times, and that LSTM
 was ~45% of the Turkish POS tagger's CPU. :class:`DistinctWordCharacterModel` runs it
 once per distinct word of the batch and hands each occurrence its word's vector; the
-vectors, the tags and the entities stay the same (tests/test_word_chars.py compares
-them with stanza's own forward).
+vectors, the tags and the entities stay the same (tests/test_nlp.py compares them with
+stanza's own forward). Models with a character language model (the official ones) read
+characters in context through another module; nothing changes for them.
 
-Models with a character language model (the official ones) read characters in context
-through another module; nothing changes for them.
+**A tag's string, once per process.** The POS tagger writes each word's features as a
+string ("Case=Nom|Number=Sing|...") built from the ids its classifiers chose, one
+``str.format`` per feature per word (~4% of a Turkish shard's CPU); the string depends
+on the ids alone, so :class:`RememberedUnits` builds it once per distinct
+combination (a few thousand in a language) and answers from memory after.
 """
 
 from __future__ import annotations
 
 import torch
 from stanza.models.common.char_model import CharacterModel
+from stanza.models.common.vocab import CompositeVocab
 from torch.nn.utils.rnn import (
     PackedSequence,
     pack_padded_sequence,
@@ -77,21 +83,63 @@ def _unsort(sorted_tensor: torch.Tensor, original_index: list[int]) -> torch.Ten
     return sorted_tensor[back]
 
 
-def read_distinct_words(pipeline) -> int:
-    """Swap the character models of a loaded pipeline's processors for
-    :class:`DistinctWordCharacterModel`; how many were swapped."""
-    swapped = 0
+class RememberedUnits:
+    """Mixed into stanza's CompositeVocab classes (features, composite XPOS): each
+    string built from a combination of ids is remembered."""
+
+    def id2unit(self, id):  # stanza's own signature
+        memory = self.__dict__.setdefault("newswire_units", {})
+        key = tuple(id) if isinstance(id, list | tuple) else id
+        unit = memory.get(key)
+        if unit is None:
+            unit = super().id2unit(id)
+            if isinstance(unit, str):  # a vocab without separator answers a (fresh) list
+                memory[key] = unit
+        return unit
+
+
+_REMEMBERING: dict[type, type] = {}
+
+
+def _remembering(cls: type) -> type:
+    """``cls`` (a CompositeVocab class) with :class:`RememberedUnits` mixed in."""
+    if cls not in _REMEMBERING:
+        _REMEMBERING[cls] = type(f"Remembered{cls.__name__}", (RememberedUnits, cls), {})
+    return _REMEMBERING[cls]
+
+
+def memoize_pipeline(pipeline) -> dict[str, int]:
+    """Swap, in a loaded pipeline, stanza's CharacterModel for
+    :class:`DistinctWordCharacterModel` and mix :class:`RememberedUnits` into its
+    CompositeVocabs; how many of each were swapped."""
+    swapped = {"character_models": 0, "composite_vocabs": 0}
     for processor in pipeline.processors.values():
         for model in _models(processor):
             for module in model.modules():
                 if type(module) is CharacterModel:
                     module.__class__ = DistinctWordCharacterModel
-                    swapped += 1
+                    swapped["character_models"] += 1
+        for trainer in _trainers(processor):
+            for vocab in _vocabs(getattr(trainer, "vocab", None)):
+                if isinstance(vocab, CompositeVocab) and not isinstance(vocab, RememberedUnits):
+                    vocab.__class__ = _remembering(type(vocab))
+                    swapped["composite_vocabs"] += 1
     return swapped
 
 
-def _models(processor) -> list[torch.nn.Module]:
+def _trainers(processor) -> list:
     # The NER processor keeps a list of taggers (``trainers``), the others one.
-    trainers = getattr(processor, "trainers", None) or [getattr(processor, "_trainer", None)]
-    found = [getattr(trainer, "model", None) for trainer in trainers]
+    return getattr(processor, "trainers", None) or [getattr(processor, "_trainer", None)]
+
+
+def _models(processor) -> list[torch.nn.Module]:
+    found = [getattr(trainer, "model", None) for trainer in _trainers(processor)]
     return [m for m in found if isinstance(m, torch.nn.Module)]
+
+
+def _vocabs(vocab) -> list:
+    """A trainer's vocabularies: stanza's MultiVocab holds them by name."""
+    if vocab is None:
+        return []
+    inner = getattr(vocab, "_vocabs", None)
+    return list(inner.values()) if isinstance(inner, dict) else [vocab]
