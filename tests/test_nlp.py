@@ -382,9 +382,9 @@ def test_lemma_memory_changes_no_lemma_and_is_forgotten_past_its_cap() -> None:
 
 
 @requires_models
-def test_stanza_memo_gives_stanza_s_own_tags_and_entities() -> None:
-    """The POS and NER taggers read each distinct word's characters once per batch and
-    the features' strings are remembered: on real articles the words, lemmas, tags,
+def test_stanza_memo_gives_stanza_s_own_tags_and_entities(monkeypatch) -> None:
+    """The POS and NER taggers read each distinct word's characters once and remember
+    the vectors, and the features' strings are remembered: on real articles the words, lemmas, tags,
     features and entities are those stanza's own classes give, and each word's vector
     is the one stanza computes."""
     import stanza
@@ -417,7 +417,12 @@ def test_stanza_memo_gives_stanza_s_own_tags_and_entities() -> None:
                  for s in d.sentences for w in s.words],
                 [(e.text, e.type, e.start_char) for d in docs for e in d.ents])
 
-    distinct = annotations()
+    for module in swapped:
+        module.__dict__.pop("newswire_words", None)  # what other tests' articles taught
+    distinct = annotations()  # each batch's new words read, remembered
+    remembered = [len(m.newswire_words.index) for m in swapped]
+    assert min(remembered) > 1_000
+    assert annotations() == distinct  # every word's vector from memory
     try:
         for module in swapped:
             module.__class__ = CharacterModel
@@ -444,6 +449,11 @@ def test_stanza_memo_gives_stanza_s_own_tags_and_entities() -> None:
         for module in swapped:
             module.__class__ = DistinctWordCharacterModel
         features.__class__ = remembering
+    # Past its cap a model forgets what it remembered and reads the words again.
+    monkeypatch.setattr("newswire.nlp.stanza_memo.WORD_MEMORY_CAP", 500)
+    assert annotations() == distinct
+    assert all(len(m.newswire_words.index) < r for m, r in zip(swapped, remembered,
+                                                                strict=True))
     # Swapped when loaded: nothing left to swap.
     assert memoize_pipeline(pipeline) == {"character_models": 0, "composite_vocabs": 0}
     assert len(features.newswire_units) > 50  # the combinations it met

@@ -1,6 +1,6 @@
 """What stanza computes again for every occurrence of the same input, computed once.
 
-**A word's characters, once per batch.**
+**A word's characters, once.**
 stanza's POS tagger and NER tagger, when their model has no character language model
 (``--no_charlm``: the offline models, and any model trained that way), give every word
 a vector from a character LSTM over that word's letters alone
@@ -8,7 +8,8 @@ a vector from a character LSTM over that word's letters alone
 characters and nothing else, yet stanza runs the LSTM once per occurrence: in a batch of
 news text "ve", "bir", "," and the names of the day recur dozens of times, and that LSTM
 was ~45% of the Turkish POS tagger's CPU. :class:`DistinctWordCharacterModel` runs it
-once per distinct word of the batch and hands each occurrence its word's vector; the
+once per distinct word of the batch, remembers the vectors of the words it has read
+(up to :data:`WORD_MEMORY_CAP`) and hands each occurrence its word's vector; the
 vectors, the tags and the entities stay the same (tests/test_nlp.py compares them with
 stanza's own forward). Models with a character language model (the official ones) read
 characters in context through another module; nothing changes for them.
@@ -32,23 +33,26 @@ from torch.nn.utils.rnn import (
     pad_packed_sequence,
 )
 
+# Words a character model remembers the vector of (past it, it forgets them all and
+# starts again): a Turkish news day of ~250 articles per process meets ~20,000 distinct
+# words; at the POS tagger's 400 floats a word the cap is ~50 MB.
+WORD_MEMORY_CAP = 30_000
+
 
 class DistinctWordCharacterModel(CharacterModel):
-    """stanza's CharacterModel, run over the batch's distinct words only."""
+    """stanza's CharacterModel, run once per distinct word: within a batch, and across
+    batches for the words it remembers (:data:`WORD_MEMORY_CAP`)."""
 
     def forward(self, chars, chars_mask, word_orig_idx, sentlens, wordlens):
+        if self.training:  # memory is for reading, not for learning
+            return super().forward(chars, chars_mask, word_orig_idx, sentlens, wordlens)
         lengths = torch.as_tensor(wordlens)
         distinct, inverse = torch.unique(chars, dim=0, return_inverse=True)
         # A distinct row's length: that of any word it stands for (rows are padded with
-        # 0, so equal rows have equal lengths). pack_padded_sequence wants them longest
-        # first; a stable sort keeps ties in one order whatever the batch.
+        # 0, so equal rows have equal lengths).
         distinct_lengths = torch.zeros(distinct.size(0), dtype=lengths.dtype)
         distinct_lengths[inverse] = lengths
-        order = torch.sort(distinct_lengths, descending=True, stable=True).indices
-        reps = self._read_words(distinct[order], distinct_lengths[order])
-        by_distinct = torch.empty_like(reps)
-        by_distinct[order] = reps
-        res = by_distinct[inverse]
+        res = self._vectors(distinct, distinct_lengths)[inverse]
         # What stanza does next, unchanged: back to the words' order, one packed
         # sequence of words per sentence.
         res = _unsort(res, word_orig_idx)
@@ -56,6 +60,25 @@ class DistinctWordCharacterModel(CharacterModel):
         if self.pad:
             res = pad_packed_sequence(res, batch_first=True)[0]
         return res
+
+    def _vectors(self, words: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Each word's vector (one row of ``words`` a distinct word): remembered, or
+        read now and remembered."""
+        memory = self.__dict__.setdefault("newswire_words", WordMemory())
+        rows = words.numpy()
+        keys = [rows[i, :n].tobytes() for i, n in enumerate(lengths.tolist())]
+        new = [i for i, key in enumerate(keys) if key not in memory.index]
+        if len(memory.index) + len(new) > WORD_MEMORY_CAP:
+            memory.forget()
+            new = list(range(len(keys)))
+        if new:
+            # pack_padded_sequence wants the words longest first; a stable sort keeps
+            # ties in one order whatever the batch.
+            picked = torch.tensor(new)
+            picked = picked[torch.sort(lengths[picked], descending=True, stable=True).indices]
+            memory.add([keys[i] for i in picked.tolist()],
+                       self._read_words(words[picked], lengths[picked]))
+        return memory.rows([memory.index[key] for key in keys])
 
     def _read_words(self, chars: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """CharacterModel.forward's own arithmetic for words sorted longest first."""
@@ -75,6 +98,32 @@ class DistinctWordCharacterModel(CharacterModel):
             return char_reps.sum(1)
         h, _ = output[1]
         return h[-2:].transpose(0, 1).contiguous().view(batch_size, -1)
+
+
+class WordMemory:
+    """Word vectors in one growing tensor, found by the word's character ids."""
+
+    def __init__(self) -> None:
+        self.index: dict[bytes, int] = {}
+        self.bank: torch.Tensor | None = None
+
+    def add(self, keys: list[bytes], vectors: torch.Tensor) -> None:
+        used = len(self.index)
+        if self.bank is None or used + len(keys) > self.bank.size(0):
+            grown = vectors.new_empty(max(2 * used, used + len(keys), 1024), vectors.size(1))
+            if self.bank is not None:
+                grown[:used] = self.bank[:used]
+            self.bank = grown
+        self.bank[used:used + len(keys)] = vectors
+        self.index.update((key, used + n) for n, key in enumerate(keys))
+
+    def rows(self, positions: list[int]) -> torch.Tensor:
+        assert self.bank is not None
+        return self.bank.index_select(0, torch.tensor(positions))
+
+    def forget(self) -> None:
+        self.index.clear()
+        self.bank = None
 
 
 def _unsort(sorted_tensor: torch.Tensor, original_index: list[int]) -> torch.Tensor:
