@@ -59,13 +59,15 @@ SOURCE_ID = "bench_aa"
 
 
 @contextmanager
-def serve_archive(pages: int, per_day: int) -> Iterator[tuple[str, int]]:
+def serve_archive(pages: int, per_day: int, real_text: bool = False
+                  ) -> Iterator[tuple[str, int]]:
     """The synthetic archive in its own process (its memory and CPU are not ours): its
-    base URL and process id (whose CPU time the children read, see ``process_cpu_s``)."""
+    base URL and process id (whose CPU time the children read, see ``process_cpu_s``).
+    ``real_text``: bodies of real news sentences (synthetic_archive's ``--real-text``)."""
     proc = subprocess.Popen(
         [sys.executable, str(REPO / "bench" / "synthetic_archive.py"), "--pages", str(pages),
-         "--per-day", str(per_day)], stdout=subprocess.PIPE, text=True,
-        start_new_session=True)
+         "--per-day", str(per_day), *(["--real-text"] if real_text else [])],
+        stdout=subprocess.PIPE, text=True, start_new_session=True)
     try:
         line = proc.stdout.readline() if proc.stdout else ""
         if not line.startswith("serving "):
@@ -81,9 +83,9 @@ def serve_archive(pages: int, per_day: int) -> Iterator[tuple[str, int]]:
 
 
 @contextmanager
-def archive_server(pages: int, per_day: int) -> Iterator[str]:
+def archive_server(pages: int, per_day: int, real_text: bool = False) -> Iterator[str]:
     """The synthetic archive's base URL, served by another process (see serve_archive)."""
-    with serve_archive(pages, per_day) as (base, _pid):
+    with serve_archive(pages, per_day, real_text) as (base, _pid):
         yield base
 
 

@@ -17,7 +17,14 @@ from tests.conftest import REPO, SHARED
 BENCH = REPO / "bench"
 sys.path.insert(0, str(BENCH))
 
-from synthetic_archive import SyntheticArchive, start_in_thread  # noqa: E402
+from synthetic_archive import (  # noqa: E402
+    FILLER,
+    REAL_PER_ARTICLE,
+    REAL_SENTENCES,
+    SyntheticArchive,
+    read_sentences,
+    start_in_thread,
+)
 
 
 def run_bench(script: str, *args: str) -> subprocess.CompletedProcess:
@@ -54,6 +61,31 @@ def test_synthetic_archive_serves_pages_its_sitemaps_list(tmp_path: Path) -> Non
     article = clean_html(page.content, base + path, profile="aa", timezone="Europe/Istanbul")
     assert article.body.split("\n\n") == archive.gold_paragraphs(7)
     assert article.published_at == archive.article(7).published_at
+
+
+@pytest.mark.skipif(not REAL_SENTENCES.exists(), reason=f"no {REAL_SENTENCES}")
+def test_real_text_day_reads_each_sentence_once() -> None:
+    """The NLP benches' day: each article's filler is the corpus's next sentences, none
+    twice in the day, printed as text (no space before a full stop); the stock day is
+    unchanged without them."""
+    from newswire.clean import clean_html
+
+    sentences = read_sentences()
+    assert len(sentences) > 10_000
+    assert all(s and " ." not in s and " ," not in s for s in sentences[:500])
+    real = SyntheticArchive(pages=40, per_day=40, sentences=sentences)
+    stock = SyntheticArchive(pages=40, per_day=40)
+    used = [p for i in range(40) for p in real.gold_paragraphs(i)
+            if p not in stock.gold_paragraphs(i)]
+    joined = " ".join(used)
+    assert all(s in joined for s in sentences[:40 * REAL_PER_ARTICLE])
+    assert sentences[40 * REAL_PER_ARTICLE] not in joined
+    assert not any(f in joined for f in FILLER)
+    assert any(f in p for i in range(40) for p in stock.gold_paragraphs(i) for f in FILLER)
+    article = real.article(5)
+    page = clean_html(real.page(5), "http://127.0.0.1" + article.path, profile="aa",
+                      timezone="Europe/Istanbul")
+    assert page.body.split("\n\n") == real.gold_paragraphs(5)
 
 
 def test_clean_bench_quick_writes_real_figures(tmp_path: Path) -> None:

@@ -163,25 +163,12 @@ def _no_optimizers():
 @functools.cache
 def load_pipeline(spec: ModelSpec):  # -> stanza.Pipeline (imported lazily: torch is heavy)
     """One pipeline per language per process (cached): loading costs seconds."""
-    import stanza
-
     from newswire.nlp.stanza_memo import memoize_pipeline
 
-    common = {"lang": spec.lang, "processors": ",".join(spec.processors),
-              "download_method": None, "logging_level": "WARN", "use_gpu": False,
-              "tokenize_no_ssplit": False, **BATCH_SIZES, **LEMMA_MEMORY}
-    with _no_optimizers():
-        if spec.layout == "official":
-            pipeline = stanza.Pipeline(dir=str(spec.root), **common)
-        else:
-            paths = {f"{name}_model_path": path for name, path in spec.files}
-            # No pretrained vectors or charlm ship with the flat layout; an empty
-            # resources file keeps stanza from looking them up online.
-            logging.getLogger("stanza").addFilter(_UNSUPPORTED_LANGUAGE)
-            pipeline = stanza.Pipeline(resources_filepath=_empty_resources(), **paths,
-                                       **common)
+    pipeline = stanza_pipeline(spec, {**BATCH_SIZES, **LEMMA_MEMORY})
     # What stanza computes again for each occurrence of the same word or tag, once
-    # (~25% of a Turkish shard's CPU with the offline models; the same results).
+    # (the offline models: ~10-15% of a Turkish shard's CPU on real news text, more on
+    # repetitive text; the same results).
     memoize_pipeline(pipeline)
     # The models' ~370k Python objects (vocabularies) live as long as the process: out of
     # the collector's sight, its full collections during annotation stop walking them
@@ -195,6 +182,25 @@ def load_pipeline(spec: ModelSpec):  # -> stanza.Pipeline (imported lazily: torc
         trainer.newswire_pos_dict = {pos: dict(words) for pos, words in
                                      trainer.pos_dict.items()}
     return pipeline
+
+
+def stanza_pipeline(spec: ModelSpec, options: dict | None = None):  # -> stanza.Pipeline
+    """stanza's own Pipeline over ``spec``'s models, offline, with stanza's defaults but
+    ``options``: what :func:`load_pipeline` builds on, and what benches call raw
+    stanza (no options)."""
+    import stanza
+
+    common = {"lang": spec.lang, "processors": ",".join(spec.processors),
+              "download_method": None, "logging_level": "WARN", "use_gpu": False,
+              "tokenize_no_ssplit": False, **(options or {})}
+    with _no_optimizers():
+        if spec.layout == "official":
+            return stanza.Pipeline(dir=str(spec.root), **common)
+        paths = {f"{name}_model_path": path for name, path in spec.files}
+        # No pretrained vectors or charlm ship with the flat layout; an empty
+        # resources file keeps stanza from looking them up online.
+        logging.getLogger("stanza").addFilter(_UNSUPPORTED_LANGUAGE)
+        return stanza.Pipeline(resources_filepath=_empty_resources(), **paths, **common)
 
 
 def forget_lemmas_past_cap(pipeline, cap: int = LEMMA_MEMORY_CAP) -> bool:
