@@ -34,8 +34,8 @@ from torch.nn.utils.rnn import (
 )
 
 # Words a character model remembers the vector of (past it, it forgets them all and
-# starts again): a Turkish news day of ~250 articles per process meets ~20,000 distinct
-# words; at the POS tagger's 400 floats a word the cap is ~50 MB.
+# starts again). At the cap the offline tr POS tagger's vectors (400 floats a word) hold
+# ~48 MB and the NER tagger's (200) ~24 MB.
 WORD_MEMORY_CAP = 30_000
 
 
@@ -110,7 +110,10 @@ class WordMemory:
     def add(self, keys: list[bytes], vectors: torch.Tensor) -> None:
         used = len(self.index)
         if self.bank is None or used + len(keys) > self.bank.size(0):
-            grown = vectors.new_empty(max(2 * used, used + len(keys), 1024), vectors.size(1))
+            needed = used + len(keys)
+            # Doubling, but never past what the cap lets it hold.
+            size = max(needed, min(2 * used, WORD_MEMORY_CAP), 1024)
+            grown = vectors.new_empty(size, vectors.size(1))
             if self.bank is not None:
                 grown[:used] = self.bank[:used]
             self.bank = grown
