@@ -116,13 +116,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--text", choices=["real", "templates"], default="real",
+                        help="the day's bodies (as bench_shards.py's --text)")
     args = parser.parse_args()
     from bench_fetch_clean import archive_server
     from bench_shards import bench_env
     from synthetic_archive import FIRST_DAY
 
     with tempfile.TemporaryDirectory(prefix="newswire-timeline-") as tmp, \
-            archive_server(args.articles, args.articles) as base:
+            archive_server(args.articles, args.articles, args.text == "real") as base:
         os.environ.update(bench_env(Path(tmp), base, args.articles))
         mark("archive served; importing newswire")
         from newswire import cli
