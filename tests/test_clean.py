@@ -377,10 +377,10 @@ def test_profile_selectors_find_what_cssselect_finds() -> None:
 
 
 def test_the_pages_loader_builds_the_tree_trafilatura_loads() -> None:
-    """dom._load_html skips trafilatura's control-character substitution where a page
+    """dom.load_tree skips trafilatura's control-character substitution where a page
     holds none: every page, odd ones included, must still give the tree (or the refusal)
     ``trafilatura.utils.load_html`` gives."""
-    from newswire.clean.dom import _load_html
+    from newswire.clean.dom import load_tree
     from trafilatura.utils import load_html
 
     from tests.layouts import layout_pages
@@ -404,7 +404,7 @@ def test_the_pages_loader_builds_the_tree_trafilatura_loads() -> None:
     ]
     refused = 0
     for html in pages:
-        ours, theirs = _load_html(html), load_html(html)
+        ours, theirs = load_tree(html), load_html(html)
         assert (ours is None) == (theirs is None), html[:80]
         if ours is None:
             refused += 1
@@ -414,9 +414,9 @@ def test_the_pages_loader_builds_the_tree_trafilatura_loads() -> None:
 
 
 def test_metadata_finds_the_tags_one_xpath_union_finds() -> None:
-    """metadata._page_tags walks the page twice (tags by name, then itemprop): each index
+    """metadata.page_tags walks the page twice (tags by name, then itemprop): each index
     must hold what the seven-walk XPath union it replaced found, first in document order."""
-    from newswire.clean.metadata import _page_tags
+    from newswire.clean.metadata import page_tags
 
     from tests.layouts import layout_pages
 
@@ -449,13 +449,13 @@ def test_metadata_finds_the_tags_one_xpath_union_finds() -> None:
                 expected["first"].setdefault(tag.tag, tag)
             if tag.get("itemprop") is not None:
                 expected["itemprop"].setdefault(tag.get("itemprop"), tag)
-        tags = _page_tags(root)
+        tags = page_tags(root)
         assert tags.meta_property == expected["property"]
         assert tags.meta_name == expected["name"]
         assert tags.itemprop == expected["itemprop"]
         assert tags.first == expected["first"]
         assert tags.jsonld == scripts
-    assert any(_page_tags(root).itemprop for root in roots)
-    last = _page_tags(roots[-1])
+    assert any(page_tags(root).itemprop for root in roots)
+    last = page_tags(roots[-1])
     assert last.meta_property["og:title"].get("content") == "A"
     assert last.first["time"].get("datetime") == "2024-01-03" and len(last.jsonld) == 2

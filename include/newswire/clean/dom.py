@@ -40,7 +40,7 @@ class Page:
 
 def parse_page(html: str) -> Page | None:
     """The page's tree, or None when it holds no HTML at all (only comments, say)."""
-    tree = _load_html(html)
+    tree = load_tree(html)
     if tree is not None:
         # For a fragment lxml hands back its one element: our extractors search the
         # whole document, as they did on a full soup.
@@ -61,7 +61,7 @@ _INVALID_XML_CHARS = (*(chr(c) for c in range(0x20) if c not in (0x09, 0x0A, 0x0
                       "\ufffe", "\uffff")
 
 
-def _load_html(html: str) -> HtmlElement | None:
+def load_tree(html: str) -> HtmlElement | None:
     """``trafilatura.utils.load_html(html)``, the same tree: for a page without the
     characters it would strip, its repairs and first parse without the substitution
     that would find nothing; any other page, or a parse that fails or comes out short,

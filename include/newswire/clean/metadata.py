@@ -51,7 +51,7 @@ _NAMED_TAGS = ("meta", "script", "h1", "title", "html", "time")
 _ITEMPROP_TAGS = etree.XPath("//@itemprop/..", smart_strings=False)
 
 
-def _page_tags(root: HtmlElement) -> _PageTags:
+def page_tags(root: HtmlElement) -> _PageTags:
     """First-in-document-order matches, as ``soup.find`` would return them."""
     tags = _PageTags()
     for tag in root.getroottree().getroot().iter(*_NAMED_TAGS):
@@ -125,7 +125,7 @@ def _author_name(value: object) -> str | None:
 
 def extract_metadata(root: HtmlElement, tz: str = "UTC") -> Metadata:
     meta = Metadata()
-    tags = _page_tags(root)
+    tags = page_tags(root)
     for obj in _jsonld_objects(tags):
         meta.title = meta.title or (normalize_text(str(obj.get("headline", ""))) or None)
         meta.summary = meta.summary or (normalize_text(str(obj.get("description", ""))) or None)
