@@ -286,6 +286,23 @@ def test_fetch_ahead_asks_for_the_next_batch_while_one_is_read(counting_server) 
     assert 1 < handler.most <= POLITE.max_parallel
 
 
+def test_fetch_ahead_asks_for_a_few_pages_ahead_only(counting_server, monkeypatch) -> None:
+    """Memory: of the next batch, FETCH_AHEAD requests at most go out before the caller
+    reads it; the rest when it does, each page once."""
+    import newswire.fetch
+
+    base, handler = counting_server
+    monkeypatch.setattr(newswire.fetch, "FETCH_AHEAD", 2)
+    fetcher = Fetcher(POLITE, [netloc_entry(base)], "newswire-test/1")
+    batches = [[(f"{base}/page/{day}-{n}", None, None) for n in range(4)] for day in range(2)]
+    results = fetcher.fetch_ahead(batches)
+    first = next(results)
+    time.sleep(0.35)
+    assert handler.seen == 4 + 2
+    assert all(r.ok for r in first) and all(r.ok for r in next(results))
+    assert handler.seen == 8 and next(results, None) is None
+
+
 def test_fetch_ahead_waits_its_turn_where_a_delay_applies(counting_server) -> None:
     base, handler = counting_server
     polite = POLITE.model_copy(update={"min_delay_s": 0.01})

@@ -29,6 +29,9 @@ from newswire.sources import Politeness
 from newswire.urls import host_allowed
 
 RETRYABLE_STATUS = {429, 500, 502, 503, 504}
+# Requests of the next day sent while the caller handles the day before (Fetcher.
+# fetch_ahead): enough to cover a day's staging at loopback speed, few pages in memory.
+FETCH_AHEAD = 64
 
 
 
@@ -333,11 +336,11 @@ class Fetcher:
     def fetch_ahead(self, batches: Iterable[Sequence[tuple[str, str | None, str | None]]]
                     ) -> Iterator[Iterator[FetchResult]]:
         """``fetch_all`` for each batch in turn (a day's pages), and while the caller
-        handles one batch's results (stages the day, cleans it), the next batch's
-        requests already in flight: a day's own work no longer stops the fetch. Only
-        where :meth:`parallelism` allows both batches to overlap; a batch that must go
-        one request at a time is fetched as ``fetch_all`` does, alone, when its turn
-        comes. Two batches at most are in flight: the one being read and the next (memory)."""
+        handles one batch's results (stages the day, cleans it), the next batch's first
+        requests (``FETCH_AHEAD`` at most: memory) already in flight, so a day's own work
+        no longer stops the fetch. Only where :meth:`parallelism` lets both batches
+        overlap; a batch that must go one request at a time is fetched as ``fetch_all``
+        does, alone, when its turn comes."""
         pool = ThreadPoolExecutor(max_workers=self.politeness.max_parallel,
                                   thread_name_prefix="fetch")
 
@@ -351,15 +354,15 @@ class Fetcher:
 
         batches = iter(batches)
         try:
-            batch, futures = next(batches, None), None
+            batch, futures = next(batches, None), []
             while batch is not None:
-                if futures is None and overlaps(batch):
-                    futures = start(batch)
+                parallel = overlaps(batch)
+                if parallel:  # what was not asked ahead
+                    futures += start(batch[len(futures):])
                 following = next(batches, None)  # the caller plans its next day now
-                ahead = start(following) if futures is not None and following is not None \
-                    and overlaps(following) else None
-                yield (f.result() for f in futures) if futures is not None \
-                    else self.fetch_all(batch)
+                ahead = start(following[:FETCH_AHEAD]) if parallel and following \
+                    and overlaps(following) else []
+                yield (f.result() for f in futures) if parallel else self.fetch_all(batch)
                 batch, futures = following, ahead
         finally:  # a caller that stops early: what was asked ahead is not sent
             pool.shutdown(wait=True, cancel_futures=True)
