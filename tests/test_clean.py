@@ -374,3 +374,88 @@ def test_profile_selectors_find_what_cssselect_finds() -> None:
                     matched += bool(found)
     assert rewritten > 50 and matched > 100  # the rewrite is in force, and finds things
 
+
+
+def test_the_pages_loader_builds_the_tree_trafilatura_loads() -> None:
+    """dom.load_tree skips trafilatura's control-character substitution where a page
+    holds none: every page, odd ones included, must still give the tree (or the refusal)
+    ``trafilatura.utils.load_html`` gives."""
+    from newswire.clean.dom import load_tree
+    from trafilatura.utils import load_html
+
+    from tests.layouts import layout_pages
+
+    pages = [page.html for page in layout_pages()]
+    pages += [decode_html(fixture_page(name))[0]
+              for name in ("aa_bold_headings.html", "english_agency.html",
+                           "generic_jsonld.html", "unmarked_blog.html")]
+    body = "<body><p>Bir paragraf.</p><p>İkinci paragraf.</p></body>"
+    pages += [
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "x.dtd">\n<html>'
+        + body + "</html>",  # a doctype trafilatura cuts
+        "<!DOCTYPE html><html>" + body + "</html>",  # one line: the cut adds a newline
+        '<html lang="tr"/>\n' + body,  # a self-closing <html/>
+        "<html>" + body.replace("Bir", "Bir\x0b\x01") + "</html>",  # control characters
+        "<html>" + body.replace("Bir", "Bir\ufffe") + "</html>",
+        '<?xml version="1.0" encoding="utf-8"?><html>' + body + "</html>",  # declaration
+        "<p>only a fragment</p>",  # refused: not HTML, one element
+        "<div><p>a fragment</p><p>of two</p></div>",
+        "<!-- only a comment -->", "plain text, no markup at all", "   ",
+    ]
+    refused = 0
+    for html in pages:
+        ours, theirs = load_tree(html), load_html(html)
+        assert (ours is None) == (theirs is None), html[:80]
+        if ours is None:
+            refused += 1
+            continue
+        assert etree.tostring(ours.getroottree()) == etree.tostring(theirs.getroottree())
+    assert refused >= 2  # the refusals were reached too
+
+
+def test_metadata_finds_the_tags_one_xpath_union_finds() -> None:
+    """metadata.page_tags walks the page twice (tags by name, then itemprop): each index
+    must hold what the seven-walk XPath union it replaced found, first in document order."""
+    from newswire.clean.metadata import page_tags
+
+    from tests.layouts import layout_pages
+
+    union = etree.XPath("//meta | //script/@type[. = 'application/ld+json']/.. | //h1"
+                        " | //title | //html | //time/@datetime/.. | //@itemprop/..")
+    roots = [parse_page(page.html).root for page in layout_pages()]
+    roots += [parse_page(decode_html(fixture_page(name))[0]).root
+              for name in ("aa_bold_headings.html", "english_agency.html",
+                           "generic_jsonld.html", "unmarked_blog.html")]
+    roots.append(parse_page(
+        '<html><head><meta itemprop="datePublished" content="2024-01-02">'
+        '<meta property="og:title" content="A"><meta property="og:title" content="B">'
+        '<script type="application/ld+json">{}</script><title>T</title></head><body>'
+        '<time>no datetime</time><time datetime="2024-01-03">3</time>'
+        '<span itemprop="datePublished">later</span><h1>H</h1><h1>H2</h1>'
+        '<script type="application/ld+json">[]</script></body></html>').root)
+    for root in roots:
+        expected: dict[str, dict] = {"property": {}, "name": {}, "itemprop": {}, "first": {}}
+        scripts = []
+        for tag in union(root):
+            if tag.tag == "meta":
+                for key in ("property", "name"):
+                    if tag.get(key) is not None:
+                        expected[key].setdefault(tag.get(key), tag)
+            elif tag.tag == "script":
+                if tag.get("type") == "application/ld+json":
+                    scripts.append(tag)
+            elif tag.tag in ("h1", "title", "html") or (tag.tag == "time" and
+                                                        tag.get("datetime") is not None):
+                expected["first"].setdefault(tag.tag, tag)
+            if tag.get("itemprop") is not None:
+                expected["itemprop"].setdefault(tag.get("itemprop"), tag)
+        tags = page_tags(root)
+        assert tags.meta_property == expected["property"]
+        assert tags.meta_name == expected["name"]
+        assert tags.itemprop == expected["itemprop"]
+        assert tags.first == expected["first"]
+        assert tags.jsonld == scripts
+    assert any(page_tags(root).itemprop for root in roots)
+    last = page_tags(roots[-1])
+    assert last.meta_property["og:title"].get("content") == "A"
+    assert last.first["time"].get("datetime") == "2024-01-03" and len(last.jsonld) == 2

@@ -188,6 +188,7 @@ class _CountingHandler(BaseHTTPRequestHandler):
     lock = threading.Lock()
     in_flight = 0
     most = 0
+    seen = 0  # pages asked for
     robots = b"User-agent: *\nDisallow: /private/\n"
 
     def log_message(self, format: str, *args: object) -> None:
@@ -200,6 +201,7 @@ class _CountingHandler(BaseHTTPRequestHandler):
         else:
             with cls.lock:
                 cls.in_flight += 1
+                cls.seen += 1
                 cls.most = max(cls.most, cls.in_flight)
             time.sleep(0.1)
             with cls.lock:
@@ -253,6 +255,64 @@ def test_a_robots_crawl_delay_keeps_one_request_at_a_time(counting_server) -> No
     assert fetcher.parallelism([base + "/a", base + "/b"]) == 1
     assert all(r.ok for r in fetcher.fetch_all(_asks(base)))
     assert handler.most == 1
+
+
+def test_fetch_ahead_asks_for_the_next_batch_while_one_is_read(counting_server) -> None:
+    """Each batch's results in order, as fetch_all gives them; the next batch's requests
+    are sent before the caller has read the one before (a day's staging no longer stops
+    the fetch), and no more than max_parallel at once."""
+    base, handler = counting_server
+    fetcher = Fetcher(POLITE, [netloc_entry(base)], "newswire-test/1")
+    batches = [[(f"{base}/page/{day}-{n}", None, None) for n in range(4)] for day in range(3)]
+    planned: list[int] = []
+
+    def plan() -> Iterator[list[tuple[str, None, None]]]:
+        for day, batch in enumerate(batches):
+            planned.append(day)
+            yield batch
+
+    bodies = []
+    results = fetcher.fetch_ahead(plan())
+    for day in range(3):
+        found = next(results)
+        assert planned == list(range(min(day + 2, 3)))  # this batch and the next planned
+        if day == 0:  # the next batch was asked for before this one is read
+            time.sleep(0.35)
+            assert handler.seen >= 8
+        bodies.append([r.body for r in found])
+    assert next(results, None) is None
+    assert bodies == [[f"<html><body><p>/page/{day}-{n}</p></body></html>".encode()
+                       for n in range(4)] for day in range(3)]
+    assert 1 < handler.most <= POLITE.max_parallel
+
+
+def test_fetch_ahead_asks_for_a_few_pages_ahead_only(counting_server, monkeypatch) -> None:
+    """Memory: of the next batch, FETCH_AHEAD requests at most go out before the caller
+    reads it; the rest when it does, each page once."""
+    import newswire.fetch
+
+    base, handler = counting_server
+    monkeypatch.setattr(newswire.fetch, "FETCH_AHEAD", 2)
+    fetcher = Fetcher(POLITE, [netloc_entry(base)], "newswire-test/1")
+    batches = [[(f"{base}/page/{day}-{n}", None, None) for n in range(4)] for day in range(2)]
+    results = fetcher.fetch_ahead(batches)
+    first = next(results)
+    time.sleep(0.35)
+    assert handler.seen == 4 + 2
+    assert all(r.ok for r in first) and all(r.ok for r in next(results))
+    assert handler.seen == 8 and next(results, None) is None
+
+
+def test_fetch_ahead_waits_its_turn_where_a_delay_applies(counting_server) -> None:
+    base, handler = counting_server
+    polite = POLITE.model_copy(update={"min_delay_s": 0.01})
+    fetcher = Fetcher(polite, [netloc_entry(base)], "newswire-test/1")
+    results = fetcher.fetch_ahead([_asks(base), _asks(base)])
+    first = next(results)
+    time.sleep(0.15)
+    assert handler.seen == 0  # nothing sent before the caller reads
+    assert all(r.ok for r in first) and all(r.ok for r in next(results))
+    assert handler.seen == 16 and handler.most == 1
 
 
 class _ProxyHandler(BaseHTTPRequestHandler):

@@ -418,6 +418,45 @@ def test_fetch_and_clean_overlapped_stages_what_the_two_stages_stage(settings: S
     assert set(_staged(second, tables)) == set(tables)
 
 
+def test_the_cleaning_queue_hands_each_page_to_the_pool_once() -> None:
+    """Pages handed in as they are fetched, then taken for their day: a day whose pages
+    are not a multiple of the batch size still sends each page once (the last, partly
+    filled batch is sent as it is, not filled again with its own pages)."""
+    from concurrent.futures import Future
+
+    from newswire.schema import RawPage
+    from newswire.sources import Source
+    from newswire.stages.clean import CLEAN_BATCH, CleanQueue
+
+    sent: list[str] = []
+
+    class Pool:  # records what would be cleaned; every outcome "failed"
+        def submit(self, fn: object, batch: list[RawPage], source: Source) -> Future:
+            sent.extend(page.url for page in batch)
+            future: Future = Future()
+            future.set_result([f"no article: {page.url}" for page in batch])
+            return future
+
+    def page(n: int) -> RawPage:
+        return RawPage(url=f"https://example.org/{n}", final_url=None, article_id=str(n),
+                       fetched_at=datetime(2024, 1, 1, tzinfo=UTC), status=200,
+                       content_type="text/html", etag=None, last_modified=None,
+                       found_via="sitemap", listed_in="", listed_published_at=None,
+                       listed_title=None, body=b"<p>x</p>", body_sha256=f"sha{n}", bytes=8,
+                       run_id="r")
+
+    queue = CleanQueue(Source(id="x", lang="tr", profile="aa",
+                          feeds=["https://example.org/rss"]), 1)
+    queue.pool = Pool()  # type: ignore[assignment]
+    pages = [page(n) for n in range(CLEAN_BATCH * 2 + 3)]
+    for one in pages:
+        queue.put(one)
+    pending = queue.take(pages)
+    assert sorted(sent) == sorted(p.url for p in pages)  # each page once
+    assert [queue.outcome(p, w) for p, w in zip(pages, pending, strict=True)] == \
+        [f"no article: {p.url}" for p in pages]
+
+
 def test_fresh_raw_pages_are_published_as_staged_and_a_rerun_merges(settings: Settings
                                                                     ) -> None:
     """A day with no stored raw pages takes the staged file as it is (sorted by page id,

@@ -13,8 +13,8 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +29,9 @@ from newswire.sources import Politeness
 from newswire.urls import host_allowed
 
 RETRYABLE_STATUS = {429, 500, 502, 503, 504}
+# Requests of the next day sent while the caller handles the day before (Fetcher.
+# fetch_ahead): enough to cover a day's staging at loopback speed, few pages in memory.
+FETCH_AHEAD = 64
 
 
 
@@ -329,6 +332,40 @@ class Fetcher:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
             yield from pool.map(lambda r: self.fetch(r[0], etag=r[1], last_modified=r[2]),
                                 requests_)
+
+    def fetch_ahead(self, batches: Iterable[Sequence[tuple[str, str | None, str | None]]]
+                    ) -> Iterator[Iterator[FetchResult]]:
+        """``fetch_all`` for each batch in turn (a day's pages), and while the caller
+        handles one batch's results (stages the day, cleans it), the next batch's first
+        requests (``FETCH_AHEAD`` at most: memory) already in flight, so a day's own work
+        no longer stops the fetch. Only where :meth:`parallelism` lets both batches
+        overlap; a batch that must go one request at a time is fetched as ``fetch_all``
+        does, alone, when its turn comes."""
+        pool = ThreadPoolExecutor(max_workers=self.politeness.max_parallel,
+                                  thread_name_prefix="fetch")
+
+        def start(batch: Sequence[tuple[str, str | None, str | None]]
+                  ) -> list[Future[FetchResult]]:
+            return [pool.submit(self.fetch, url, etag=etag, last_modified=modified)
+                    for url, etag, modified in batch]
+
+        def overlaps(batch: Sequence[tuple[str, str | None, str | None]]) -> bool:
+            return self.parallelism([url for url, _, _ in batch]) > 1
+
+        batches = iter(batches)
+        try:
+            batch, futures = next(batches, None), []
+            while batch is not None:
+                parallel = overlaps(batch)
+                if parallel:  # what was not asked ahead
+                    futures += start(batch[len(futures):])
+                following = next(batches, None)  # the caller plans its next day now
+                ahead = start(following[:FETCH_AHEAD]) if parallel and following \
+                    and overlaps(following) else []
+                yield (f.result() for f in futures) if parallel else self.fetch_all(batch)
+                batch, futures = following, ahead
+        finally:  # a caller that stops early: what was asked ahead is not sent
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def fetch(self, url: str, *, etag: str | None = None,
               last_modified: str | None = None) -> FetchResult:

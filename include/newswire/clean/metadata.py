@@ -41,31 +41,32 @@ class _PageTags:
     jsonld: list[HtmlElement] = field(default_factory=list)
 
 
-# Every tag _PageTags keeps, in document order (an XPath union is in document order).
-# An attribute test is written as a walk over that attribute, then its element
-# (``//@itemprop/..``, not ``//*[@itemprop]``): the same tags, found in a fifth of the
-# time (libxml2 evaluates a predicate element by element).
-_METADATA_TAGS = etree.XPath("//meta | //script/@type[. = 'application/ld+json']/.. | //h1"
-                             " | //title | //html | //time/@datetime/.. | //@itemprop/..",
-                             smart_strings=False)
+# The tags _PageTags keeps by name, in document order: one walk of the tree in C
+# (``iter`` with tag names), and the elements with an itemprop attribute in a second
+# one (``//@itemprop/..``: a walk over that attribute, then its element, about five times
+# faster than testing the predicate on every element). Each index below takes its first
+# tag in document order from one of the two walks alone, so two walks find what one
+# XPath union of seven (a walk per name: a tenth of a millisecond) found.
+_NAMED_TAGS = ("meta", "script", "h1", "title", "html", "time")
+_ITEMPROP_TAGS = etree.XPath("//@itemprop/..", smart_strings=False)
 
 
-def _page_tags(root: HtmlElement) -> _PageTags:
+def page_tags(root: HtmlElement) -> _PageTags:
     """First-in-document-order matches, as ``soup.find`` would return them."""
     tags = _PageTags()
-    for tag in _METADATA_TAGS(root):
+    for tag in root.getroottree().getroot().iter(*_NAMED_TAGS):
         name = tag.tag
         if name == "meta":
             for key, index in (("property", tags.meta_property), ("name", tags.meta_name)):
                 value = tag.get(key)
                 if value is not None and value not in index:
                     index[value] = tag
-        elif name == "script":  # an [itemprop] match may be any script
+        elif name == "script":
             if tag.get("type") == "application/ld+json":
                 tags.jsonld.append(tag)
-        elif name in ("h1", "title", "html") or (name == "time"
-                                                 and tag.get("datetime") is not None):
+        elif name != "time" or tag.get("datetime") is not None:
             tags.first.setdefault(name, tag)
+    for tag in _ITEMPROP_TAGS(root):
         itemprop = tag.get("itemprop")
         if itemprop is not None and itemprop not in tags.itemprop:
             tags.itemprop[itemprop] = tag
@@ -124,7 +125,7 @@ def _author_name(value: object) -> str | None:
 
 def extract_metadata(root: HtmlElement, tz: str = "UTC") -> Metadata:
     meta = Metadata()
-    tags = _page_tags(root)
+    tags = page_tags(root)
     for obj in _jsonld_objects(tags):
         meta.title = meta.title or (normalize_text(str(obj.get("headline", ""))) or None)
         meta.summary = meta.summary or (normalize_text(str(obj.get("description", ""))) or None)

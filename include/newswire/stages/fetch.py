@@ -10,11 +10,12 @@ zone (backfill of stored days, reprocess_only) are left as they are.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 
 import pyarrow as pa
@@ -22,7 +23,7 @@ import pyarrow.compute as pc
 
 from newswire.config import Settings
 from newswire.discover import DiscoveredItem
-from newswire.fetch import FetchAttempt, Fetcher
+from newswire.fetch import FetchAttempt, FetchResult
 from newswire.schema import FetchLogEntry, RawPage, rows_of
 from newswire.stages.common import (
     Discovered,
@@ -67,31 +68,44 @@ def fetch_source(settings: Settings, discovered: str, *, refetch: bool = False,
         if item.published_at is not None:
             by_day[utc(item.published_at).date()].append(item)
     first_day = utc(listed.start).date()
-    for day in listed.days():
-        if day in listed.skip_days:
-            counts.days_from_raw_zone += 1
+    fetched_days = [day for day in listed.days() if day not in listed.skip_days]
+    asked: dict[date, tuple[dict[str, dict], list[str]]] = {}  # stored copies, page ids
+
+    def day_asks() -> Iterator[list[tuple[str, str | None, str | None]]]:
+        for day in fetched_days:
+            stored = _validators(settings, source.id, day)
+            page_ids, asks = _asks(source.id, by_day[day], stored, not refetch)
+            asked[day] = stored, page_ids
+            yield asks
+
+    # A day's requests go out while the day before it is staged and handed on.
+    with contextlib.closing(fetcher.fetch_ahead(day_asks())) as results:
+        for day in listed.days():
+            if day in listed.skip_days:
+                counts.days_from_raw_zone += 1
+                if on_day is not None:
+                    on_day(day, None)
+                continue
+            # Feed and sitemap requests belong to the interval's first day.
+            entries = ([_log_entry(listed.run_id, r.purpose, r.attempt.url, r.attempt)
+                        for r in listed.requests] if day == first_day else [])
+            day_results = next(results)
+            stored, page_ids = asked.pop(day)
+            pages, keep = _fetch_day(listed.run_id, by_day[day], page_ids, day_results, stored,
+                                     entries, counts, errors, on_page)
+            moved = {stored[page_id]["article_id"]: url for page_id, url in
+                     ((article_id(source.id, i.url), i.url) for i in by_day[day])
+                     if page_id in stored and stored[page_id]["article_id"] in keep
+                     and stored[page_id]["url"] != url and not is_amp_variant(url)}
+            if moved:  # kept pages now listed under another URL (https, another host...)
+                pages += _moved_pages(settings, source.id, day, moved)
+                keep = [k for k in keep if k not in moved]
+            if not by_day[day]:
+                keep = sorted({row["article_id"] for row in stored.values()})
+            files.append(stage_rows(out, "raw_pages", day, pages, "article_id", keep))
+            files.append(stage_rows(out, "fetch_log", day, entries))
             if on_day is not None:
-                on_day(day, None)
-            continue
-        # Feed and sitemap requests belong to the interval's first day.
-        entries = ([_log_entry(listed.run_id, r.purpose, r.attempt.url, r.attempt)
-                    for r in listed.requests] if day == first_day else [])
-        stored = _validators(settings, source.id, day)
-        pages, keep = _fetch_day(fetcher, listed.run_id, source.id, by_day[day], stored,
-                                 not refetch, entries, counts, errors, on_page)
-        moved = {stored[page_id]["article_id"]: url for page_id, url in
-                 ((article_id(source.id, i.url), i.url) for i in by_day[day])
-                 if page_id in stored and stored[page_id]["article_id"] in keep
-                 and stored[page_id]["url"] != url and not is_amp_variant(url)}
-        if moved:  # kept pages now listed under another URL (https, another host...)
-            pages += _moved_pages(settings, source.id, day, moved)
-            keep = [k for k in keep if k not in moved]
-        if not by_day[day]:
-            keep = sorted({row["article_id"] for row in stored.values()})
-        files.append(stage_rows(out, "raw_pages", day, pages, "article_id", keep))
-        files.append(stage_rows(out, "fetch_log", day, entries))
-        if on_day is not None:
-            on_day(day, files[-2])
+                on_day(day, files[-2])
     manifest = Fetched(run_id=listed.run_id, source=source.id, start=listed.start,
                        end=listed.end, mode=listed.mode, counts=counts, errors=errors,
                        files=files, skip_days=listed.skip_days,
@@ -127,23 +141,27 @@ def _moved_pages(settings: Settings, source_id: str, day: date,
     return pages
 
 
-def _fetch_day(fetcher: Fetcher, run_id: str, source_id: str, items: list[DiscoveredItem],
-               stored: dict[str, dict], conditional: bool, entries: list[FetchLogEntry],
-               counts: FetchCounts, errors: list[str],
-               on_page: Callable[[RawPage], None] | None = None
-               ) -> tuple[list[RawPage], list[str]]:
-    """The day's pages fetched now (conditional GETs for stored pages unless told
-    otherwise), and the ids of the stored pages kept (304, or failed); every request is
-    added to ``entries``."""
-    pages, keep = [], []
+def _asks(source_id: str, items: list[DiscoveredItem], stored: dict[str, dict],
+          conditional: bool) -> tuple[list[str], list[tuple[str, str | None, str | None]]]:
+    """The day's page ids and requests: (url, etag, last_modified), conditional GETs
+    for stored pages unless told otherwise."""
     page_ids = [article_id(source_id, item.url) for item in items]
     asks = []
     for page_id, item in zip(page_ids, items, strict=True):
         previous = stored.get(page_id)
         validators = previous if previous and conditional else {}
         asks.append((item.url, validators.get("etag"), validators.get("last_modified")))
-    # In order; overlapped only where the source's politeness sets no delay.
-    results = fetcher.fetch_all(asks)
+    return page_ids, asks
+
+
+def _fetch_day(run_id: str, items: list[DiscoveredItem], page_ids: list[str],
+               results: Iterator[FetchResult], stored: dict[str, dict],
+               entries: list[FetchLogEntry], counts: FetchCounts, errors: list[str],
+               on_page: Callable[[RawPage], None] | None = None
+               ) -> tuple[list[RawPage], list[str]]:
+    """The day's pages fetched now (``results``, in the order of ``items``), and the ids
+    of the stored pages kept (304, or failed); every request is added to ``entries``."""
+    pages, keep = [], []
     for item, page_id, result in zip(items, page_ids, results, strict=True):
         url = item.url
         previous = stored.get(page_id)
