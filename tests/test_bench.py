@@ -123,6 +123,7 @@ def test_celery_bench_measures_annotate_from_first_start_to_last_end() -> None:
                           ti("publish_annotations", "worker2", "01:11", "01:12", 1.0)])
     assert span["wall_s"] == 40.0 and span["shards"] == 3
     assert span["busy_s_per_worker"] == {"worker1": 40.0, "worker2": 34.0}
+    assert span["wall_over_mean_busy"] == round(40.0 / 37.0, 3)
     with pytest.raises(RuntimeError, match="annotate"):
         annotate_span([ti("clean", "worker1", "00:00", "00:20", 20.0)])
 
