@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import re
 import sys
 import tempfile
 import time
@@ -75,6 +76,10 @@ def annotate_span(instances: list[dict]) -> dict:
             "states": sorted({ti["state"] for ti in shards}),
             "tries": max(ti["try_number"] for ti in shards),
             "busy_s_per_worker": {k: round(v, 2) for k, v in sorted(busy.items())},
+            # 1.0: every worker busy from the first shard's start to the last one's end.
+            # Unlike the wall times, it does not move with how fast the box runs stanza.
+            "wall_over_mean_busy": round((last - first).total_seconds()
+                                         / (sum(busy.values()) / len(busy)), 3),
             "other_tasks_in_span": other_tasks(instances, first, last),
             "shard_s": sorted((round(ti["duration"] or 0.0, 2) for ti in shards),
                               reverse=True)}
@@ -109,6 +114,29 @@ def idle_time(shards: list[dict], first: datetime, last: datetime) -> dict[str, 
     return out
 
 
+# "Workload finished" is what a worker's task supervisor logs once it has reaped the task
+# process and closed its sockets: the worker's slot is free for the next task from then.
+WORKLOAD_FINISHED = re.compile(r"^(\S+Z) .*Workload finished .*workload_id=([0-9a-f-]+)")
+
+
+def slot_held_after_end(instances: list[dict], logs: Path) -> dict[str, dict]:
+    """Per worker: how long its slot stayed taken after each task of the run had ended
+    (the task instance's end_date to its supervisor's "Workload finished", matched on the
+    task instance's id): the largest, and how many tasks held it over half a second."""
+    ended = {ti["id"]: ti for ti in instances if ti.get("end_date")}
+    held: dict[str, list[float]] = {}
+    for log in sorted(logs.glob("worker*.log")):
+        for line in log.read_text("utf-8", errors="replace").splitlines():
+            match = WORKLOAD_FINISHED.match(line)
+            if match and match.group(2) in ended:
+                ti = ended[match.group(2)]
+                seconds = (_when(match.group(1)) - _when(ti["end_date"])).total_seconds()
+                held.setdefault(log.stem, []).append(seconds)
+    return {worker: {"tasks": len(s), "max_s": round(max(s), 2),
+                     "over_half_s": sum(x > 0.5 for x in s)}
+            for worker, s in sorted(held.items())}
+
+
 def one_deployment(work: Path, base: str, workers: int, concurrency: int,
                    shard_chars: int, timeout: float) -> dict:
     work.mkdir(parents=True)
@@ -123,11 +151,14 @@ def one_deployment(work: Path, base: str, workers: int, concurrency: int,
         run_id = deployment.trigger(FIRST_DAY)
         state = deployment.wait_runs([run_id], timeout)[run_id]
         run_s = time.monotonic() - started
-        span = annotate_span(deployment.task_instances(run_id))
+        instances = deployment.task_instances(run_id)
+        span = annotate_span(instances)
+        held = slot_held_after_end(instances, work / "logs")
         rss = {name: max((mb for v in poll.stop().values() for mb in v), default=0.0)
                for name, poll in polls.items()}
         return {"workers": workers, "concurrency": concurrency, "run_state": state,
-                "run_s": round(run_s, 1), "annotate": span, "worker_peak_rss_mb": rss,
+                "run_s": round(run_s, 1), "annotate": span, "slot_held_after_task_end": held,
+                "worker_peak_rss_mb": rss,
                 "startup_s": round(deployment.timings.get("startup_s", 0.0), 1)}
 
 
@@ -165,9 +196,11 @@ def main(argv: list[str] | None = None) -> int:
              f"{ratio:.2f}x", f"<= {TARGET}", "yes" if met else "**no**"]]
     lines = [f"- {n} worker(s): run {r['run_state']} in {r['run_s']} s (deployment start-up "
              f"{r['startup_s']} s, not counted); annotate busy s per worker "
-             f"{r['annotate']['busy_s_per_worker']}; idle s per worker "
+             f"{r['annotate']['busy_s_per_worker']} (wall / mean busy "
+             f"{r['annotate'].get('wall_over_mean_busy')}); idle s per worker "
              f"{r['annotate']['idle_s_per_worker']}; other tasks in the span "
-             f"{r['annotate'].get('other_tasks_in_span')}; shard s {r['annotate']['shard_s']}; "
+             f"{r['annotate'].get('other_tasks_in_span')}; slot held after a task's end "
+             f"{r.get('slot_held_after_task_end')}; shard s {r['annotate']['shard_s']}; "
              f"worker peak RSS MB {r['worker_peak_rss_mb']}"
              for n, r in runs.items()]
     md = "\n".join([

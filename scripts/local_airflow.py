@@ -94,6 +94,11 @@ def stop_postgres() -> None:
 
 
 # -- Airflow environment --------------------------------------------------------------
+# [workers] min_heartbeat_interval (Airflow's default 5): see airflow_env and README,
+# "Backfills and operations"; docker-compose.yaml sets the same.
+MIN_HEARTBEAT_INTERVAL_S = "1"
+
+
 def airflow_env(port: int = 8080, sql_conn: str | None = None) -> dict[str, str]:
     home = airflow_home()
     home.mkdir(parents=True, exist_ok=True)
@@ -126,6 +131,12 @@ def airflow_env(port: int = 8080, sql_conn: str | None = None) -> dict[str, str]
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
+        # Each task's supervisor waits up to this long in select() for its task process:
+        # when the process's sockets all close a moment before it can be reaped (a race
+        # lost by 5 of 18 tasks in a bench run), the supervisor sleeps the whole
+        # interval and the worker's slot stays taken that long after the task ended.
+        # The price: a running task heartbeats every second instead of every five.
+        "AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL": MIN_HEARTBEAT_INTERVAL_S,
         "NEWSWIRE_LAKE": os.environ.get("NEWSWIRE_LAKE", str(REPO / "lake")),
         # The scheduler loads stanza once before it forks the task processes
         # (include/airflow_local_settings.py).

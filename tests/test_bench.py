@@ -155,5 +155,28 @@ def test_celery_bench_measures_annotate_from_first_start_to_last_end() -> None:
                           ti("publish_annotations", "worker2", "01:11", "01:12", 1.0)])
     assert span["wall_s"] == 40.0 and span["shards"] == 3
     assert span["busy_s_per_worker"] == {"worker1": 40.0, "worker2": 34.0}
+    assert span["wall_over_mean_busy"] == round(40.0 / 37.0, 3)
     with pytest.raises(RuntimeError, match="annotate"):
         annotate_span([ti("clean", "worker1", "00:00", "00:20", 20.0)])
+
+
+def test_celery_bench_finds_how_long_a_worker_slot_outlived_each_task(tmp_path) -> None:
+    from bench_celery import slot_held_after_end
+
+    (tmp_path / "worker1.log").write_text(
+        "2026-11-30T22:35:01.600000Z [info     ] Workload finished              [supervisor] "
+        "duration=0.9 exit_code=0 final_state=success loc=supervisor.py:2658 "
+        "workload_id=aa-1 workload_type=ExecuteTask\n"
+        "2026-11-30T22:35:09.436347Z [info     ] Workload finished              [supervisor] "
+        "duration=5.9 exit_code=0 final_state=success loc=supervisor.py:2658 "
+        "workload_id=bb-2 workload_type=ExecuteTask\n"
+        "2026-11-30T22:35:09.441824Z [info     ] Task execute_workload[x] succeeded in 5.9s\n",
+        "utf-8")
+    (tmp_path / "worker2.log").write_text(
+        "2026-11-30T22:36:00.000000Z [info     ] Workload finished              [supervisor] "
+        "duration=1 workload_id=cc-3 workload_type=ExecuteTask\n", "utf-8")
+    instances = [{"id": "aa-1", "end_date": "2026-11-30T22:35:01.550000Z"},
+                 {"id": "bb-2", "end_date": "2026-11-30T22:35:04.388000Z"},
+                 {"id": "cc-3", "end_date": None}]
+    held = slot_held_after_end(instances, tmp_path)
+    assert held == {"worker1": {"tasks": 2, "max_s": 5.05, "over_half_s": 1}}

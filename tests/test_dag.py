@@ -84,7 +84,8 @@ def test_dag_imports_and_reads_like_its_contract(airflow_home: dict[str, str]) -
                                 "check_articles": ["list_sources", "publish"],
                                 "check_annotations": ["list_sources",
                                                       "publish_annotations"],
-                                "check_sources_read": ["clean", "list_sources", "publish"]}
+                                "check_sources_read": ["clean", "list_sources", "publish",
+                                                       "publish_annotations"]}
     # A dead source does not hold back the others; the last check still fails the run.
     assert info["trigger_rules"] == {
         "fetch": "all_done_min_one_success", "clean": "all_done_min_one_success",
