@@ -796,7 +796,7 @@ def _join_connectors(pieces: list[_Piece], lex: Lexicon, model: dict[int, str],
             person = before.kind == "name" and before.words[0].text not in lex.org_heads \
                 and ((k >= 2 and pieces[k - 1] is before
                       and pieces[k - 2].kind in ("title", "honorific"))
-                     or _model_label(model, before.start, before.end) == "PER")
+                     or label_by_model(model, before.start, before.end) == "PER")
             if person and of:
                 # "Meteorologist Jose Savanguani of the National Meteorological Institute",
                 # "John Crabb Jr. of the ... Attorney's Office": a person of an organisation.
@@ -1273,7 +1273,7 @@ def _run_mentions(text: str, run: list[_Word], lex: Lexicon, gaz: Gazetteer,
             continue  # "(Boris) Johnson": the first name goes with the next piece
         was_titled, titled = titled, False
         name, words = piece.name, piece.words
-        model_label = _model_label(model, piece.start, piece.end)
+        model_label = label_by_model(model, piece.start, piece.end)
         if piece.kind == "paren":
             label = gaz.label(name) or ("ORG" if name.isupper() and len(name) <= 6 else None)
             if label:
@@ -1511,11 +1511,15 @@ def _person_name(pieces: list[_Piece], k: int, name: str) -> str:
     return name
 
 
-def _model_label(model: dict[int, str], start: int, end: int) -> str | None:
+def label_by_model(model: dict[int, str], start: int, end: int) -> str | None:
+    """The label the model gave most of the characters from ``start`` to ``end``; on a
+    tie, the one it gave first. (Picking from a set broke ties by the strings' hashes,
+    which Python seeds per process: one name, "Çarşamba... Perşembe", came out PER in
+    one process and LOC in another.)"""
     labels = [model[i] for i in range(start, end) if i in model]
     if not labels:
         return None
-    best = max(set(labels), key=labels.count)
+    best = max(dict.fromkeys(labels), key=labels.count)
     return best if best in NAME_LABELS else None
 
 
