@@ -146,6 +146,7 @@ def one_deployment(work: Path, base: str, workers: int, concurrency: int,
     (work / "sources.yaml").write_text(sources_yaml(base, SOURCE_ID), "utf-8")
     extra = {"NEWSWIRE_SOURCES": str(work / "sources.yaml"),
              "NEWSWIRE_SHARD_CHARS": str(shard_chars), "NEWSWIRE_TORCH_THREADS": "1",
+             "NEWSWIRE_SHARD_MULTIPLE": str(workers * concurrency),
              "NEWSWIRE_PRELOAD_NLP": "1"}
     with celery_deployment(work, sample_url=base, workers=workers, concurrency=concurrency,
                            extra_env=extra) as deployment:

@@ -112,7 +112,8 @@ def newswire_daily():
         from newswire.stages import plan_shards
 
         settings = _settings()
-        return [shard for path in manifests[:] for shard in plan_shards(settings, path)]
+        return [shard for path in manifests[:]
+                for shard in plan_shards(settings, path, settings.shard_multiple)]
 
     # One task per shard: the executor spreads them over every core and worker, and a
     # shard that fails is retried alone. The index reads <source>/<shard number>.

@@ -75,8 +75,15 @@ def test_shard_size_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setenv("NEWSWIRE_LAKE", str(tmp_path / "lake"))
     monkeypatch.setenv("NEWSWIRE_SHARD_CHARS", "5000")
     monkeypatch.setenv("NEWSWIRE_TORCH_THREADS", "2")
+    assert Settings.from_env().shard_multiple == 1
+    monkeypatch.setenv("NEWSWIRE_SHARD_MULTIPLE", "4")
     settings = Settings.from_env()
-    assert (settings.shard_chars, settings.torch_threads) == (5000, 2)
+    assert (settings.shard_chars, settings.torch_threads, settings.shard_multiple) == (
+        5000, 2, 4)
+    monkeypatch.setenv("NEWSWIRE_SHARD_MULTIPLE", "0")
+    with pytest.raises(ValueError, match="NEWSWIRE_SHARD_MULTIPLE"):
+        Settings.from_env()
+    monkeypatch.setenv("NEWSWIRE_SHARD_MULTIPLE", "2")
     monkeypatch.setenv("NEWSWIRE_SHARD_CHARS", "many")
     with pytest.raises(ValueError, match="NEWSWIRE_SHARD_CHARS"):
         Settings.from_env()

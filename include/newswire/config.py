@@ -33,6 +33,10 @@ class Settings:
     # barely use a second thread, a second process doubles the work done.
     shard_chars: int = 120_000
     torch_threads: int = 1
+    # The DAG rounds a day's number of shards up to a multiple of this
+    # (NEWSWIRE_SHARD_MULTIPLE): the deployment's annotate slots (workers x concurrency),
+    # so the slots finish a day together rather than one taking the odd shard alone.
+    shard_multiple: int = 1
     # What fetchers wait with (politeness, back-off); tests hand in one that does not sleep.
     clock: Clock = field(default=SYSTEM_CLOCK, compare=False, repr=False)
 
@@ -67,7 +71,8 @@ class Settings:
         return cls(lake=lake, catalog=catalog, sources_file=sources_file_from_env(),
                    staging=Path(staging_text).resolve(), user_agent=agent,
                    shard_chars=_positive_int("NEWSWIRE_SHARD_CHARS", 120_000),
-                   torch_threads=torch_threads_from_env())
+                   torch_threads=torch_threads_from_env(),
+                   shard_multiple=_positive_int("NEWSWIRE_SHARD_MULTIPLE", 1))
 
 
 def sources_file_from_env() -> Path:
