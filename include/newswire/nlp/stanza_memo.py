@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import torch
 from stanza.models.common.char_model import CharacterModel
+from stanza.models.common.utils import tensor_unsort
 from stanza.models.common.vocab import CompositeVocab
 from torch.nn.utils.rnn import (
     PackedSequence,
@@ -55,7 +56,7 @@ class DistinctWordCharacterModel(CharacterModel):
         res = self._vectors(distinct, distinct_lengths)[inverse]
         # What stanza does next, unchanged: back to the words' order, one packed
         # sequence of words per sentence.
-        res = _unsort(res, word_orig_idx)
+        res = tensor_unsort(res, word_orig_idx)
         res = pack_sequence(res.split(sentlens))
         if self.pad:
             res = pad_packed_sequence(res, batch_first=True)[0]
@@ -127,12 +128,6 @@ class WordMemory:
     def forget(self) -> None:
         self.index.clear()
         self.bank = None
-
-
-def _unsort(sorted_tensor: torch.Tensor, original_index: list[int]) -> torch.Tensor:
-    """stanza.models.common.utils.tensor_unsort."""
-    back = sorted(range(len(original_index)), key=original_index.__getitem__)
-    return sorted_tensor[back]
 
 
 class RememberedUnits:
