@@ -101,8 +101,16 @@ def started(*argv):
 
 print(started("--no-nlp"), started("--workers", "1"))
 server = started("--workers", "2", "--source", "sample_wire")
-with open(f"/proc/{server}/environ", "rb") as environ:
-    told = dict(v.split(b"=", 1) for v in environ.read().split(b"\\0") if b"=" in v)
+# The server's pid is known from the fork; /proc shows the environment it was started
+# with only once it has exec'd the interpreter (until then ours, or nothing mid-exec).
+import time
+deadline = time.monotonic() + 30
+while True:
+    with open(f"/proc/{server}/environ", "rb") as environ:
+        told = dict(v.split(b"=", 1) for v in environ.read().split(b"\\0") if b"=" in v)
+    if b"NEWSWIRE_PRELOAD_PARENT" in told or time.monotonic() > deadline:
+        break
+    time.sleep(0.01)
 heavy = [m for m in ("pyarrow", "pydantic", "newswire.sources", "newswire.clean",
                      "newswire.stages", "torch") if m in sys.modules]
 print(told[b"NEWSWIRE_PRELOAD_LANGS"].decode(), heavy, "NEWSWIRE_PRELOAD_LANGS" in os.environ)
