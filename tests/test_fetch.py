@@ -364,15 +364,60 @@ def test_proxy_from_the_environment_is_used_per_origin(
     assert len(_ProxyHandler.seen) == 3
 
 
-def test_a_session_told_not_to_trust_the_environment_ignores_proxies(
+def test_a_fetcher_told_not_to_trust_the_environment_ignores_proxies(
         proxy_server: str, bad_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    import requests
-
     monkeypatch.setenv("HTTP_PROXY", proxy_server)
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
-    session = requests.Session()
-    session.trust_env = False
-    fetcher = Fetcher(POLITE, [netloc_entry(bad_server)], "newswire-test/1", session=session)
+    fetcher = Fetcher(POLITE, [netloc_entry(bad_server)], "newswire-test/1", trust_env=False)
     assert fetcher.fetch(bad_server + "/ok").ok
     assert _ProxyHandler.seen == []
+
+
+class _EchoHandler(BaseHTTPRequestHandler):
+    """Answers with the request's headers as its body, gzip-compressed."""
+
+    def do_GET(self) -> None:
+        import gzip
+
+        body = gzip.compress("\n".join(f"{k}: {v}" for k, v in self.headers.items())
+                             .encode())
+        self.send_response(200)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def echo_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _EchoHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_requests_say_who_we_are_take_gzip_and_send_netrc_credentials(
+        echo_server: str, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What each request sends: our User-Agent, the encodings we decode (a gzip body
+    arrives decoded), and the credentials ~/.netrc (here $NETRC) holds for the host;
+    none where the fetcher is told not to trust the environment."""
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login reader password s3cret\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    def sent(fetcher: Fetcher) -> dict[str, str]:
+        echoed = fetcher.fetch(echo_server + "/page").body.decode()
+        return {k.lower(): v for k, v in (line.split(": ", 1) for line in echoed.split("\n"))}
+
+    headers = sent(Fetcher(POLITE, [netloc_entry(echo_server)], "newswire-test/1"))
+    assert headers["user-agent"] == "newswire-test/1"
+    assert "gzip" in headers["accept-encoding"]
+    assert headers["authorization"] == "Basic cmVhZGVyOnMzY3JldA=="  # reader:s3cret
+    untrusting = Fetcher(POLITE, [netloc_entry(echo_server)], "newswire-test/1",
+                         trust_env=False)
+    assert "authorization" not in sent(untrusting)
