@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from newswire.config import Settings
 from newswire.schema import to_table
 from newswire.store import Partition
+from newswire.store.base import write_parquet
 
 if TYPE_CHECKING:  # loaded when first needed: an NLP process never fetches, and never
     # reads the sources file (pydantic, and the cleaner its profile check imports)
@@ -148,7 +148,7 @@ def stage_table(folder: Path, table: str, day: date, data: pa.Table,
         data = data.sort_by(merge_key)
     path = folder / f"{table}-{day.isoformat()}.parquet"
     tmp = path.with_name(path.name + ".tmp")
-    pq.write_table(data, tmp, compression="zstd")
+    write_parquet(data, tmp)
     tmp.replace(path)  # a retried task never leaves half a file behind
     return StagedFile(table, day, str(path), data.num_rows, merge_key, sorted(keep or []))
 
