@@ -144,9 +144,6 @@ def load_entity_aliases(con: duckdb.DuckDBPyConnection) -> None:
     from newswire.nlp.gazetteer import alias_rows
 
     rows = alias_rows()
-    if not rows:
-        con.execute(entity_aliases_sql())
-        return
     names = pa.table({"name": pa.array([name for name, _ in rows], pa.string()),
                       "entity_group": pa.array([group for _, group in rows], pa.string())})
     con.register("newswire_alias_rows", names)
