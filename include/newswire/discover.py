@@ -129,9 +129,9 @@ def parse_sitemap(body: bytes, sitemap_url: str) -> tuple[list[DiscoveredItem],
         for node in root:
             if not isinstance(node.tag, str) or etree.QName(node).localname != "sitemap":
                 continue
-            loc = _child_text(node, "loc")
-            if loc:
-                children.append((loc, parse_date(_child_text(node, "lastmod"))))
+            texts = _texts(node)
+            if texts.get("loc"):
+                children.append((texts["loc"], parse_date(texts.get("lastmod"))))
         return [], children
     if local != "urlset":
         raise ValueError(f"not a sitemap: root element <{local}>")
@@ -139,21 +139,29 @@ def parse_sitemap(body: bytes, sitemap_url: str) -> tuple[list[DiscoveredItem],
     for node in root:
         if not isinstance(node.tag, str) or etree.QName(node).localname != "url":
             continue
-        loc = _child_text(node, "loc")
+        texts = _texts(node)
+        loc = texts.get("loc")
         if not loc:
             continue
-        news_date = _child_text(node, "publication_date")
-        title = _child_text(node, "title")
-        published = parse_date(news_date) or parse_date(_child_text(node, "lastmod"))
-        items.append(DiscoveredItem(loc, "sitemap", sitemap_url, published, title))
+        published = parse_date(texts.get("publication_date")) \
+            or parse_date(texts.get("lastmod"))
+        items.append(DiscoveredItem(loc, "sitemap", sitemap_url, published,
+                                    texts.get("title")))
     return items, []
 
 
-def _child_text(node: etree._Element, name: str) -> str | None:
+def _texts(node: etree._Element) -> dict[str, str | None]:
+    """The text of the first element of each local name in ``node`` (itself included),
+    in one pass: a sitemap's thousands of <url> entries are each read once, not once per
+    field asked for."""
+    found: dict[str, str | None] = {}
     for element in node.iter():
-        if isinstance(element.tag, str) and etree.QName(element).localname == name:
-            return (element.text or "").strip() or None
-    return None
+        tag = element.tag
+        if isinstance(tag, str):  # not a comment or processing instruction
+            name = tag.rpartition("}")[2]  # the local name, as etree.QName gives it
+            if name not in found:
+                found[name] = (element.text or "").strip() or None
+    return found
 
 
 def discover(source: Source, fetcher: Fetcher, start: datetime, end: datetime) -> Discovery:

@@ -7,7 +7,7 @@ import hashlib
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from courlan import normalize_url
 
@@ -137,11 +137,22 @@ def host_allowed(url: str, allowed_domains: list[str]) -> bool:
     a feed cannot point us at other services of an allowed host (admin ports)."""
     try:
         parts = urlsplit(url)
+    except ValueError:
+        return False  # an unbalanced IPv6 bracket
+    return _netloc_allowed(parts.scheme, parts.netloc, tuple(allowed_domains))
+
+
+# A source's pages share a host or two: each (scheme, host and port, allowed domains) is
+# decided once per process, not again for each of a day's thousand URLs.
+@functools.lru_cache(maxsize=4096)
+def _netloc_allowed(scheme: str, netloc: str, allowed_domains: tuple[str, ...]) -> bool:
+    parts = SplitResult(scheme, netloc, "", "", "")  # hostname and port read netloc only
+    try:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             return False
         port = parts.port or DEFAULT_PORTS[parts.scheme]
     except ValueError:
-        return False  # a port that is not a number, an unbalanced IPv6 bracket
+        return False  # a port that is not a number
     host = parts.hostname.lower().rstrip(".")
     for entry in allowed_domains:
         domain, _, wanted = entry.lower().rstrip(".").partition(":")

@@ -77,6 +77,9 @@ def day_stats(day: date, articles: Iterable[tuple[str, list[Section]]],
     counts: Counter[str] = Counter()
     samples: dict[str, str] = {}
     seen_ids: set[str] = set()
+    # paragraph -> fingerprint: a line that recurs across the day's articles (what is
+    # counted here) is folded and hashed once, not once per article holding it.
+    known: dict[str, str] = {}
     for article_id, sections in articles:
         if article_id in seen_ids:
             continue
@@ -84,7 +87,9 @@ def day_stats(day: date, articles: Iterable[tuple[str, list[Section]]],
         prints: set[str] = set()
         for section in sections:
             for paragraph in section.paragraphs:
-                key = fingerprint(paragraph)
+                key = known.get(paragraph)
+                if key is None:
+                    key = known[paragraph] = fingerprint(paragraph)
                 prints.add(key)
                 if key not in samples or paragraph < samples[key]:
                     samples[key] = paragraph  # the smallest: the same whatever the order

@@ -16,7 +16,7 @@ import json
 import re
 import types
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from newswire.config import Settings
 from newswire.schema import to_table
 from newswire.store import Partition
+from newswire.store.base import write_parquet
 
 if TYPE_CHECKING:  # loaded when first needed: an NLP process never fetches, and never
     # reads the sources file (pydantic, and the cleaner its profile check imports)
@@ -131,19 +131,33 @@ class StagedFile:
 def stage_rows(folder: Path, table: str, day: date, rows: list[Any],
                merge_key: str | None = None, keep: list[str] | None = None) -> StagedFile:
     """Write a partition's rows (row models) as a staged Parquet file."""
+    if merge_key is not None and rows and not isinstance(rows[0], Mapping):
+        # Put in the key's order as rows (a stable sort, as Arrow's), so that the table
+        # is written as it is rather than copied whole, page bodies and all, by a sort.
+        keys = [getattr(row, merge_key) for row in rows]
+        if None not in keys:
+            rows = [rows[i] for i in sorted(range(len(rows)), key=keys.__getitem__)]
     return stage_table(folder, table, day, to_table(table, rows), merge_key, keep)
 
 
 def stage_table(folder: Path, table: str, day: date, data: pa.Table,
                 merge_key: str | None = None, keep: list[str] | None = None) -> StagedFile:
     folder.mkdir(parents=True, exist_ok=True)
-    if merge_key is not None:  # in the partition's order: publish may take it as it is
+    if merge_key is not None and not _in_order(data[merge_key]):
+        # In the partition's order: publish may take it as it is.
         data = data.sort_by(merge_key)
     path = folder / f"{table}-{day.isoformat()}.parquet"
     tmp = path.with_name(path.name + ".tmp")
-    pq.write_table(data, tmp, compression="zstd")
+    write_parquet(data, tmp)
     tmp.replace(path)  # a retried task never leaves half a file behind
     return StagedFile(table, day, str(path), data.num_rows, merge_key, sorted(keep or []))
+
+
+def _in_order(keys: pa.ChunkedArray) -> bool:
+    """Whether a column is already in the order a stable sort by it gives (no nulls:
+    Arrow puts them last)."""
+    values = keys.to_pylist()
+    return None not in values and values == sorted(values)
 
 
 def replace_rows(stored: pa.Table, fresh: pa.Table, key: str, keep: list[str]) -> pa.Table:
@@ -190,9 +204,15 @@ class StageManifest:
         return str(path)
 
     @staticmethod
-    def load(path: str | Path) -> StageManifest:
+    def load(path: str | Path, *, summary: bool = False) -> StageManifest:
+        """The manifest saved at ``path``. ``summary``: without the records it lists
+        (discovered items, listing requests, staged files: left empty), for readers of
+        its counts, errors and interval only (a day's items are most of its decoding)."""
         data = json.loads(Path(path).read_text("utf-8"))
         kind = MANIFESTS[data.pop("stage")]
+        if summary:
+            for name in LISTED:
+                data.pop(name, None)
         return _decode(kind, data)
 
 
@@ -266,19 +286,36 @@ class Annotated(StageManifest):
 
 MANIFESTS: dict[str, type[StageManifest]] = {
     m.stage: m for m in (Discovered, Fetched, Cleaned, Annotated)}
+# The fields of manifests that list records, one per page or file (see load's summary).
+LISTED = ("items", "requests", "files")
+
+_SCALARS = (str, int, float, type(None))  # bool is an int
 
 
 def _encode(value: Any) -> Any:
     """A record as JSON values: dataclasses field by field, dates in ISO 8601."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, _SCALARS):
+        return value
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, list | tuple):
         return [_encode(v) for v in value]
     if isinstance(value, dict):
         return {k: _encode(v) for k, v in value.items()}
+    names = _field_names(type(value))
+    if names is not None:
+        return {name: _encode(getattr(value, name)) for name in names}
     return value
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """A dataclass's field names, once per class (a manifest lists a day's pages, and
+    asking dataclasses for them again for each record was most of encoding one); None
+    for any other type."""
+    if not dataclasses.is_dataclass(kind):
+        return None
+    return tuple(f.name for f in dataclasses.fields(kind))
 
 
 @functools.cache

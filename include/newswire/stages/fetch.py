@@ -93,10 +93,10 @@ def fetch_source(settings: Settings, discovered: str, *, refetch: bool = False,
             stored, page_ids = asked.pop(day)
             pages, keep = _fetch_day(listed.run_id, by_day[day], page_ids, day_results, stored,
                                      entries, counts, errors, on_page)
-            moved = {stored[page_id]["article_id"]: url for page_id, url in
-                     ((article_id(source.id, i.url), i.url) for i in by_day[day])
+            moved = {stored[page_id]["article_id"]: item.url for page_id, item in
+                     zip(page_ids, by_day[day], strict=True)
                      if page_id in stored and stored[page_id]["article_id"] in keep
-                     and stored[page_id]["url"] != url and not is_amp_variant(url)}
+                     and stored[page_id]["url"] != item.url and not is_amp_variant(item.url)}
             if moved:  # kept pages now listed under another URL (https, another host...)
                 pages += _moved_pages(settings, source.id, day, moved)
                 keep = [k for k in keep if k not in moved]

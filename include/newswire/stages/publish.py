@@ -36,7 +36,7 @@ def check_sources_read(expected: list[str], manifests: list[str]) -> list[str]:
     """The sources of ``expected`` that have a cleaned manifest among ``manifests``;
     raise :class:`SourcesNotRead` naming the others. The daily DAG's last word on a run
     in which a dead source must not hold back the sources that were read."""
-    read = sorted({StageManifest.load(path).source for path in manifests})
+    read = sorted({StageManifest.load(path, summary=True).source for path in manifests})
     missing = sorted(set(expected) - set(read))
     if missing:
         landed = ", ".join(read) or "none"
@@ -121,7 +121,8 @@ def record_run(settings: Settings, manifest_path: str,
     """Upsert this run's row in ``runs`` from the stage manifests beside ``manifest_path``
     (a re-run of the same run replaces its row; other runs' rows stay)."""
     folder = Path(manifest_path).parent
-    stages = {name: StageManifest.load(folder / f"{name}.json")
+    # Counts, errors and times only: a day's discovered items are not decoded again.
+    stages = {name: StageManifest.load(folder / f"{name}.json", summary=True)
               for name in MANIFESTS if (folder / f"{name}.json").exists()}
     first = next(iter(stages.values()))
     discover, fetch = stages.get("discover"), stages.get("fetch")

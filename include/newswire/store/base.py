@@ -207,6 +207,17 @@ class Store(ABC):
         return sorted(path.rsplit("/", 1)[-1] for path in found)
 
 
+WRITE_BUFFER = 1 << 20  # bytes a Parquet file's writer gathers before each write
+
+
+def write_parquet(data: pa.Table, path: str | Path) -> None:
+    """``data`` as a local Parquet file (zstd), written through one buffered stream: the
+    same bytes as the writer's own file, in a few large writes rather than one per page
+    and footer part (a staged day is 40 such files, the lake's runs 10 more)."""
+    with pa.output_stream(str(path), compression=None, buffer_size=WRITE_BUFFER) as out:
+        pq.write_table(data, out, compression="zstd")
+
+
 def conform(partition: Partition, data: pa.Table) -> pa.Table:
     schema = schema_for(partition.table)
     return data.select(schema.names).cast(schema)

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 
 from newswire.constants import TABLES
 from newswire.schema import schema_for
-from newswire.store.base import LakeError, Partition, Store, conform
+from newswire.store.base import LakeError, Partition, Store, conform, write_parquet
 
 if TYPE_CHECKING:  # loaded on first use (see store/base.py)
     import fsspec
@@ -117,7 +117,7 @@ class LocalStore(Store):
         # The temp name does not end in .parquet, so readers' globs never see it.
         tmp = target.parent / f".{DATA_FILE}.{uuid.uuid4().hex}.tmp"
         try:
-            pq.write_table(data, tmp, compression="zstd")
+            write_parquet(data, tmp)
             with open(tmp, "rb") as handle:
                 os.fsync(handle.fileno())
             os.replace(tmp, target)
