@@ -459,3 +459,20 @@ def test_metadata_finds_the_tags_one_xpath_union_finds() -> None:
     last = page_tags(roots[-1])
     assert last.meta_property["og:title"].get("content") == "A"
     assert last.first["time"].get("datetime") == "2024-01-03" and len(last.jsonld) == 2
+
+
+def test_a_date_element_is_not_taken_for_one_seen_before() -> None:
+    """date_candidates skips an element a selector before found; elements read before
+    that gave no date (here three lines of too much text) must not make it skip a
+    different one (it compared id()s of lxml's proxies, which are freed with each
+    selector's result and reused: the date below was lost)."""
+    from lxml.cssselect import CSSSelector
+    from newswire.clean.profiles import date_candidates
+    long = "word " * 60
+    root = parse_page('<html><body>' + f'<div class="meta">{long}</div>' * 3
+                      + '<span class="tarih">3 June 2026</span></body></html>')
+    assert root is not None
+    selectors = (CSSSelector(".meta"), CSSSelector(".tarih"))
+    for _ in range(3):
+        found = [text for _, text in date_candidates(root.root, selectors)]
+        assert found == ["3 June 2026"]
