@@ -476,3 +476,65 @@ def test_a_date_element_is_not_taken_for_one_seen_before() -> None:
     for _ in range(3):
         found = [text for _, text in date_candidates(root.root, selectors)]
         assert found == ["3 June 2026"]
+
+
+def _same_elements(found: list, expected: list) -> bool:
+    return len(found) == len(expected) and all(a is b for a, b in zip(found, expected, strict=True))
+
+
+CLASS_INDEX_PAGE = """<html><body>
+<div class="box"><div class="box inner"><h4>a</h4><span class="tarih">1</span></div>
+  <h4>b</h4></div>
+<div class="	detay-bilgi
+ other  detay-bilgi"><p><span class="tarih x">2</span></p></div>
+<span class="Tarih">3</span><p class="tarih">4</p><b class="tarih&nbsp;x">5</b>
+<div class="lead"><h4>c</h4><section><h4>d</h4></section></div>
+</body></html>"""
+
+
+def test_selectors_answered_from_the_class_index_find_what_xpath_finds() -> None:
+    """profiles.select answers class selectors from one index of the page's classes:
+    the same elements, in the same order, as the selector's XPath, on every page of our
+    fixtures and layouts and on cases written to tell them apart (tabs and line breaks
+    in a class attribute, a no-break space, which does not part names, a name twice,
+    case, nested containers, a descendant tag)."""
+    from lxml.cssselect import CSSSelector
+    from newswire.clean.profiles import (
+        ClassIndex,
+        _AttributeWalkTranslator,
+        class_plan,
+        profiles,
+        select,
+    )
+
+    from tests.layouts import layout_pages
+    written = [CSSSelector(css, translator=_AttributeWalkTranslator()) for css in (
+        ".tarih", "span.tarih", ".detay-bilgi .tarih", "div.box .tarih", ".box.inner h4",
+        ".box h4", ".lead h4", "div.lead *", ".box .box", "p .tarih", ".nowhere", ".Tarih")]
+    assert class_plan(".detay-bilgi .tarih") == ((None, ("detay-bilgi",)), (None, ("tarih",)))
+    assert class_plan("[class*='tarih']") is None and class_plan(".a > .b") is None
+    selectors = written + [s for p in profiles().values()
+                           for s in (*p.body, *p.lead, *p.byline, *p.date, *p.markers)]
+    pages = [CLASS_INDEX_PAGE] + [p.html for p in layout_pages()] + [
+        decode_html(fixture_page(name), None)[0] for name in (
+            "aa_bold_headings.html", "english_agency.html", "generic_jsonld.html",
+            "unmarked_blog.html", "windows1254.html")]
+    answered = 0
+    for html in pages:
+        page = parse_page(html)
+        assert page is not None
+        classes = ClassIndex(page.root)
+        for selector in selectors:
+            expected = selector(page.root)
+            assert _same_elements(select(selector, page.root, None, classes), expected), \
+                selector.css
+            answered += bool(expected)
+    assert answered > 100
+    # The index is of one tree: another root (a subtree) is answered by XPath.
+    page = parse_page(CLASS_INDEX_PAGE)
+    assert page is not None
+    box = page.root.find(".//div")
+    classes = ClassIndex(page.root)
+    inner = written[4]
+    assert _same_elements(select(inner, box, None, classes), inner(box))
+    assert [e.text for e in select(written[0], page.root, None, classes)] == ["1", "2", "4"]

@@ -39,6 +39,7 @@ from newswire.clean.places import fold
 from newswire.clean.profiles import (
     AUTO,
     GENERIC,
+    ClassIndex,
     Profile,
     choose_profile,
     date_candidates,
@@ -63,7 +64,8 @@ class CleanError(ValueError):
 
 
 def extract_sections(page: Page, url: str | None, profile: Profile,
-                     meta: Metadata) -> tuple[list[Section], str]:
+                     meta: Metadata, classes: ClassIndex | None = None
+                     ) -> tuple[list[Section], str]:
     """The body and the name of the extractor that found it (``articles.extractor``)."""
     root = page.root
     traf: list[etree._Element | None] = []
@@ -79,11 +81,13 @@ def extract_sections(page: Page, url: str | None, profile: Profile,
     # pages with such a mark scored F1 0.947 through trafilatura and 0.931 through the
     # mark (the mark often leaves out text written outside <p>, or wraps teasers).
     if profile.name != GENERIC and profile.body_first:
-        chain.append((profile.name, lambda: extractors.extract_profile_body(root, profile)))
+        chain.append((profile.name,
+                      lambda: extractors.extract_profile_body(root, profile, classes)))
     chain += [
         ("trafilatura", lambda: trafilatura_text(extractors.MIN_BODY_CHARS // 2)),
         ("marked_body", lambda: extractors.extract_marked_body(
-            root, [*profile.body, *extractors.generic_body_selectors()], profile.remove)),
+            root, [*profile.body, *extractors.generic_body_selectors()], profile.remove,
+            classes)),
         ("article_element", lambda: extractors.extract_article_element(root)),
         ("jsonld_body", lambda: extractors.extract_jsonld_body(meta.body_hint)),
         # A short post (a few lines) is still an article when nothing longer is found.
@@ -133,12 +137,13 @@ def _scopes(root: HtmlElement) -> list[HtmlElement]:
 
 
 def visible_date(root: HtmlElement, profile: Profile, tz: str,
-                 source: str | None = None) -> tuple[PageDate | None, PageDate | None]:
+                 source: str | None = None, classes: ClassIndex | None = None
+                 ) -> tuple[PageDate | None, PageDate | None]:
     """(published, modified) printed on the page, where the profile's date selectors
     point, nearest the headline first."""
     selectors = profile.date or choose_profile(GENERIC, root, None).date
     # each selector run once, on the page (and not where the HTML says it cannot match)
-    candidates = date_candidates(root, selectors, source=source)
+    candidates = date_candidates(root, selectors, source=source, classes=classes)
     for scope in _scopes(root):
         for element, text in candidates:
             if scope is not root and scope is not element \
@@ -285,8 +290,10 @@ def clean_html(body: bytes | str, url: str, *, source: str = "adhoc", source_lan
         raise CleanError("no HTML elements in the page")
     root = page.root
     meta = extract_metadata(root, timezone)
-    chosen = choose_profile(profile, root, url, meta.site_name, meta.generator, html)
-    sections, extractor = extract_sections(page, url, chosen, meta)
+    # The page's elements by class name: most profile selectors are answered from it.
+    classes = ClassIndex(root)
+    chosen = choose_profile(profile, root, url, meta.site_name, meta.generator, html, classes)
+    sections, extractor = extract_sections(page, url, chosen, meta, classes)
     warnings: list[str] = []
     if encoding == MIXED:
         warnings.append("mixed encodings: UTF-8 with windows-1254 bytes, decoded piece by piece")
@@ -294,11 +301,13 @@ def clean_html(body: bytes | str, url: str, *, source: str = "adhoc", source_lan
     generic = chosen.name == GENERIC
     title = normalize_text(meta.title) if meta.title else None
     summary = _page_summary(
-        (meta.summary or first_text(root, chosen.lead, source=html)) if generic
-        else (first_text(root, chosen.lead, source=html) or meta.summary), title, url)
-    byline = _clean_byline((meta.byline or first_text(root, chosen.byline, 120, html))
-                           if generic
-                           else (first_text(root, chosen.byline, 120, html) or meta.byline))
+        (meta.summary or first_text(root, chosen.lead, source=html, classes=classes))
+        if generic
+        else (first_text(root, chosen.lead, source=html, classes=classes) or meta.summary),
+        title, url)
+    byline = _clean_byline(
+        (meta.byline or first_text(root, chosen.byline, 120, html, classes)) if generic
+        else (first_text(root, chosen.byline, 120, html, classes) or meta.byline))
     furniture: Furniture
     sections, furniture = clean_sections(sections, title=title, byline=byline, tz=timezone,
                                          lang=source_lang, extra_notice=chosen.is_notice,
@@ -314,7 +323,7 @@ def clean_html(body: bytes | str, url: str, *, source: str = "adhoc", source_lan
     byline = byline or _clean_byline(furniture.byline) or \
         (_clean_byline(dateline.reporter) if dateline else None)
 
-    shown_published, shown_modified = visible_date(root, chosen, timezone, html)
+    shown_published, shown_modified = visible_date(root, chosen, timezone, html, classes)
     shown_published = furniture.published or shown_published
     shown_modified = furniture.modified or shown_modified
     page_date = _more_precise(meta.published, shown_published, timezone)

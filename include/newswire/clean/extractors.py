@@ -19,7 +19,7 @@ from newswire.clean.blocks import (
 )
 from newswire.clean.boilerplate import is_boilerplate
 from newswire.clean.dom import element_text
-from newswire.clean.profiles import GENERIC, Profile, profiles
+from newswire.clean.profiles import GENERIC, ClassIndex, Profile, profiles, select
 from newswire.clean.text import normalize_text
 from newswire.records import Section
 
@@ -37,10 +37,11 @@ def _body_copy(container: HtmlElement) -> HtmlElement:
     return copied
 
 
-def extract_profile_body(root: HtmlElement, profile: Profile) -> list[Section] | None:
+def extract_profile_body(root: HtmlElement, profile: Profile,
+                         classes: ClassIndex | None = None) -> list[Section] | None:
     """The body where the site's profile says it is, without the profile's furniture."""
-    return extract_marked_body(root, list(profile.body), profile.remove) if profile.body \
-        else None
+    return extract_marked_body(root, list(profile.body), profile.remove, classes) \
+        if profile.body else None
 
 
 # A bare <article> marks the whole story (header, share bar, teasers; often one per
@@ -55,13 +56,15 @@ def generic_body_selectors() -> list[etree.XPath]:
 
 
 def extract_marked_body(root: HtmlElement, selectors: list[etree.XPath] | None = None,
-                        remove: tuple[etree.XPath, ...] = ()) -> list[Section] | None:
+                        remove: tuple[etree.XPath, ...] = (),
+                        classes: ClassIndex | None = None) -> list[Section] | None:
     """Pages that mark their body (schema.org itemprop, common class names: the generic
-    profile's ``body`` selectors, in order of trust)."""
+    profile's ``body`` selectors, in order of trust). ``classes``: the page's class
+    index (``profiles.select``)."""
     if selectors is None:
         selectors = generic_body_selectors()
     for selector in selectors:
-        candidates: list[HtmlElement] = selector(root)
+        candidates: list[HtmlElement] = select(selector, root, classes=classes)
         if not candidates:
             continue
         # A page often marks teasers the same way (<article> per related story): the
