@@ -403,8 +403,12 @@ def test_the_pages_loader_builds_the_tree_trafilatura_loads() -> None:
         "<!-- only a comment -->", "plain text, no markup at all", "   ",
     ]
     refused = 0
-    for html in pages:
-        ours, theirs = load_tree(html), load_html(html)
+    # Each page as text alone, and with the bytes it was decoded from (where clean_html
+    # hands them over: an ASCII-compatible codec), which are searched instead.
+    for html, raw in [(page, raw) for page in pages
+                      for raw in (None, page.encode("utf-8"),
+                                  page.encode("cp1254", errors="ignore"))]:
+        ours, theirs = load_tree(html, raw), load_html(html)
         assert (ours is None) == (theirs is None), html[:80]
         if ours is None:
             refused += 1

@@ -31,7 +31,7 @@ from newswire.clean import extractors
 from newswire.clean.boilerplate import Furniture, clean_sections
 from newswire.clean.dateline import Dateline, find_dateline, place_alone, split_marked
 from newswire.clean.dates import PageDate, date_line, parse_iso
-from newswire.clean.decode import MIXED, decode_html
+from newswire.clean.decode import ASCII_COMPATIBLE, MIXED, decode_html
 from newswire.clean.dom import Page, parse_page
 from newswire.clean.lexicon import lexicon
 from newswire.clean.metadata import Metadata, extract_metadata
@@ -285,7 +285,8 @@ def clean_html(body: bytes | str, url: str, *, source: str = "adhoc", source_lan
     if not html.strip():
         raise CleanError("empty page")
     # Parsed once, in C: our extractors and trafilatura share the tree (dom.py says why).
-    page = parse_page(html)
+    page = parse_page(html, body if isinstance(body, bytes) and encoding in ASCII_COMPATIBLE
+                      else None)
     if page is None:
         raise CleanError("no HTML elements in the page")
     root = page.root
