@@ -542,3 +542,22 @@ def test_selectors_answered_from_the_class_index_find_what_xpath_finds() -> None
     inner = written[4]
     assert _same_elements(select(inner, box, None, classes), inner(box))
     assert [e.text for e in select(written[0], page.root, None, classes)] == ["1", "2", "4"]
+
+
+def test_trafilatura_options_are_those_bare_extraction_builds() -> None:
+    """extractors.trafilatura_options copies one Extractor per page: every option must be
+    the one bare_extraction builds from the same arguments (a trafilatura upgrade that
+    adds or derives one from the URL shows here)."""
+    from newswire.clean.extractors import trafilatura_options
+    from trafilatura.settings import Extractor
+
+    for url in (None, "", "http://127.0.0.1:1/aa/2024/x.html", "https://x.example/\udcff"):
+        ours = trafilatura_options(url)
+        theirs = Extractor(output_format="xml", comments=False, tables=True, images=False,
+                           formatting=False, with_metadata=False, url=url, fast=False,
+                           precision=False, recall=False, links=False, dedup=False,
+                           lang=None, author_blacklist=None, url_blacklist=None,
+                           date_params=None)
+        for name in Extractor.__slots__:
+            assert getattr(ours, name) == getattr(theirs, name), (url, name)
+    assert trafilatura_options("a") is not trafilatura_options("a")  # never shared
