@@ -561,3 +561,23 @@ def test_trafilatura_options_are_those_bare_extraction_builds() -> None:
         for name in Extractor.__slots__:
             assert getattr(ours, name) == getattr(theirs, name), (url, name)
     assert trafilatura_options("a") is not trafilatura_options("a")  # never shared
+
+
+def test_metadata_hands_the_visible_date_the_first_headline() -> None:
+    """clean_html takes the first <h1> (where the visible date is looked for first) from
+    metadata's walk of the page rather than walking to it again: it must be the one
+    ``iter`` finds, or None on a page without one."""
+    from newswire.clean.metadata import extract_metadata
+
+    from tests.layouts import layout_pages
+    htmls = [p.html for p in layout_pages()] + [
+        "<html><body><p>no headline</p></body></html>",
+        "<html><body><div><h1>first</h1></div><h1>second</h1></body></html>"]
+    found = 0
+    for html in htmls:
+        page = parse_page(html)
+        assert page is not None
+        h1 = extract_metadata(page.root).h1
+        assert h1 is next(page.root.iter("h1"), None)
+        found += h1 is not None
+    assert 0 < found < len(htmls)

@@ -124,10 +124,16 @@ def article_lang(text: str, declared: str | None, source_lang: str,
     return detect_lang(text) or declared
 
 
-def _scopes(root: HtmlElement) -> list[HtmlElement]:
+_UNKNOWN = object()  # the first <h1> not looked for yet
+
+
+def _scopes(root: HtmlElement, h1: object = _UNKNOWN) -> list[HtmlElement]:
     """Where to look for the visible date: around the headline first (the page's top bar
-    often prints today's date), widening one level at a time, then the whole page."""
-    h1 = next(root.iter("h1"), None)
+    often prints today's date), widening one level at a time, then the whole page.
+    ``h1``: the page's first <h1> (or None: it has none) where it was found already."""
+    if h1 is _UNKNOWN:
+        h1 = next(root.iter("h1"), None)
+    assert h1 is None or isinstance(h1, HtmlElement)
     scopes: list[HtmlElement] = []
     node = h1.getparent() if h1 is not None else None
     while node is not None and len(scopes) < 4:
@@ -137,14 +143,14 @@ def _scopes(root: HtmlElement) -> list[HtmlElement]:
 
 
 def visible_date(root: HtmlElement, profile: Profile, tz: str,
-                 source: str | None = None, classes: ClassIndex | None = None
-                 ) -> tuple[PageDate | None, PageDate | None]:
+                 source: str | None = None, classes: ClassIndex | None = None,
+                 h1: object = _UNKNOWN) -> tuple[PageDate | None, PageDate | None]:
     """(published, modified) printed on the page, where the profile's date selectors
-    point, nearest the headline first."""
+    point, nearest the headline first (``h1``: see ``_scopes``)."""
     selectors = profile.date or choose_profile(GENERIC, root, None).date
     # each selector run once, on the page (and not where the HTML says it cannot match)
     candidates = date_candidates(root, selectors, source=source, classes=classes)
-    for scope in _scopes(root):
+    for scope in _scopes(root, h1):
         for element, text in candidates:
             if scope is not root and scope is not element \
                     and scope not in element.iterancestors():
@@ -324,7 +330,9 @@ def clean_html(body: bytes | str, url: str, *, source: str = "adhoc", source_lan
     byline = byline or _clean_byline(furniture.byline) or \
         (_clean_byline(dateline.reporter) if dateline else None)
 
-    shown_published, shown_modified = visible_date(root, chosen, timezone, html, classes)
+    # The first <h1>: metadata's walk of the page found it (or found none).
+    shown_published, shown_modified = visible_date(root, chosen, timezone, html, classes,
+                                                   meta.h1)
     shown_published = furniture.published or shown_published
     shown_modified = furniture.modified or shown_modified
     page_date = _more_precise(meta.published, shown_published, timezone)

@@ -27,6 +27,7 @@ class Metadata:
     body_hint: str | None = None  # JSON-LD articleBody, a last-resort body
     site_name: str | None = None  # og:site_name or the JSON-LD publisher, for profiles
     generator: str | None = None  # <meta name="generator">, for profiles
+    h1: HtmlElement | None = None  # the page's first <h1> (the visible date's scopes)
 
 
 @dataclass
@@ -165,6 +166,7 @@ def extract_metadata(root: HtmlElement, tz: str = "UTC") -> Metadata:
             meta.published = parse_iso(time_tag.get("datetime"), tz, "time")
     meta.site_name = meta.site_name or _meta(tags, "og:site_name", "application-name")
     meta.generator = _meta(tags, "generator")
+    meta.h1 = tags.first.get("h1")
     html = tags.first.get("html")
     if meta.lang is None and html is not None and html.get("lang"):
         meta.lang = str(html.get("lang")).split("-")[0].lower()
