@@ -307,6 +307,10 @@ class ClassIndex:
         self.root = root
         self._by_class: dict[str, list[HtmlElement]] | None = None
 
+    @property
+    def built(self) -> bool:
+        return self._by_class is not None
+
     def elements(self, name: str) -> list[HtmlElement]:
         if self._by_class is None:
             self._by_class = {}
@@ -391,16 +395,23 @@ def _from_index(plan: tuple[_Compound, ...], classes: ClassIndex) -> list[HtmlEl
 
 def select(selector: etree.XPath, root: HtmlElement, source: str | None = None,
            classes: ClassIndex | None = None) -> list[HtmlElement]:
-    """What ``selector`` finds under ``root``: from ``classes`` (an index of ``root``'s
-    tree) where it can answer, else by XPath unless ``source`` (the page's HTML) shows
-    it cannot match."""
-    if classes is not None and classes.root is root and isinstance(selector, CSSSelector) \
-            and root.getparent() is None:  # ancestors above a subtree's root are not its
-        plan = class_plan(selector.css)
-        if plan is not None:
-            found = _from_index(plan, classes)
-            if found is not None:
-                return found
+    """What ``selector`` finds under ``root``: nothing where ``source`` (the page's HTML)
+    shows it cannot match, else from ``classes`` (an index of ``root``'s tree) where it
+    can answer, else by XPath. Once the index is built it answers first: it is exact,
+    and cheaper than the substring tests. It is built only for a selector that may
+    match: on a real page (300 elements with a class) it costs half a millisecond, more
+    than the tests that skip every class selector of most pages' profiles."""
+    plan = class_plan(selector.css) if classes is not None and classes.root is root \
+        and isinstance(selector, CSSSelector) and root.getparent() is None else None
+    # (root.getparent(): the ancestors above a subtree's root are not its own)
+    if plan is not None and classes is not None and classes.built:
+        found = _from_index(plan, classes)
+        if found is not None:
+            return found
     if not may_match(selector, source):
         return []
+    if plan is not None and classes is not None:
+        found = _from_index(plan, classes)
+        if found is not None:
+            return found
     return selector(root)
