@@ -403,8 +403,12 @@ def test_the_pages_loader_builds_the_tree_trafilatura_loads() -> None:
         "<!-- only a comment -->", "plain text, no markup at all", "   ",
     ]
     refused = 0
-    for html in pages:
-        ours, theirs = load_tree(html), load_html(html)
+    # Each page as text alone, and with the bytes it was decoded from (where clean_html
+    # hands them over: an ASCII-compatible codec), which are searched instead.
+    for html, raw in [(page, raw) for page in pages
+                      for raw in (None, page.encode("utf-8"),
+                                  page.encode("cp1254", errors="ignore"))]:
+        ours, theirs = load_tree(html, raw), load_html(html)
         assert (ours is None) == (theirs is None), html[:80]
         if ours is None:
             refused += 1
@@ -459,3 +463,121 @@ def test_metadata_finds_the_tags_one_xpath_union_finds() -> None:
     last = page_tags(roots[-1])
     assert last.meta_property["og:title"].get("content") == "A"
     assert last.first["time"].get("datetime") == "2024-01-03" and len(last.jsonld) == 2
+
+
+def test_a_date_element_is_not_taken_for_one_seen_before() -> None:
+    """date_candidates skips an element a selector before found; elements read before
+    that gave no date (here three lines of too much text) must not make it skip a
+    different one (it compared id()s of lxml's proxies, which are freed with each
+    selector's result and reused: the date below was lost)."""
+    from lxml.cssselect import CSSSelector
+    from newswire.clean.profiles import date_candidates
+    long = "word " * 60
+    root = parse_page('<html><body>' + f'<div class="meta">{long}</div>' * 3
+                      + '<span class="tarih">3 June 2026</span></body></html>')
+    assert root is not None
+    selectors = (CSSSelector(".meta"), CSSSelector(".tarih"))
+    for _ in range(3):
+        found = [text for _, text in date_candidates(root.root, selectors)]
+        assert found == ["3 June 2026"]
+
+
+def _same_elements(found: list, expected: list) -> bool:
+    return len(found) == len(expected) and all(a is b for a, b in zip(found, expected, strict=True))
+
+
+CLASS_INDEX_PAGE = """<html><body>
+<div class="box"><div class="box inner"><h4>a</h4><span class="tarih">1</span></div>
+  <h4>b</h4></div>
+<div class="	detay-bilgi
+ other  detay-bilgi"><p><span class="tarih x">2</span></p></div>
+<span class="Tarih">3</span><p class="tarih">4</p><b class="tarih&nbsp;x">5</b>
+<div class="lead"><h4>c</h4><section><h4>d</h4></section></div>
+</body></html>"""
+
+
+def test_selectors_answered_from_the_class_index_find_what_xpath_finds() -> None:
+    """profiles.select answers class selectors from one index of the page's classes:
+    the same elements, in the same order, as the selector's XPath, on every page of our
+    fixtures and layouts and on cases written to tell them apart (tabs and line breaks
+    in a class attribute, a no-break space, which does not part names, a name twice,
+    case, nested containers, a descendant tag)."""
+    from lxml.cssselect import CSSSelector
+    from newswire.clean.profiles import (
+        ClassIndex,
+        _AttributeWalkTranslator,
+        class_plan,
+        profiles,
+        select,
+    )
+
+    from tests.layouts import layout_pages
+    written = [CSSSelector(css, translator=_AttributeWalkTranslator()) for css in (
+        ".tarih", "span.tarih", ".detay-bilgi .tarih", "div.box .tarih", ".box.inner h4",
+        ".box h4", ".lead h4", "div.lead *", ".box .box", "p .tarih", ".nowhere", ".Tarih")]
+    assert class_plan(".detay-bilgi .tarih") == ((None, ("detay-bilgi",)), (None, ("tarih",)))
+    assert class_plan("[class*='tarih']") is None and class_plan(".a > .b") is None
+    selectors = written + [s for p in profiles().values()
+                           for s in (*p.body, *p.lead, *p.byline, *p.date, *p.markers)]
+    pages = [CLASS_INDEX_PAGE] + [p.html for p in layout_pages()] + [
+        decode_html(fixture_page(name), None)[0] for name in (
+            "aa_bold_headings.html", "english_agency.html", "generic_jsonld.html",
+            "unmarked_blog.html", "windows1254.html")]
+    answered = 0
+    for html in pages:
+        page = parse_page(html)
+        assert page is not None
+        classes = ClassIndex(page.root)
+        for selector in selectors:
+            expected = selector(page.root)
+            assert _same_elements(select(selector, page.root, None, classes), expected), \
+                selector.css
+            answered += bool(expected)
+    assert answered > 100
+    # The index is of one tree: another root (a subtree) is answered by XPath.
+    page = parse_page(CLASS_INDEX_PAGE)
+    assert page is not None
+    box = page.root.find(".//div")
+    classes = ClassIndex(page.root)
+    inner = written[4]
+    assert _same_elements(select(inner, box, None, classes), inner(box))
+    assert [e.text for e in select(written[0], page.root, None, classes)] == ["1", "2", "4"]
+
+
+def test_trafilatura_options_are_those_bare_extraction_builds() -> None:
+    """extractors.trafilatura_options copies one Extractor per page: every option must be
+    the one bare_extraction builds from the same arguments (a trafilatura upgrade that
+    adds or derives one from the URL shows here)."""
+    from newswire.clean.extractors import trafilatura_options
+    from trafilatura.settings import Extractor
+
+    for url in (None, "", "http://127.0.0.1:1/aa/2024/x.html", "https://x.example/\udcff"):
+        ours = trafilatura_options(url)
+        theirs = Extractor(output_format="xml", comments=False, tables=True, images=False,
+                           formatting=False, with_metadata=False, url=url, fast=False,
+                           precision=False, recall=False, links=False, dedup=False,
+                           lang=None, author_blacklist=None, url_blacklist=None,
+                           date_params=None)
+        for name in Extractor.__slots__:
+            assert getattr(ours, name) == getattr(theirs, name), (url, name)
+    assert trafilatura_options("a") is not trafilatura_options("a")  # never shared
+
+
+def test_metadata_hands_the_visible_date_the_first_headline() -> None:
+    """clean_html takes the first <h1> (where the visible date is looked for first) from
+    metadata's walk of the page rather than walking to it again: it must be the one
+    ``iter`` finds, or None on a page without one."""
+    from newswire.clean.metadata import extract_metadata
+
+    from tests.layouts import layout_pages
+    htmls = [p.html for p in layout_pages()] + [
+        "<html><body><p>no headline</p></body></html>",
+        "<html><body><div><h1>first</h1></div><h1>second</h1></body></html>"]
+    found = 0
+    for html in htmls:
+        page = parse_page(html)
+        assert page is not None
+        h1 = extract_metadata(page.root).h1
+        assert h1 is next(page.root.iter("h1"), None)
+        found += h1 is not None
+    assert 0 < found < len(htmls)

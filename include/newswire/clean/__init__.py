@@ -31,7 +31,7 @@ from newswire.clean import extractors
 from newswire.clean.boilerplate import Furniture, clean_sections
 from newswire.clean.dateline import Dateline, find_dateline, place_alone, split_marked
 from newswire.clean.dates import PageDate, date_line, parse_iso
-from newswire.clean.decode import MIXED, decode_html
+from newswire.clean.decode import ASCII_COMPATIBLE, MIXED, decode_html
 from newswire.clean.dom import Page, parse_page
 from newswire.clean.lexicon import lexicon
 from newswire.clean.metadata import Metadata, extract_metadata
@@ -39,6 +39,7 @@ from newswire.clean.places import fold
 from newswire.clean.profiles import (
     AUTO,
     GENERIC,
+    ClassIndex,
     Profile,
     choose_profile,
     date_candidates,
@@ -63,7 +64,8 @@ class CleanError(ValueError):
 
 
 def extract_sections(page: Page, url: str | None, profile: Profile,
-                     meta: Metadata) -> tuple[list[Section], str]:
+                     meta: Metadata, classes: ClassIndex | None = None
+                     ) -> tuple[list[Section], str]:
     """The body and the name of the extractor that found it (``articles.extractor``)."""
     root = page.root
     traf: list[etree._Element | None] = []
@@ -79,11 +81,13 @@ def extract_sections(page: Page, url: str | None, profile: Profile,
     # pages with such a mark scored F1 0.947 through trafilatura and 0.931 through the
     # mark (the mark often leaves out text written outside <p>, or wraps teasers).
     if profile.name != GENERIC and profile.body_first:
-        chain.append((profile.name, lambda: extractors.extract_profile_body(root, profile)))
+        chain.append((profile.name,
+                      lambda: extractors.extract_profile_body(root, profile, classes)))
     chain += [
         ("trafilatura", lambda: trafilatura_text(extractors.MIN_BODY_CHARS // 2)),
         ("marked_body", lambda: extractors.extract_marked_body(
-            root, [*profile.body, *extractors.generic_body_selectors()], profile.remove)),
+            root, [*profile.body, *extractors.generic_body_selectors()], profile.remove,
+            classes)),
         ("article_element", lambda: extractors.extract_article_element(root)),
         ("jsonld_body", lambda: extractors.extract_jsonld_body(meta.body_hint)),
         # A short post (a few lines) is still an article when nothing longer is found.
@@ -120,10 +124,16 @@ def article_lang(text: str, declared: str | None, source_lang: str,
     return detect_lang(text) or declared
 
 
-def _scopes(root: HtmlElement) -> list[HtmlElement]:
+_UNKNOWN = object()  # the first <h1> not looked for yet
+
+
+def _scopes(root: HtmlElement, h1: object = _UNKNOWN) -> list[HtmlElement]:
     """Where to look for the visible date: around the headline first (the page's top bar
-    often prints today's date), widening one level at a time, then the whole page."""
-    h1 = next(root.iter("h1"), None)
+    often prints today's date), widening one level at a time, then the whole page.
+    ``h1``: the page's first <h1> (or None: it has none) where it was found already."""
+    if h1 is _UNKNOWN:
+        h1 = next(root.iter("h1"), None)
+    assert h1 is None or isinstance(h1, HtmlElement)
     scopes: list[HtmlElement] = []
     node = h1.getparent() if h1 is not None else None
     while node is not None and len(scopes) < 4:
@@ -133,13 +143,14 @@ def _scopes(root: HtmlElement) -> list[HtmlElement]:
 
 
 def visible_date(root: HtmlElement, profile: Profile, tz: str,
-                 source: str | None = None) -> tuple[PageDate | None, PageDate | None]:
+                 source: str | None = None, classes: ClassIndex | None = None,
+                 h1: object = _UNKNOWN) -> tuple[PageDate | None, PageDate | None]:
     """(published, modified) printed on the page, where the profile's date selectors
-    point, nearest the headline first."""
+    point, nearest the headline first (``h1``: see ``_scopes``)."""
     selectors = profile.date or choose_profile(GENERIC, root, None).date
     # each selector run once, on the page (and not where the HTML says it cannot match)
-    candidates = date_candidates(root, selectors, source=source)
-    for scope in _scopes(root):
+    candidates = date_candidates(root, selectors, source=source, classes=classes)
+    for scope in _scopes(root, h1):
         for element, text in candidates:
             if scope is not root and scope is not element \
                     and scope not in element.iterancestors():
@@ -280,13 +291,16 @@ def clean_html(body: bytes | str, url: str, *, source: str = "adhoc", source_lan
     if not html.strip():
         raise CleanError("empty page")
     # Parsed once, in C: our extractors and trafilatura share the tree (dom.py says why).
-    page = parse_page(html)
+    page = parse_page(html, body if isinstance(body, bytes) and encoding in ASCII_COMPATIBLE
+                      else None)
     if page is None:
         raise CleanError("no HTML elements in the page")
     root = page.root
     meta = extract_metadata(root, timezone)
-    chosen = choose_profile(profile, root, url, meta.site_name, meta.generator, html)
-    sections, extractor = extract_sections(page, url, chosen, meta)
+    # The page's elements by class name: most profile selectors are answered from it.
+    classes = ClassIndex(root)
+    chosen = choose_profile(profile, root, url, meta.site_name, meta.generator, html, classes)
+    sections, extractor = extract_sections(page, url, chosen, meta, classes)
     warnings: list[str] = []
     if encoding == MIXED:
         warnings.append("mixed encodings: UTF-8 with windows-1254 bytes, decoded piece by piece")
@@ -294,11 +308,13 @@ def clean_html(body: bytes | str, url: str, *, source: str = "adhoc", source_lan
     generic = chosen.name == GENERIC
     title = normalize_text(meta.title) if meta.title else None
     summary = _page_summary(
-        (meta.summary or first_text(root, chosen.lead, source=html)) if generic
-        else (first_text(root, chosen.lead, source=html) or meta.summary), title, url)
-    byline = _clean_byline((meta.byline or first_text(root, chosen.byline, 120, html))
-                           if generic
-                           else (first_text(root, chosen.byline, 120, html) or meta.byline))
+        (meta.summary or first_text(root, chosen.lead, source=html, classes=classes))
+        if generic
+        else (first_text(root, chosen.lead, source=html, classes=classes) or meta.summary),
+        title, url)
+    byline = _clean_byline(
+        (meta.byline or first_text(root, chosen.byline, 120, html, classes)) if generic
+        else (first_text(root, chosen.byline, 120, html, classes) or meta.byline))
     furniture: Furniture
     sections, furniture = clean_sections(sections, title=title, byline=byline, tz=timezone,
                                          lang=source_lang, extra_notice=chosen.is_notice,
@@ -314,7 +330,9 @@ def clean_html(body: bytes | str, url: str, *, source: str = "adhoc", source_lan
     byline = byline or _clean_byline(furniture.byline) or \
         (_clean_byline(dateline.reporter) if dateline else None)
 
-    shown_published, shown_modified = visible_date(root, chosen, timezone, html)
+    # The first <h1>: metadata's walk of the page found it (or found none).
+    shown_published, shown_modified = visible_date(root, chosen, timezone, html, classes,
+                                                   meta.h1)
     shown_published = furniture.published or shown_published
     shown_modified = furniture.modified or shown_modified
     page_date = _more_precise(meta.published, shown_published, timezone)

@@ -28,6 +28,7 @@ ENCLOSING_BLOCKS = ["p", "blockquote", "li", "pre"]
 MAX_HEADING_CHARS = 90
 MAX_LABEL_CHARS = 40  # a line in capitals before a <br>: "ANKARA", "BRUSSELS, June 3"
 BR = _BR = "\x00br\x00"  # a marker no page text contains (NULs are dropped by parsers)
+_BREAKS = re.compile(f"{_BR}\\s*{_BR}")  # two line breaks in a row end a paragraph
 # Only tags with a class, id or role can be noise by name: the regex runs on those alone.
 _MARKED = etree.XPath("descendant::*[@class or @id or @role]")
 
@@ -62,7 +63,7 @@ def split_breaks(text: str) -> list[str]:
     ("<b>ANKARA</b><br>Text...") is a paragraph of its own (a dateline, most often)."""
     if _BR not in text:  # most paragraphs: one, as the split below would find
         return [t for t in (normalize_text(text),) if t]
-    parts = re.split(f"{_BR}\\s*{_BR}", text)
+    parts = _BREAKS.split(text)
     head, sep, rest = parts[0].partition(_BR)
     label = normalize_text(head)
     if sep and rest.strip() and 0 < len(label) <= MAX_LABEL_CHARS and label.upper() == label \
@@ -90,7 +91,10 @@ _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)]*$")
 
 
 def _loose_paragraphs(parts: list[str], leaf: bool = False) -> list[str]:
-    texts = re.split(f"{_BR}\\s*{_BR}", "".join(parts))
+    joined = "".join(parts)
+    if not joined.strip():  # the line breaks between blocks (most runs): no paragraph
+        return []
+    texts = _BREAKS.split(joined)
     found = []
     for raw in texts:
         text = normalize_text(raw.replace(_BR, " "))

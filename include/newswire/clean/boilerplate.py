@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 
 from newswire.clean.dateline import place_alone
 from newswire.clean.dates import PageDate, date_line, find_dates
@@ -64,10 +65,13 @@ def is_share_bar(paragraph: str) -> bool:
 
 
 def _share_bar(text: str) -> bool:
-    words = _WORDS.findall(text)
     share = lexicon().share_words
-    return bool(words) and all(w in share for w in words) \
-        and any(w not in _SHARE_FILLERS for w in words)
+    words = []
+    for match in _WORDS.finditer(text):  # up to the first word that is not a share word
+        if match.group() not in share:
+            return False
+        words.append(match.group())
+    return bool(words) and any(w not in _SHARE_FILLERS for w in words)
 
 
 def is_credit_line(paragraph: str) -> bool:
@@ -134,7 +138,8 @@ def is_byline_line(paragraph: str, byline: str | None = None) -> bool:
     """'By Robin Emmott', 'Haber: Ayşe Yılmaz', 'Robin Emmott | Reuters'."""
     if len(paragraph) > HEADER_MAX_CHARS or _SENTENCE.search(paragraph.rstrip(".")):
         return False
-    words = _WORDS.findall(paragraph)
+    # Words enough to tell a line too long, not every word of a paragraph of text.
+    words = list(islice(_WORDS.finditer(paragraph), HEADER_MAX_WORDS + 3))
     if not words or len(words) > HEADER_MAX_WORDS + 2:
         return False
     text = fold(paragraph)
@@ -182,8 +187,10 @@ class Furniture:
 
 def _is_short_label(paragraph: str, lang: str) -> bool:
     """A category label ('Dünya', 'World News'): only dropped beside a header line."""
+    if len(paragraph) > 40:  # first: the body's paragraphs are longer (no word count)
+        return False
     words = _WORDS.findall(paragraph)
-    return (0 < len(words) <= 3 and len(paragraph) <= 40 and not _SENTENCE.search(paragraph)
+    return (0 < len(words) <= 3 and not _SENTENCE.search(paragraph)
             and place_alone(paragraph, lang) is None)
 
 

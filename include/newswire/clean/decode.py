@@ -30,6 +30,10 @@ _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
                             rb"|[\xf0-\xf4][\x80-\xbf]{3}")
 _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
 MIXED = "utf-8+cp1254"
+# Codecs (as decode_html names them) that read every byte below 0x80 as that ASCII
+# character and use no such byte inside another character's bytes.
+ASCII_COMPATIBLE = frozenset({"utf-8", MIXED, "cp1254", "cp1252", "iso8859-9", "iso8859-1",
+                              "ascii"})
 
 
 def _legacy_bytes(exc: UnicodeError) -> tuple[str, int]:

@@ -38,9 +38,10 @@ class Page:
     trafilatura_tree: HtmlElement | None  # what trafilatura builds itself; None: it refuses
 
 
-def parse_page(html: str) -> Page | None:
-    """The page's tree, or None when it holds no HTML at all (only comments, say)."""
-    tree = load_tree(html)
+def parse_page(html: str, raw: bytes | None = None) -> Page | None:
+    """The page's tree, or None when it holds no HTML at all (only comments, say).
+    ``raw``: the bytes ``html`` was decoded from, where ``load_tree`` may read them."""
+    tree = load_tree(html, raw)
     if tree is not None:
         # For a fragment lxml hands back its one element: our extractors search the
         # whole document, as they did on a full soup.
@@ -59,14 +60,30 @@ def parse_page(html: str) -> Page | None:
 # page seldom holds any, which a substring search for each finds several times faster.
 _INVALID_XML_CHARS = (*(chr(c) for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)),
                       "\ufffe", "\uffff")
+# The same control characters as bytes. In text decoded by a codec that keeps ASCII
+# (decode.ASCII_COMPATIBLE) each is its own byte, which no other character's bytes
+# contain: looked for in the bytes, they are found several times faster (in a Turkish
+# page's text, held two bytes a character, a search for NUL stops at every ASCII one).
+_CONTROL_BYTES = tuple(char.encode("ascii") for char in _INVALID_XML_CHARS[:-2])
+_NONCHARACTERS = _INVALID_XML_CHARS[-2:]
 
 
-def load_tree(html: str) -> HtmlElement | None:
+def _strips_characters(html: str, raw: bytes | None) -> bool:
+    """Whether ``html`` holds a character trafilatura's loader strips. ``raw``: the bytes
+    it was decoded from by an ASCII-compatible codec, or None."""
+    if raw is None:
+        return any(char in html for char in _INVALID_XML_CHARS)
+    return any(byte in raw for byte in _CONTROL_BYTES) or \
+        any(char in html for char in _NONCHARACTERS)
+
+
+def load_tree(html: str, raw: bytes | None = None) -> HtmlElement | None:
     """``trafilatura.utils.load_html(html)``, the same tree: for a page without the
     characters it would strip, its repairs and first parse without the substitution
     that would find nothing; any other page, or a parse that fails or comes out short,
-    is handed to it as it is."""
-    if any(char in html for char in _INVALID_XML_CHARS):
+    is handed to it as it is. ``raw``: the bytes ``html`` was decoded from by a codec
+    in ``decode.ASCII_COMPATIBLE`` (they are searched instead), or None."""
+    if _strips_characters(html, raw):
         return load_html(html)
     beginning = html[:50].lower()
     dubious = is_dubious_html(beginning)
@@ -88,12 +105,32 @@ def load_tree(html: str) -> HtmlElement | None:
     return tree
 
 
+_NOT_TEXT_TAGS = ("script", "style", "template", "rt", "rp")
+
+
+def _leaf_text(element: HtmlElement) -> str | None:
+    """The text of an element without children (most paragraphs, headings, meta tags):
+    its one text node, as the queries above find it (none inside the tags they leave
+    out), without running one (an XPath query per paragraph cost a tenth of the body's
+    extraction). None for an element with children, or a node that is not an element."""
+    if len(element) or not isinstance(element.tag, str):
+        return None
+    if element.tag in _NOT_TEXT_TAGS or \
+            next(element.iterancestors(*_NOT_TEXT_TAGS), None) is not None:
+        return ""
+    return element.text or ""
+
+
 def element_text(element: HtmlElement, separator: str = "") -> str:
     """The element's text as BeautifulSoup's ``get_text(separator)`` gives it."""
-    return separator.join(_TEXT_NODES(element))
+    leaf = _leaf_text(element)
+    return leaf if leaf is not None else separator.join(_TEXT_NODES(element))
 
 
 def text_and_breaks(element: HtmlElement, br: str) -> str:
     """The element's text with ``br`` in place of each <br>."""
+    leaf = _leaf_text(element)
+    if leaf is not None:
+        return leaf
     return "".join(node if isinstance(node, str) else br
                    for node in _TEXT_AND_BREAKS(element))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
+from functools import lru_cache
 
 import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
+from trafilatura.settings import Extractor
 
 from newswire.clean.blocks import (
     BR,
@@ -19,7 +21,7 @@ from newswire.clean.blocks import (
 )
 from newswire.clean.boilerplate import is_boilerplate
 from newswire.clean.dom import element_text
-from newswire.clean.profiles import GENERIC, Profile, profiles
+from newswire.clean.profiles import GENERIC, ClassIndex, Profile, profiles, select
 from newswire.clean.text import normalize_text
 from newswire.records import Section
 
@@ -37,10 +39,11 @@ def _body_copy(container: HtmlElement) -> HtmlElement:
     return copied
 
 
-def extract_profile_body(root: HtmlElement, profile: Profile) -> list[Section] | None:
+def extract_profile_body(root: HtmlElement, profile: Profile,
+                         classes: ClassIndex | None = None) -> list[Section] | None:
     """The body where the site's profile says it is, without the profile's furniture."""
-    return extract_marked_body(root, list(profile.body), profile.remove) if profile.body \
-        else None
+    return extract_marked_body(root, list(profile.body), profile.remove, classes) \
+        if profile.body else None
 
 
 # A bare <article> marks the whole story (header, share bar, teasers; often one per
@@ -55,13 +58,15 @@ def generic_body_selectors() -> list[etree.XPath]:
 
 
 def extract_marked_body(root: HtmlElement, selectors: list[etree.XPath] | None = None,
-                        remove: tuple[etree.XPath, ...] = ()) -> list[Section] | None:
+                        remove: tuple[etree.XPath, ...] = (),
+                        classes: ClassIndex | None = None) -> list[Section] | None:
     """Pages that mark their body (schema.org itemprop, common class names: the generic
-    profile's ``body`` selectors, in order of trust)."""
+    profile's ``body`` selectors, in order of trust). ``classes``: the page's class
+    index (``profiles.select``)."""
     if selectors is None:
         selectors = generic_body_selectors()
     for selector in selectors:
-        candidates: list[HtmlElement] = selector(root)
+        candidates: list[HtmlElement] = select(selector, root, classes=classes)
         if not candidates:
             continue
         # A page often marks teasers the same way (<article> per related story): the
@@ -98,10 +103,30 @@ def trafilatura_body(tree: HtmlElement | None, url: str | None) -> etree._Elemen
     lists) or lost sections on the pages it judged solid."""
     if tree is None:
         return None
-    document = trafilatura.bare_extraction(
-        tree, url=url, output_format="xml", include_comments=False, include_tables=True,
-        include_images=False, include_formatting=False, with_metadata=False)
+    document = trafilatura.bare_extraction(tree, url=url, options=trafilatura_options(url))
     return document.body if document is not None else None
+
+
+# What bare_extraction is asked for (it builds its Extractor from these).
+TRAFILATURA_SETTINGS = {"output_format": "xml", "comments": False, "tables": True,
+                        "images": False, "formatting": False, "with_metadata": False}
+
+
+@lru_cache(maxsize=1)
+def _trafilatura_template() -> Extractor:
+    return Extractor(**TRAFILATURA_SETTINGS)  # type: ignore[arg-type]
+
+
+def trafilatura_options(url: str | None) -> Extractor:
+    """The Extractor ``bare_extraction`` would build for ``url`` from our settings: built
+    once, then copied for each page with the page's URL, as Extractor sets it (building
+    one reads a dozen values from trafilatura's configuration: 40 us a page). trafilatura
+    copies the options it changes itself (its recall retry), so a copy is never shared."""
+    options = copy.copy(_trafilatura_template())
+    options.url = url
+    source = url or None
+    options.source = source and source.encode("utf-8", "replace").decode("utf-8")
+    return options
 
 
 def trafilatura_sections(body: etree._Element | None,

@@ -27,6 +27,7 @@ class Metadata:
     body_hint: str | None = None  # JSON-LD articleBody, a last-resort body
     site_name: str | None = None  # og:site_name or the JSON-LD publisher, for profiles
     generator: str | None = None  # <meta name="generator">, for profiles
+    h1: HtmlElement | None = None  # the page's first <h1> (the visible date's scopes)
 
 
 @dataclass
@@ -48,13 +49,14 @@ class _PageTags:
 # tag in document order from one of the two walks alone, so two walks find what one
 # XPath union of seven (a walk per name: a tenth of a millisecond) found.
 _NAMED_TAGS = ("meta", "script", "h1", "title", "html", "time")
-_ITEMPROP_TAGS = etree.XPath("//@itemprop/..", smart_strings=False)
+_ITEMPROP_TAGS = etree.XPath("descendant-or-self::*/@itemprop/..", smart_strings=False)
 
 
 def page_tags(root: HtmlElement) -> _PageTags:
     """First-in-document-order matches, as ``soup.find`` would return them."""
     tags = _PageTags()
-    for tag in root.getroottree().getroot().iter(*_NAMED_TAGS):
+    top = root.getroottree().getroot()
+    for tag in top.iter(*_NAMED_TAGS):
         name = tag.tag
         if name == "meta":
             for key, index in (("property", tags.meta_property), ("name", tags.meta_name)):
@@ -66,7 +68,9 @@ def page_tags(root: HtmlElement) -> _PageTags:
                 tags.jsonld.append(tag)
         elif name != "time" or tag.get("datetime") is not None:
             tags.first.setdefault(name, tag)
-    for tag in _ITEMPROP_TAGS(root):
+    # From the top element, as ``//`` searched: the same elements, without testing the
+    # document's text nodes for attributes.
+    for tag in _ITEMPROP_TAGS(top):
         itemprop = tag.get("itemprop")
         if itemprop is not None and itemprop not in tags.itemprop:
             tags.itemprop[itemprop] = tag
@@ -162,6 +166,7 @@ def extract_metadata(root: HtmlElement, tz: str = "UTC") -> Metadata:
             meta.published = parse_iso(time_tag.get("datetime"), tz, "time")
     meta.site_name = meta.site_name or _meta(tags, "og:site_name", "application-name")
     meta.generator = _meta(tags, "generator")
+    meta.h1 = tags.first.get("h1")
     html = tags.first.get("html")
     if meta.lang is None and html is not None and html.get("lang"):
         meta.lang = str(html.get("lang")).split("-")[0].lower()
