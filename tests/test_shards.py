@@ -164,6 +164,34 @@ def test_only_the_processes_that_fork_tasks_preload_models() -> None:
     assert not forks_task_processes(["python", "-m", "pytest"])
 
 
+def test_a_task_supervisor_waits_on_its_task_once_the_sockets_are_closed(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The race the local-settings hook closes: every socket of the task closed, the
+    process not reaped yet. Airflow's supervisor would sleep in select() on no sockets
+    for its whole wait (here 30 s); with the hook it waits on the process and returns
+    its exit code as soon as it exits (0.5 s)."""
+    import subprocess
+    import sys
+    import time
+    import types
+
+    import psutil
+    from airflow.sdk.execution_time import supervisor
+    from airflow_local_settings import notice_exit_promptly
+
+    watched = supervisor.WatchedSubprocess
+    monkeypatch.setattr(watched, "_service_subprocess", watched._service_subprocess)
+    assert notice_exit_promptly() and not notice_exit_promptly()  # once per process
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.5)"])
+    task = types.SimpleNamespace(_exit_code=None, _open_sockets={},
+                                 _process=supervisor.PsutilTracker(psutil.Process(child.pid)),
+                                 _process_exit_monotonic=None)
+    task._check_subprocess_exit = lambda **kw: watched._check_subprocess_exit(task, **kw)
+    started = time.monotonic()
+    assert watched._service_subprocess(task, max_wait_time=30.0) == 0
+    assert time.monotonic() - started < 10 and task._process_exit_monotonic is not None
+
+
 @requires_models
 def test_a_task_forked_after_preload_finds_the_models_loaded() -> None:
     """What NEWSWIRE_PRELOAD_NLP buys under Airflow, which forks a process per task:
