@@ -504,15 +504,15 @@ def test_selectors_answered_from_the_class_index_find_what_xpath_finds() -> None
     case, nested containers, a descendant tag)."""
     from lxml.cssselect import CSSSelector
     from newswire.clean.profiles import (
+        AttributeWalkTranslator,
         ClassIndex,
-        _AttributeWalkTranslator,
         class_plan,
         profiles,
         select,
     )
 
     from tests.layouts import layout_pages
-    written = [CSSSelector(css, translator=_AttributeWalkTranslator()) for css in (
+    written = [CSSSelector(css, translator=AttributeWalkTranslator()) for css in (
         ".tarih", "span.tarih", ".detay-bilgi .tarih", "div.box .tarih", ".box.inner h4",
         ".box h4", ".lead h4", "div.lead *", ".box .box", "p .tarih", ".nowhere", ".Tarih")]
     assert class_plan(".detay-bilgi .tarih") == ((None, ("detay-bilgi",)), (None, ("tarih",)))

@@ -48,7 +48,7 @@ _ATTRIBUTE_STEPS = [
 ]
 
 
-class _AttributeWalkTranslator(LxmlHTMLTranslator):
+class AttributeWalkTranslator(LxmlHTMLTranslator):
     """cssselect's HTML translator, attribute tests walking the attributes (see above)."""
 
     def css_to_xpath(self, css: str, prefix: str = "descendant-or-self::") -> str:
@@ -62,7 +62,7 @@ def _selectors(values: list[str] | None, where: str) -> list[etree.XPath]:
     compiled = []
     for css in values or []:
         try:
-            compiled.append(CSSSelector(css, translator=_AttributeWalkTranslator()))
+            compiled.append(CSSSelector(css, translator=AttributeWalkTranslator()))
         except Exception as exc:  # cssselect raises its own SelectorSyntaxError family
             raise ProfileError(f"{where}: bad selector {css!r}: {exc}") from exc
     return compiled
