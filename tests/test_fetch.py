@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
@@ -216,12 +217,8 @@ class _CountingHandler(BaseHTTPRequestHandler):
 @pytest.fixture
 def counting_server() -> Iterator[tuple[str, type[_CountingHandler]]]:
     handler = type("Handler", (_CountingHandler,), {})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", handler
-    server.shutdown()
-    server.server_close()
+    with serving(handler) as base:
+        yield base, handler
 
 
 def _asks(base: str) -> list[tuple[str, None, None]]:
@@ -334,14 +331,24 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         pass
 
 
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 answering with ``handler``: its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture
 def proxy_server() -> Iterator[str]:
     _ProxyHandler.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _ProxyHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(_ProxyHandler) as base:
+        yield base
 
 
 def test_proxy_from_the_environment_is_used_per_origin(
@@ -394,11 +401,8 @@ class _EchoHandler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def echo_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _EchoHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(_EchoHandler) as base:
+        yield base
 
 
 def test_requests_say_who_we_are_take_gzip_and_send_netrc_credentials(
